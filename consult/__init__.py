@@ -1,0 +1,107 @@
+"""Consult: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from config import CONFIGS, Config
+from consult.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type[Config] = "development", **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    _configure_sqlite(app)
+    _configure_login()
+
+    from consult import cli, errorhandlers, templating
+    from consult.admin import routes as admin_routes
+    from consult.api import routes as api_routes
+    from consult.auth import routes as auth_routes
+    from consult.comments import routes as comments_routes
+    from consult.drafts import routes as drafts_routes
+    from consult.main import routes as main_routes
+
+    for routes in (main_routes, auth_routes, admin_routes, drafts_routes, comments_routes, api_routes):
+        app.register_blueprint(routes.bp)
+    csrf.exempt(api_routes.bp)  # the API authenticates with bearer tokens, never with cookies
+    errorhandlers.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def select_locale() -> str:
+    languages = Config.LANGUAGES
+    if not has_request_context():  # command line, migrations
+        return Config.BABEL_DEFAULT_LOCALE
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or Config.BABEL_DEFAULT_LOCALE
+
+
+def select_timezone() -> str | None:
+    if not has_request_context():
+        return None
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return session.get("timezone")
+
+
+def text_direction() -> str:
+    return "rtl" if get_locale().language == "ar" else "ltr"
+
+
+def _configure_login() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from consult.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while one writer commits; busy_timeout makes a second
+    # writer wait instead of failing with "database is locked".
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _configure_sqlite(app: Flask) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)

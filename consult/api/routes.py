@@ -1,0 +1,309 @@
+"""JSON API v1: the same services as the pages, bearer-token authentication."""
+
+from datetime import UTC, datetime
+from functools import wraps
+
+from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consult.api import bp
+from consult.api.openapi import openapi_document
+from consult.api.serializers import (
+    comment_json,
+    release_json,
+    section_json,
+    section_summary_json,
+)
+from consult.auth.services import user_for_token
+from consult.comments import services as comments
+from consult.drafts import services as drafts
+from consult.errors import NotFound, ValidationFailed
+from consult.errorhandlers import json_error
+from consult.extensions import db
+from consult.models import Consultation
+from consult.permissions import authorize, can
+
+MAX_PER_PAGE = 200
+
+
+class MalformedRequest(ValidationFailed):
+    status = 400
+    code = "malformed"
+    default_message = _l("Send a JSON object in the request body.")
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = user_for_token(token) if scheme.lower() == "bearer" else None
+        if user is None:
+            response, status = json_error(
+                401, "unauthorized", _l("Send a valid API token: Authorization: Bearer <token>.")
+            )
+            response.headers["WWW-Authenticate"] = 'Bearer realm="consult"'
+            return response, status
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def payload() -> dict:
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise MalformedRequest()
+    return data
+
+
+def _field(data: dict, name: str, kind=str, required: bool = False):
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationFailed(field_errors={name: [str(_l("This field is required."))]})
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValidationFailed(field_errors={name: [str(_l("This field has the wrong type."))]})
+    return value
+
+
+def _datetime(data: dict, name: str, required: bool = True) -> datetime | None:
+    value = _field(data, name, str, required)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            field_errors={name: [str(_l("Give an ISO 8601 date and time, e.g. 2026-12-31T17:00:00Z."))]}
+        ) from None
+    # A time without an offset is taken as UTC, the zone everything is stored in.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _page_args() -> tuple[int, int]:
+    def number(name, default):
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 7 else default
+
+    return max(1, number("page", 1)), min(MAX_PER_PAGE, max(1, number("per_page", 50)))
+
+
+def _visible_section(section_id: int):
+    """The section and the versions the caller may see; NotFound when none."""
+    section = drafts.get_section(section_id)
+    versions = drafts.visible_versions(g.api_user, section)
+    if not versions:
+        raise NotFound(_l("No such section."))
+    return section, versions
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.route("/consultations")
+@token_required
+def consultations():
+    items = db.session.scalars(select(Consultation).order_by(Consultation.id))
+    return jsonify([{"slug": item.slug, "title": item.title} for item in items])
+
+
+@bp.route("/consultations/<slug>")
+@token_required
+def consultation(slug):
+    item = drafts.get_consultation(slug)
+    return jsonify(
+        {
+            "slug": item.slug,
+            "title": item.title,
+            "description": item.description,
+            "documents": [
+                {"id": doc.id, "title": doc.title, "kind": doc.kind, "language": doc.language}
+                for doc in item.documents
+            ],
+        }
+    )
+
+
+@bp.route("/documents/<int:document_id>")
+@token_required
+def document(document_id):
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "document.view", item)
+    release = drafts.current_release(item)
+    if can(g.api_user, "section.view_working"):
+        versions = drafts.latest_versions(item)
+    else:
+        versions = drafts.released_versions(release) if release else {}
+    return jsonify(
+        {
+            "id": item.id,
+            "consultation": item.consultation.slug,
+            "title": item.title,
+            "kind": item.kind,
+            "language": item.language,
+            "symbol": item.symbol,
+            "release": release_json(release),
+            "releases": [release_json(r) for r in item.releases],
+            "sections": [
+                section_summary_json(section, versions[section.id])
+                for section in item.sections
+                if section.id in versions
+            ],
+        }
+    )
+
+
+@bp.route("/documents/<int:document_id>/releases", methods=["POST"])
+@token_required
+def publish_release(document_id):
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "release.publish", item)
+    data = payload()
+    release = drafts.publish_release(
+        g.api_user,
+        item,
+        label=_field(data, "label", str, required=True),
+        comments_close_at=_datetime(data, "comments_close_at"),
+        comments_open_at=_datetime(data, "comments_open_at", required=False),
+        accept_late=bool(_field(data, "accept_late", bool)),
+    )
+    db.session.commit()
+    return jsonify(release_json(release)), 201
+
+
+@bp.route("/documents/<int:document_id>/release", methods=["PATCH"])
+@token_required
+def move_window(document_id):
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "release.edit_window", item)
+    data = payload()
+    release = drafts.move_window(g.api_user, item, comments_close_at=_datetime(data, "comments_close_at"))
+    db.session.commit()
+    return jsonify(release_json(release))
+
+
+@bp.route("/sections/<int:section_id>")
+@token_required
+def section(section_id):
+    item, versions = _visible_section(section_id)
+    return jsonify(section_json(item, versions[-1], versions))
+
+
+@bp.route("/sections/<int:section_id>/diff")
+@token_required
+def section_diff(section_id):
+    item, _versions = _visible_section(section_id)
+    numbers = []
+    for name in ("from", "to"):
+        value = request.args.get(name, "")
+        if not value.isdigit() or len(value) > 9:
+            raise ValidationFailed(
+                field_errors={name: [str(_l("Give a version number."))]}
+            )
+        numbers.append(int(value))
+    old = drafts.version_for_reader(g.api_user, item, numbers[0])
+    new = drafts.version_for_reader(g.api_user, item, numbers[1])
+    return jsonify({"from": old.number, "to": new.number, "html": str(drafts.diff_html(old.body, new.body))})
+
+
+@bp.route("/sections/<int:section_id>/versions", methods=["POST"])
+@token_required
+def revise(section_id):
+    item = drafts.get_section(section_id)
+    authorize(g.api_user, "section.revise", item)
+    data = payload()
+    addresses = data.get("addresses") or []
+    if not isinstance(addresses, list):
+        raise ValidationFailed(field_errors={"addresses": [str(_l("Give a list of comment ids."))]})
+    version = drafts.revise_section(
+        g.api_user,
+        item,
+        body=_field(data, "body", str, required=True),
+        change_note=_field(data, "change_note", str) or "",
+        base_version=_field(data, "base_version", int, required=True),
+        addresses=addresses,
+    )
+    db.session.commit()
+    return jsonify({"number": version.number, "created_at": version.created_at.isoformat()}), 201
+
+
+@bp.route("/sections/<int:section_id>/comments", methods=["GET"])
+@token_required
+def section_comments(section_id):
+    item, _versions = _visible_section(section_id)
+    page, per_page = _page_args()
+    result = comments.section_comments(g.api_user, item, page=page, per_page=per_page)
+    response = jsonify([comment_json(comment) for comment in result.items])
+    response.headers["X-Total-Count"] = str(result.total)
+    if result.has_next:
+        response.headers["Link"] = (
+            f'<{request.base_url}?page={page + 1}&per_page={per_page}>; rel="next"'
+        )
+    return response
+
+
+@bp.route("/sections/<int:section_id>/comments", methods=["POST"])
+@token_required
+def create_comment(section_id):
+    item = drafts.get_section(section_id)
+    authorize(g.api_user, "comment.create", item)
+    data = payload()
+    comment = comments.create_comment(
+        g.api_user,
+        item,
+        kind=_field(data, "kind", str) or "general",
+        body=_field(data, "body", str, required=True),
+        proposed_text=_field(data, "proposed_text", str),
+        quote=_field(data, "quote", str),
+        submit=bool(_field(data, "submit", bool)),
+        language=_field(data, "language", str),
+    )
+    db.session.commit()
+    return jsonify(comment_json(comment)), 201
+
+
+@bp.route("/comments/<int:comment_id>", methods=["GET"])
+@token_required
+def comment(comment_id):
+    return jsonify(comment_json(comments.get_comment(g.api_user, comment_id)))
+
+
+@bp.route("/comments/<int:comment_id>", methods=["PATCH"])
+@token_required
+def update_comment(comment_id):
+    item = comments.get_comment(g.api_user, comment_id)
+    data = payload()
+    comments.update_comment(
+        g.api_user,
+        item,
+        kind=_field(data, "kind", str),
+        body=_field(data, "body", str),
+        proposed_text=_field(data, "proposed_text", str),
+        quote=_field(data, "quote", str),
+    )
+    db.session.commit()
+    return jsonify(comment_json(item))
+
+
+@bp.route("/comments/<int:comment_id>/submit", methods=["POST"])
+@token_required
+def submit_comment(comment_id):
+    item = comments.get_comment(g.api_user, comment_id)
+    comments.submit_comment(g.api_user, item)
+    db.session.commit()
+    return jsonify(comment_json(item))
+
+
+@bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])
+@token_required
+def withdraw_comment(comment_id):
+    item = comments.get_comment(g.api_user, comment_id)
+    data = payload()
+    comments.withdraw_comment(g.api_user, item, reason=_field(data, "reason", str, required=True))
+    db.session.commit()
+    return jsonify(comment_json(item))

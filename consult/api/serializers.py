@@ -1,0 +1,102 @@
+"""JSON shapes of the API (documented in openapi.py)."""
+
+from flask import url_for
+
+from consult.models import Comment, Release, Section, SectionVersion
+from consult.models.base import utcnow
+from consult.templating import organization_name
+
+
+def iso(value):
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def release_json(release: Release | None):
+    if release is None:
+        return None
+    return {
+        "id": release.id,
+        "number": release.number,
+        "label": release.label,
+        "published_at": iso(release.published_at),
+        "comments_open_at": iso(release.comments_open_at),
+        "comments_close_at": iso(release.comments_close_at),
+        "open": release.is_open(utcnow()),
+        "accept_late": release.accept_late,
+    }
+
+
+def version_json(version: SectionVersion, *, full: bool = False) -> dict:
+    data = {
+        "number": version.number,
+        "created_at": iso(version.created_at),
+        "change_note": version.change_note,
+    }
+    if full:
+        data.update(body=version.body, html=version.body_html)
+    return data
+
+
+def section_summary_json(section: Section, version: SectionVersion | None) -> dict:
+    return {
+        "id": section.id,
+        "anchor": section.anchor,
+        "number": section.number,
+        "heading": section.heading,
+        "chapter": section.chapter,
+        "subsection": section.subsection,
+        "version": version.number if version else None,
+    }
+
+
+def section_json(section: Section, shown: SectionVersion | None, versions) -> dict:
+    return {
+        "id": section.id,
+        "document_id": section.document_id,
+        "anchor": section.anchor,
+        "number": section.number,
+        "heading": section.heading,
+        "chapter": section.chapter,
+        "subsection": section.subsection,
+        "url": url_for("drafts.section", section_id=section.id, _external=True),
+        "version": version_json(shown, full=True) if shown else None,
+        "versions": [version_json(version) for version in versions],
+    }
+
+
+def comment_json(comment: Comment) -> dict:
+    addressed = comment.addressed_in[-1].number if comment.addressed_in else None
+    return {
+        "id": comment.id,
+        "section_id": comment.section_id,
+        "organization": {
+            "code": comment.organization.code,
+            "name": organization_name(comment.organization),
+        },
+        "kind": comment.kind,
+        "body": comment.body,
+        "html": comment.body_html,
+        "proposed_text": comment.proposed_text,
+        "quote": comment.quote,
+        "status": comment.status,
+        "release": comment.release.number,
+        "version": comment.version.number,
+        "language": comment.language,
+        "late": comment.late,
+        "created_at": iso(comment.created_at),
+        "submitted_at": iso(comment.submitted_at),
+        "withdrawn_at": iso(comment.withdrawn_at),
+        "withdrawal_reason": comment.withdrawal_reason,
+        "addressed_in_version": addressed,
+        "revisions": [
+            {
+                "number": revision.number,
+                "kind": revision.kind,
+                "body": revision.body,
+                "proposed_text": revision.proposed_text,
+                "quote": revision.quote,
+                "replaced_at": iso(revision.replaced_at),
+            }
+            for revision in comment.revisions
+        ],
+    }

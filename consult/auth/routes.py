@@ -1,0 +1,41 @@
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from consult.auth import bp
+from consult.auth.forms import LoginForm
+from consult.auth.services import authenticate
+from consult.extensions import db
+from consult.forms import ConfirmForm
+from consult.web import safe_next
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("The e-mail address or password is not correct."))
+        else:
+            locale = session.get("locale")
+            session.clear()  # a fresh session at sign-in: no fixation
+            if locale:
+                session["locale"] = locale
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,137 @@
+"""Accounts: users, organizations, sign-in and API tokens (services)."""
+
+import hashlib
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from consult import audit
+from consult.errors import NotAllowed, ValidationFailed
+from consult.extensions import db
+from consult.models import ApiToken, Organization, User
+from consult.models.accounts import DELEGATION_ROLES, ROLES
+from consult.models.base import utcnow
+from consult.permissions import authorize, can
+from consult.validation import required_text
+
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "cst_"
+
+# Verifying against a real hash when the e-mail is unknown keeps sign-in timing
+# from revealing which addresses have accounts.
+_DUMMY_HASH = "scrypt:32768:8:1$dummy$" + "0" * 128
+
+
+def normalize_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password or "")
+        return None
+    if not user.active or not user.check_password(password or ""):
+        return None
+    return user
+
+
+def organization_by_code(code: str | None) -> Organization | None:
+    if not code:
+        return None
+    return db.session.scalar(
+        select(Organization).where(func.upper(Organization.code) == code.strip().upper())
+    )
+
+
+def create_user(
+    actor,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    organization: Organization | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create an account. ``actor`` None means the command line (trusted operator)."""
+    if actor is not None:
+        if role == "delegate" and organization is not None and not can(actor, "users.manage"):
+            authorize(actor, "delegates.manage", organization.id)
+        else:
+            authorize(actor, "users.manage")
+    errors: dict[str, list[str]] = {}
+    try:
+        email = validate_email(normalize_email(email), check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["email"] = [str(_l("Enter a valid e-mail address."))]
+    else:
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            errors["email"] = [str(_l("An account with this e-mail address already exists."))]
+    if role not in ROLES:
+        errors["role"] = [str(_l("Unknown role."))]
+    elif role in DELEGATION_ROLES and organization is None:
+        errors["organization"] = [str(_l("Focal points and delegates belong to an organization."))]
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        errors["password"] = [
+            str(_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
+        ]
+    try:
+        name = required_text("name", name, 200)
+    except ValidationFailed as error:
+        errors.update(error.field_errors)
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        organization=organization,
+        locale=locale,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", user, role=role, organization=getattr(organization, "code", None))
+    return user
+
+
+def set_preferences(user: User, *, locale: str | None = None, timezone: str | None = None) -> None:
+    if locale is not None:
+        user.locale = locale
+    if timezone is not None:
+        user.timezone = timezone
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str = "") -> str:
+    """Create an API token and return it; only its hash is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    api_token = ApiToken(user=user, token_hash=_hash_token(token), name=name)
+    db.session.add(api_token)
+    db.session.flush()
+    audit.record(user, "token.issue", api_token)
+    return token
+
+
+def user_for_token(token: str | None) -> User | None:
+    if not token:
+        return None
+    api_token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token.strip()))
+    )
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.active:
+        return None
+    return api_token.user
+
+
+def revoke_token(actor: User, api_token: ApiToken) -> None:
+    if api_token.user_id != actor.id and not can(actor, "users.manage"):
+        raise NotAllowed()
+    api_token.revoked_at = utcnow()
+    audit.record(actor, "token.revoke", api_token)

@@ -1,0 +1,102 @@
+"""`flask --app wsgi consult …`: operators' commands."""
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from consult.errors import DomainError
+from consult.extensions import db
+
+consult_cli = AppGroup("consult", help="Consult administration commands.")
+
+
+def _fail(error: DomainError) -> None:
+    db.session.rollback()
+    details = "; ".join(
+        f"{field}: {' '.join(messages)}" for field, messages in error.field_errors.items()
+    )
+    raise click.ClickException(f"{error.message}{' — ' + details if details else ''}")
+
+
+@consult_cli.command("demo")
+def demo_command():
+    """Load the demo consultation (idempotent)."""
+    from consult.demo import load_demo
+
+    try:
+        created = load_demo()
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@consult_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", required=True)
+@click.option("--org", "org_code", default=None, help="Organization code, e.g. KEN.")
+@click.option("--password", required=True)
+def create_user_command(email, name, role, org_code, password):
+    """Create an account."""
+    from consult.auth.services import create_user, organization_by_code
+
+    organization = organization_by_code(org_code)
+    if org_code and organization is None:
+        raise click.ClickException(f"No organization with code {org_code}.")
+    try:
+        user = create_user(
+            None, email=email, name=name, role=role, password=password, organization=organization
+        )
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@consult_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", help="A label to recognise the token by.")
+def token_command(email, name):
+    """Issue an API token; it is printed once, as the last line."""
+    from consult.auth.services import issue_token, normalize_email
+    from consult.models import User
+
+    user = db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    token = issue_token(user, name)
+    db.session.commit()
+    click.echo(f"API token for {user.email} (store it now; it is not shown again):")
+    click.echo(token)
+
+
+@consult_cli.command("import-draft")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--consultation", "slug", required=True)
+@click.option("--title", required=True)
+@click.option("--language", default=None)
+@click.option("--kind", default="plan_draft")
+def import_draft_command(file, slug, title, language, kind):
+    """Import a UN document (text or Markdown); prints the new document's id last."""
+    from consult.drafts.services import get_consultation, import_document
+    from consult.importer import ImportFormatError, decode_upload
+
+    try:
+        text = decode_upload(file.read_bytes())
+        document = import_document(
+            None, get_consultation(slug), title=title, text=text, language=language, kind=kind
+        )
+    except ImportFormatError as error:
+        raise click.ClickException(str(error)) from error
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Imported {len(document.sections)} sections into “{document.title}”.")
+    click.echo(document.id)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(consult_cli)

@@ -1,0 +1,5 @@
+"""The comments blueprint; its views live in routes.py, imported by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("comments", __name__)

@@ -1,0 +1,211 @@
+"""Comments: drafting, submitting on behalf of a delegation, editing, withdrawing."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from consult import audit
+from consult.drafts.services import current_release, released_version
+from consult.errors import NotFound, ValidationFailed, WindowClosed
+from consult.extensions import db
+from consult.models import Comment, CommentRevision, Release, Section, User
+from consult.models.base import utcnow
+from consult.models.comments import COMMENT_KINDS
+from consult.permissions import authorize, can, visible_comments
+from consult.text import render_markdown
+from consult.validation import one_of, optional_text, required_text
+
+QUOTE_MAX_LENGTH = 5000
+
+
+def get_comment(user, comment_id: int) -> Comment:
+    """The comment if the user may see it; otherwise NotFound, so ids reveal nothing."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not can(user, "comment.view", comment):
+        raise NotFound(_l("No such comment."))
+    return comment
+
+
+def _texts(kind, body, proposed_text, quote) -> dict:
+    kind = one_of("kind", kind, COMMENT_KINDS)
+    proposed = optional_text("proposed_text", proposed_text)
+    if kind == "amendment" and not proposed:
+        raise ValidationFailed(
+            field_errors={"proposed_text": [str(_l("An amendment needs the proposed text."))]}
+        )
+    return {
+        "kind": kind,
+        "body": required_text("body", body),
+        "proposed_text": proposed if kind == "amendment" else None,
+        "quote": optional_text("quote", quote, QUOTE_MAX_LENGTH),
+    }
+
+
+def create_comment(
+    actor: User,
+    section: Section,
+    *,
+    kind: str,
+    body: str,
+    proposed_text: str | None = None,
+    quote: str | None = None,
+    submit: bool = False,
+    language: str | None = None,
+) -> Comment:
+    """Draft a comment on the section as the current release shows it (and submit it)."""
+    authorize(actor, "comment.create", section)
+    release = current_release(section.document)
+    version = released_version(section, release)
+    if release is None or version is None:
+        raise WindowClosed(_l("This section has not been released for comment."))
+    if not release.is_open(utcnow()):
+        raise WindowClosed()
+    comment = Comment(
+        section=section,
+        release=release,
+        version=version,
+        organization_id=actor.organization_id,
+        author=actor,
+        language=language,
+        status="draft",
+        **_texts(kind, body, proposed_text, quote),
+    )
+    comment.body_html = str(render_markdown(comment.body))
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(actor, "comment.draft", comment, section=section.id)
+    if submit:
+        submit_comment(actor, comment)
+    return comment
+
+
+def update_comment(
+    actor: User,
+    comment: Comment,
+    *,
+    kind: str | None = None,
+    body: str | None = None,
+    proposed_text: str | None = None,
+    quote: str | None = None,
+) -> Comment:
+    """Change a comment's text; a submitted comment keeps its earlier text as a revision."""
+    authorize(actor, "comment.edit", comment)
+    texts = _texts(
+        kind if kind is not None else comment.kind,
+        body if body is not None else comment.body,
+        proposed_text if proposed_text is not None else comment.proposed_text,
+        quote if quote is not None else comment.quote,
+    )
+    if all(getattr(comment, field) == value for field, value in texts.items()):
+        return comment
+    if comment.status == "submitted":
+        number = len(comment.revisions) + 1
+        comment.revisions.append(
+            CommentRevision(
+                number=number,
+                kind=comment.kind,
+                body=comment.body,
+                proposed_text=comment.proposed_text,
+                quote=comment.quote,
+                edited_by_id=actor.id,
+            )
+        )
+    for field, value in texts.items():
+        setattr(comment, field, value)
+    comment.body_html = str(render_markdown(comment.body))
+    comment.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "comment.edit", comment, status=comment.status)
+    return comment
+
+
+def submit_comment(actor: User, comment: Comment) -> Comment:
+    """The focal point sends the comment on behalf of the organization."""
+    authorize(actor, "comment.submit", comment)
+    now = utcnow()
+    comment.status = "submitted"
+    comment.submitted_at = now
+    comment.submitted_by_id = actor.id
+    comment.late = comment.release.has_closed(now)
+    comment.updated_at = now
+    db.session.flush()
+    audit.record(actor, "comment.submit", comment, late=comment.late)
+    return comment
+
+
+def withdraw_comment(actor: User, comment: Comment, *, reason: str) -> Comment:
+    authorize(actor, "comment.withdraw", comment)
+    reason = required_text("reason", reason, 2000)
+    now = utcnow()
+    comment.status = "withdrawn"
+    comment.withdrawn_at = now
+    comment.withdrawal_reason = reason
+    comment.updated_at = now
+    db.session.flush()
+    audit.record(actor, "comment.withdraw", comment, reason=reason)
+    return comment
+
+
+# -- listing ------------------------------------------------------------------------
+
+
+def _with_related(query):
+    return query.options(
+        selectinload(Comment.organization),
+        selectinload(Comment.author),
+        selectinload(Comment.release),
+        selectinload(Comment.version),
+        selectinload(Comment.revisions),
+        selectinload(Comment.addressed_in),
+    )
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def section_comments(user, section: Section, *, page: int = 1, per_page: int = 50) -> Page:
+    """The comments on a section the user may see, newest release first, paginated."""
+    condition = (Comment.section_id == section.id) & visible_comments(user)
+    total = db.session.scalar(select(func.count(Comment.id)).where(condition)) or 0
+    page = max(1, page)
+    items = db.session.scalars(
+        _with_related(select(Comment).where(condition))
+        .join(Release, Release.id == Comment.release_id)
+        .order_by(Release.number.desc(), Comment.submitted_at.is_(None), Comment.submitted_at, Comment.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)
+
+
+def delegation_comments(user: User) -> dict[str, list[Comment]]:
+    """Our delegation's comments by status, for its members."""
+    authorize(user, "comments.own_delegation")
+    comments = db.session.scalars(
+        _with_related(select(Comment).where(Comment.organization_id == user.organization_id))
+        .options(selectinload(Comment.section).selectinload(Section.document))
+        .order_by(Comment.updated_at.desc())
+    ).all()
+    grouped: dict[str, list[Comment]] = {"draft": [], "submitted": [], "withdrawn": []}
+    for comment in comments:
+        grouped[comment.status].append(comment)
+    return grouped

@@ -1,0 +1,5 @@
+"""The drafts blueprint; its views live in routes.py, imported by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("drafts", __name__)

@@ -1,0 +1,273 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from consult.comments.forms import CommentForm
+from consult.comments.services import section_comments
+from consult.drafts import bp
+from consult.drafts import services as drafts
+from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
+from consult.errors import DomainError, StaleVersion, ValidationFailed
+from consult.extensions import db
+from consult.forms import apply_errors
+from consult.importer import ImportFormatError, decode_upload
+from consult.models import Comment, Section
+from consult.models.base import utcnow
+from consult.permissions import authorize, can, visible_comments
+from consult.timeutil import local_input_to_utc, utc_to_local_input
+from consult.web import page_number
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/consultations/<slug>")
+@login_required
+def consultation(slug):
+    item = drafts.get_consultation(slug)
+    releases = {document.id: drafts.current_release(document) for document in item.documents}
+    return render_template("drafts/consultation.html", consultation=item, releases=releases, now=utcnow())
+
+
+@bp.route("/consultations/<slug>/import", methods=["GET", "POST"])
+@login_required
+def import_document(slug):
+    item = drafts.get_consultation(slug)
+    authorize(current_user, "document.import")
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            text = decode_upload(form.file.data.read())
+            document = drafts.import_document(
+                current_user,
+                item,
+                title=form.title.data,
+                text=text,
+                language=form.language.data or None,
+                kind=form.kind.data,
+            )
+        except ImportFormatError as error:
+            form.file.errors.append(str(drafts.IMPORT_ERRORS.get(error.code, error)))
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Imported %(count)d paragraphs.", count=len(document.sections)),
+                "success",
+            )
+            return redirect(url_for("drafts.document", document_id=document.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("drafts/import.html", form=form, consultation=item), status
+
+
+def _comment_counts(document) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Comment.section_id, func.count(Comment.id))
+        .join(Section, Section.id == Comment.section_id)
+        .where(Section.document_id == document.id, visible_comments(current_user))
+        .group_by(Comment.section_id)
+    )
+    return dict(rows.all())
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def document(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    release = drafts.current_release(item)
+    working = can(current_user, "section.view_working") and (
+        request.args.get("view") == "working" or release is None
+    )
+    if working:
+        versions = drafts.latest_versions(item)
+    elif release is not None:
+        versions = drafts.released_versions(release)
+    else:
+        versions = {}
+    return render_template(
+        "drafts/document.html",
+        document=item,
+        release=release,
+        versions=versions,
+        working=working,
+        counts=_comment_counts(item),
+        now=utcnow(),
+    )
+
+
+@bp.route("/documents/<int:document_id>/compare")
+@login_required
+def compare_releases(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    if len(item.releases) < 2 and not (_int_arg("from") and _int_arg("to")):
+        return render_template("drafts/compare.html", document=item, diffs=None, old=None, new=None)
+    newest = item.releases[-1].number if item.releases else 0
+    old = drafts.get_release(item, _int_arg("from") or max(1, newest - 1))
+    new = drafts.get_release(item, _int_arg("to") or newest)
+    diffs = drafts.release_diff(old, new)
+    return render_template("drafts/compare.html", document=item, diffs=diffs, old=old, new=new)
+
+
+@bp.route("/documents/<int:document_id>/releases/new", methods=["GET", "POST"])
+@login_required
+def publish_release(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "release.publish", item)
+    form = ReleaseForm()
+    if request.method == "GET":
+        form.comments_close_at.data = utc_to_local_input(drafts.default_close_time())
+    if form.validate_on_submit():
+        try:
+            release = drafts.publish_release(
+                current_user,
+                item,
+                label=form.label.data,
+                comments_close_at=local_input_to_utc(form.comments_close_at.data),
+                accept_late=form.accept_late.data,
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("“%(label)s” is published and open for comments.", label=release.label), "success")
+            return redirect(url_for("drafts.document", document_id=item.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("drafts/release_form.html", form=form, document=item), status
+
+
+@bp.route("/documents/<int:document_id>/window", methods=["GET", "POST"])
+@login_required
+def move_window(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "release.edit_window", item)
+    release = drafts.current_release(item)
+    form = WindowForm()
+    if request.method == "GET" and release is not None:
+        form.comments_close_at.data = utc_to_local_input(release.comments_close_at)
+    if form.validate_on_submit():
+        try:
+            drafts.move_window(
+                current_user, item, comments_close_at=local_input_to_utc(form.comments_close_at.data)
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The comment window now closes at the new time."), "success")
+            return redirect(url_for("drafts.document", document_id=item.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("drafts/window_form.html", form=form, document=item, release=release), status
+
+
+def section_page_context(item: Section, comment_form=None):
+    release = drafts.current_release(item.document)
+    released = drafts.released_version(item, release)
+    versions = drafts.visible_versions(current_user, item)
+    requested = _int_arg("version")
+    shown = next((v for v in versions if v.number == requested), None) if requested else None
+    if shown is None:
+        shown = released or (versions[-1] if versions and can(current_user, "section.view_working") else None)
+    latest = versions[-1] if versions else None
+    now = utcnow()
+    comment_window_open = bool(release and released and release.is_open(now))
+    if comment_form is None and comment_window_open and can(current_user, "comment.create", item):
+        comment_form = CommentForm()
+    return {
+        "section": item,
+        "document": item.document,
+        "release": release,
+        "released": released,
+        "shown": shown,
+        "latest": latest,
+        "versions": versions,
+        "comments": section_comments(current_user, item, page=page_number()),
+        "comment_form": comment_form if comment_window_open else None,
+        "now": now,
+    }
+
+
+@bp.route("/sections/<int:section_id>")
+@login_required
+def section(section_id):
+    item = drafts.get_section(section_id)
+    authorize(current_user, "document.view", item.document)
+    return render_template("drafts/section.html", **section_page_context(item))
+
+
+@bp.route("/sections/<int:section_id>/diff")
+@login_required
+def section_diff(section_id):
+    item = drafts.get_section(section_id)
+    authorize(current_user, "document.view", item.document)
+    old_number, new_number = _int_arg("from"), _int_arg("to")
+    if old_number is None or new_number is None:
+        raise ValidationFailed(_("Choose two versions to compare."))
+    old = drafts.version_for_reader(current_user, item, old_number)
+    new = drafts.version_for_reader(current_user, item, new_number)
+    return render_template(
+        "drafts/diff.html",
+        section=item,
+        old=old,
+        new=new,
+        diff=drafts.diff_html(old.body, new.body),
+        versions=drafts.visible_versions(current_user, item),
+    )
+
+
+@bp.route("/sections/<int:section_id>/revise", methods=["GET", "POST"])
+@login_required
+def revise(section_id):
+    item = drafts.get_section(section_id)
+    authorize(current_user, "section.revise", item)
+    latest = drafts.latest_version(item)
+    form = RevisionForm()
+    candidates = drafts.addressable_comments(item)
+    form.addresses.choices = [(comment.id, str(comment.id)) for comment in candidates]
+    conflict = None
+    if request.method == "GET":
+        form.base_version.data = str(item.latest_version)
+        form.body.data = latest.body if latest else ""
+        preselected = _int_arg("addresses")
+        form.addresses.data = [preselected] if preselected else []
+    if form.validate_on_submit():
+        base = form.base_version.data
+        try:
+            version = drafts.revise_section(
+                current_user,
+                item,
+                body=form.body.data,
+                change_note=form.change_note.data,
+                base_version=int(base) if base and base.isdigit() else None,
+                addresses=form.addresses.data or [],
+            )
+        except StaleVersion:
+            # Keep the editor's text in the form; show what was saved meanwhile.
+            db.session.rollback()
+            item = drafts.get_section(section_id)
+            latest = drafts.latest_version(item)
+            conflict = {"theirs": latest, "diff": drafts.diff_html(latest.body, form.body.data or "")}
+            form.base_version.data = str(item.latest_version)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Version %(number)d saved.", number=version.number), "success")
+            return redirect(url_for("drafts.section", section_id=item.id, version=version.number))
+    status = 409 if conflict else (422 if form.is_submitted() else 200)
+    return (
+        render_template(
+            "drafts/revise.html",
+            form=form,
+            section=item,
+            latest=latest,
+            candidates=candidates,
+            conflict=conflict,
+        ),
+        status,
+    )

@@ -1,0 +1,488 @@
+"""Drafts: consultations, documents, sections, versions, releases, import (services)."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from consult import audit
+from consult.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from consult.extensions import db
+from consult.importer import ImportFormatError, parse_document
+from consult.models import (
+    Comment,
+    Consultation,
+    Document,
+    Release,
+    ReleaseSection,
+    Section,
+    SectionVersion,
+)
+from consult.models.base import utcnow
+from consult.models.drafts import DOCUMENT_KINDS
+from consult.permissions import authorize, can
+from consult.text import diff_html, render_markdown
+from consult.validation import clean_text, one_of, optional_text, required_text
+
+IMPORT_ERRORS = {
+    "empty": _l("The file is empty."),
+    "binary": _l("This is not a text file. Upload plain text or Markdown (UTF-8)."),
+    "encoding": _l("The file is not in UTF-8. Save it as UTF-8 text and upload it again."),
+    "no_paragraphs": _l(
+        "No numbered paragraphs were found. A UN document numbers its paragraphs 1., 2., 3. …"
+    ),
+}
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def get_consultation(slug: str) -> Consultation:
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        raise NotFound(_l("No consultation with this address."))
+    return consultation
+
+
+def get_document(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        raise NotFound(_l("No such document."))
+    return document
+
+
+def get_section(section_id: int) -> Section:
+    section = db.session.get(Section, section_id)
+    if section is None:
+        raise NotFound(_l("No such section."))
+    return section
+
+
+def current_release(document: Document) -> Release | None:
+    return db.session.scalar(
+        select(Release)
+        .where(Release.document_id == document.id)
+        .order_by(Release.number.desc())
+        .limit(1)
+    )
+
+
+def get_release(document: Document, number: int) -> Release:
+    release = db.session.scalar(
+        select(Release).where(Release.document_id == document.id, Release.number == number)
+    )
+    if release is None:
+        raise NotFound(_l("No such release."))
+    return release
+
+
+def latest_version(section: Section) -> SectionVersion | None:
+    return db.session.scalar(
+        select(SectionVersion).where(
+            SectionVersion.section_id == section.id,
+            SectionVersion.number == section.latest_version,
+        )
+    )
+
+
+def get_version(section: Section, number: int) -> SectionVersion:
+    version = db.session.scalar(
+        select(SectionVersion).where(
+            SectionVersion.section_id == section.id, SectionVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFound(_l("This section has no version %(number)s.", number=number))
+    return version
+
+
+def released_version(section: Section, release: Release | None) -> SectionVersion | None:
+    if release is None:
+        return None
+    return db.session.scalar(
+        select(SectionVersion)
+        .join(ReleaseSection, ReleaseSection.version_id == SectionVersion.id)
+        .where(ReleaseSection.release_id == release.id, ReleaseSection.section_id == section.id)
+    )
+
+
+def released_versions(release: Release) -> dict[int, SectionVersion]:
+    """Section id → the version the release published, in one query."""
+    rows = db.session.execute(
+        select(ReleaseSection.section_id, SectionVersion)
+        .join(SectionVersion, ReleaseSection.version_id == SectionVersion.id)
+        .where(ReleaseSection.release_id == release.id)
+    )
+    return {section_id: version for section_id, version in rows}
+
+
+def latest_versions(document: Document) -> dict[int, SectionVersion]:
+    """Section id → its newest version, in one query."""
+    rows = db.session.scalars(
+        select(SectionVersion)
+        .join(Section, Section.id == SectionVersion.section_id)
+        .where(Section.document_id == document.id, SectionVersion.number == Section.latest_version)
+    )
+    return {version.section_id: version for version in rows}
+
+
+def visible_versions(user, section: Section) -> list[SectionVersion]:
+    """Every version for staff; for everyone else only versions some release published."""
+    query = select(SectionVersion).where(SectionVersion.section_id == section.id)
+    if not can(user, "section.view_working"):
+        published = select(ReleaseSection.version_id).where(ReleaseSection.section_id == section.id)
+        query = query.where(SectionVersion.id.in_(published))
+    return list(db.session.scalars(query.order_by(SectionVersion.number)))
+
+
+def version_for_reader(user, section: Section, number: int) -> SectionVersion:
+    """A version the reader may see, else NotFound (working versions stay with staff)."""
+    for version in visible_versions(user, section):
+        if version.number == number:
+            return version
+    raise NotFound(_l("This section has no version %(number)s.", number=number))
+
+
+@dataclass
+class SectionDiff:
+    section: Section
+    old: SectionVersion | None
+    new: SectionVersion | None
+    html: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old is None or self.new is None or self.old.id != self.new.id
+
+
+def release_diff(old: Release, new: Release) -> list[SectionDiff]:
+    """Per section, what changed between two releases of the same document."""
+    if old.document_id != new.document_id:
+        raise ValidationFailed(_l("Both releases must belong to the same document."))
+    old_versions, new_versions = released_versions(old), released_versions(new)
+    diffs = []
+    for section in new.document.sections:
+        before, after = old_versions.get(section.id), new_versions.get(section.id)
+        if before is None and after is None:
+            continue
+        if before is not None and after is not None and before.id == after.id:
+            diffs.append(SectionDiff(section, before, after, ""))
+            continue
+        diffs.append(
+            SectionDiff(
+                section,
+                before,
+                after,
+                diff_html(before.body if before else "", after.body if after else ""),
+            )
+        )
+    return diffs
+
+
+# -- creating documents ----------------------------------------------------------------
+
+
+def create_consultation(actor, *, slug: str, title: str, description: str = "") -> Consultation:
+    slug = clean_text(slug).lower()
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        raise ValidationFailed(
+            field_errors={"slug": [str(_l("Use lowercase letters, digits and hyphens."))]}
+        )
+    if db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)):
+        raise Conflict(_l("A consultation with this address already exists."))
+    consultation = Consultation(
+        slug=slug, title=required_text("title", title, 300), description=clean_text(description)
+    )
+    db.session.add(consultation)
+    db.session.flush()
+    audit.record(actor, "consultation.create", consultation)
+    return consultation
+
+
+def _anchor_for(number: str, taken: set[str]) -> str:
+    base = "para-" + (re.sub(r"[^0-9A-Za-z]+", "-", number).strip("-").lower() or "x")
+    anchor, suffix = base, 2
+    while anchor in taken:
+        anchor, suffix = f"{base}-{suffix}", suffix + 1
+    taken.add(anchor)
+    return anchor
+
+
+def import_document(
+    actor,
+    consultation: Consultation,
+    *,
+    title: str,
+    text: str,
+    language: str | None = None,
+    kind: str = "plan_draft",
+) -> Document:
+    """Turn a UN document's text into a document with one section per numbered paragraph."""
+    if actor is not None:
+        authorize(actor, "document.import")
+    title = required_text("title", title, 300)
+    kind = one_of("kind", kind, DOCUMENT_KINDS)
+    try:
+        parsed = parse_document(text, language=language or None)
+    except ImportFormatError as error:
+        raise ValidationFailed(
+            IMPORT_ERRORS.get(error.code, str(error)), field_errors={"file": [str(error)]}
+        ) from error
+    document = Document(
+        consultation=consultation,
+        title=title,
+        kind=kind,
+        language=language or parsed.language,
+        symbol=parsed.symbol,
+    )
+    db.session.add(document)
+    taken: set[str] = set()
+    for position, paragraph in enumerate(parsed.paragraphs, start=1):
+        section = Section(
+            document=document,
+            anchor=_anchor_for(paragraph.number, taken),
+            number=paragraph.number,
+            chapter=paragraph.chapter,
+            subsection=paragraph.subsection or "",
+            position=position,
+            latest_version=1,
+        )
+        section.versions.append(_new_version(actor, 1, paragraph.body, str(_l("Imported"))))
+        db.session.add(section)
+    db.session.flush()
+    audit.record(actor, "document.import", document, sections=len(parsed.paragraphs))
+    return document
+
+
+def add_section(
+    actor,
+    document: Document,
+    *,
+    number: str,
+    body: str,
+    heading: str = "",
+    chapter: str = "",
+    subsection: str = "",
+    anchor: str | None = None,
+) -> Section:
+    """Append a section with its first version (used by imports and by principles)."""
+    if actor is not None:
+        authorize(actor, "section.revise")
+    taken = set(db.session.scalars(select(Section.anchor).where(Section.document_id == document.id)))
+    position = (
+        db.session.scalar(select(func.max(Section.position)).where(Section.document_id == document.id))
+        or 0
+    ) + 1
+    section = Section(
+        document=document,
+        anchor=anchor if anchor and anchor not in taken else _anchor_for(number, taken),
+        number=required_text("number", number, 20),
+        heading=clean_text(heading),
+        chapter=clean_text(chapter),
+        subsection=clean_text(subsection),
+        position=position,
+        latest_version=1,
+    )
+    section.versions.append(_new_version(actor, 1, required_text("body", body), ""))
+    db.session.add(section)
+    db.session.flush()
+    audit.record(actor, "section.create", section)
+    return section
+
+
+def _new_version(actor, number: int, body: str, change_note: str) -> SectionVersion:
+    return SectionVersion(
+        number=number,
+        body=body,
+        body_html=str(render_markdown(body)),
+        change_note=change_note,
+        author_id=getattr(actor, "id", None),
+    )
+
+
+# -- revising -----------------------------------------------------------------------
+
+
+def revise_section(
+    actor,
+    section: Section,
+    *,
+    body: str,
+    change_note: str,
+    base_version: int | None,
+    addresses: list[int] | None = None,
+) -> SectionVersion:
+    """Save a new version made from ``base_version``; refuse if someone saved in between."""
+    authorize(actor, "section.revise", section)
+    body = required_text("body", body)
+    change_note = optional_text("change_note", change_note, 2000) or ""
+    if not isinstance(base_version, int) or isinstance(base_version, bool):
+        raise ValidationFailed(
+            field_errors={"base_version": [str(_l("Say which version you started from."))]}
+        )
+    comments = _addressable_comments(section, addresses or [])
+    # Compare-and-swap: only one of several concurrent saves from the same base wins.
+    swapped = db.session.execute(
+        update(Section)
+        .where(Section.id == section.id, Section.latest_version == base_version)
+        .values(latest_version=base_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if swapped != 1:
+        db.session.refresh(section)
+        current = latest_version(section)
+        raise StaleVersion(
+            details={
+                "current_version": section.latest_version,
+                "current_body": current.body if current else "",
+            }
+        )
+    db.session.refresh(section)
+    version = _new_version(actor, base_version + 1, body, change_note)
+    version.section = section
+    version.addressed_comments = comments
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        actor,
+        "section.revise",
+        section,
+        version=version.number,
+        addresses=[comment.id for comment in comments],
+    )
+    return version
+
+
+def _addressable_comments(section: Section, comment_ids: list) -> list[Comment]:
+    if not all(isinstance(cid, int) and not isinstance(cid, bool) for cid in comment_ids):
+        raise ValidationFailed(field_errors={"addresses": [str(_l("Give comment numbers."))]})
+    if not comment_ids:
+        return []
+    comments = list(
+        db.session.scalars(
+            select(Comment).where(
+                Comment.id.in_(set(comment_ids)),
+                Comment.section_id == section.id,
+                Comment.status == "submitted",
+            )
+        )
+    )
+    missing = sorted(set(comment_ids) - {comment.id for comment in comments})
+    if missing:
+        raise ValidationFailed(
+            field_errors={
+                "addresses": [
+                    str(
+                        _l(
+                            "These are not submitted comments on this section: %(ids)s.",
+                            ids=", ".join(map(str, missing)),
+                        )
+                    )
+                ]
+            }
+        )
+    return comments
+
+
+def addressable_comments(section: Section) -> list[Comment]:
+    """Submitted comments on the section, for the editor's "addresses" choice."""
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.section_id == section.id, Comment.status == "submitted")
+            .options(selectinload(Comment.organization))
+            .order_by(Comment.id)
+        )
+    )
+
+
+# -- releases -----------------------------------------------------------------------
+
+
+def _window(opens_at: datetime, closes_at: datetime | None) -> None:
+    if closes_at is None:
+        raise ValidationFailed(
+            field_errors={"comments_close_at": [str(_l("Give the date the window closes."))]}
+        )
+    if closes_at.tzinfo is None:
+        raise ValidationFailed(
+            field_errors={"comments_close_at": [str(_l("Give the time with its time zone."))]}
+        )
+    if closes_at <= opens_at:
+        raise ValidationFailed(
+            field_errors={
+                "comments_close_at": [str(_l("The window must close after it opens."))]
+            }
+        )
+
+
+def publish_release(
+    actor,
+    document: Document,
+    *,
+    label: str,
+    comments_close_at: datetime | None,
+    comments_open_at: datetime | None = None,
+    accept_late: bool = False,
+) -> Release:
+    """Publish a snapshot of the newest version of every section, with its comment window."""
+    if actor is not None:
+        authorize(actor, "release.publish", document)
+    now = utcnow()
+    opens_at = comments_open_at or now
+    _window(opens_at, comments_close_at)
+    if comments_close_at <= now:
+        raise ValidationFailed(
+            field_errors={"comments_close_at": [str(_l("The window must close in the future."))]}
+        )
+    label = required_text("label", label, 200)
+    previous = current_release(document)
+    release = Release(
+        document=document,
+        number=(previous.number if previous else 0) + 1,
+        label=label,
+        published_at=now,
+        published_by_id=getattr(actor, "id", None),
+        comments_open_at=opens_at,
+        comments_close_at=comments_close_at,
+        accept_late=accept_late,
+    )
+    db.session.add(release)
+    for section_id, version in latest_versions(document).items():
+        release.snapshot.append(ReleaseSection(section_id=section_id, version_id=version.id))
+    db.session.flush()
+    audit.record(
+        actor,
+        "release.publish",
+        release,
+        label=label,
+        comments_close_at=comments_close_at.isoformat(),
+    )
+    return release
+
+
+def move_window(actor, document: Document, *, comments_close_at: datetime | None) -> Release:
+    """Move the end of the current release's comment window."""
+    authorize(actor, "release.edit_window", document)
+    release = current_release(document)
+    if release is None:
+        raise NotFound(_l("This document has no release yet."))
+    _window(release.comments_open_at, comments_close_at)
+    previous = release.comments_close_at
+    release.comments_close_at = comments_close_at
+    db.session.flush()
+    audit.record(
+        actor,
+        "release.move_window",
+        release,
+        previous=previous.isoformat(),
+        comments_close_at=comments_close_at.isoformat(),
+    )
+    return release
+
+
+def default_close_time(days: int = 30) -> datetime:
+    return (utcnow() + timedelta(days=days)).replace(microsecond=0)

@@ -1,0 +1,26 @@
+"""Form helpers shared by the blueprints."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from consult.errors import DomainError
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change state."""
+
+
+def apply_errors(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's field errors on the form; the rest as a form-level error."""
+    unplaced = []
+    for field_name, messages in error.field_errors.items():
+        field = getattr(form, field_name, None)
+        if field is None:
+            unplaced.extend(messages)
+        else:
+            field.errors = list(field.errors) + list(messages)
+    if unplaced or not error.field_errors:
+        form.form_errors.extend(unplaced or [str(error.message)])
+
+
+REQUIRED_MESSAGE = _l("This field is required.")

@@ -1,0 +1,5 @@
+"""The main blueprint; its views live in routes.py, imported by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)

@@ -1,0 +1,56 @@
+import zoneinfo
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
+
+from consult.auth.services import set_preferences
+from consult.extensions import db
+from consult.main import bp
+from consult.main.forms import LanguageForm, SettingsForm
+from consult.models import Consultation
+from consult.web import safe_next
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    consultations = db.session.scalars(select(Consultation).order_by(Consultation.created_at)).all()
+    return render_template("main/index.html", consultations=consultations)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            set_preferences(current_user, locale=form.locale.data)
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm()
+    form.timezone.choices = sorted(zoneinfo.available_timezones())
+    if request.method == "GET":
+        form.locale.data = current_user.locale
+        form.timezone.data = current_user.timezone or str(get_timezone())
+    if form.validate_on_submit():
+        set_preferences(current_user, locale=form.locale.data, timezone=form.timezone.data)
+        session["locale"] = form.locale.data
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("main.settings"))
+    return render_template("main/settings.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,92 @@
+"""Organizations, users and API tokens."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.extensions import db
+from consult.models.base import UTCDateTime, utcnow
+
+ORGANIZATION_KINDS = {
+    "member_state": _l("Member State"),
+    "observer_state": _l("Observer State"),
+    "group": _l("Group of States"),
+    "un_entity": _l("UN system entity"),
+    "stakeholder": _l("Stakeholder"),
+    "secretariat": _l("Secretariat"),
+}
+
+ROLES = {
+    "admin": _l("Administrator"),
+    "secretariat": _l("Secretariat"),
+    "editor": _l("Editor (task force)"),
+    "focal_point": _l("Focal point"),
+    "delegate": _l("Delegate"),
+    "observer": _l("Observer"),
+}
+
+# Roles that act for an organization and therefore must belong to one.
+DELEGATION_ROLES = ("focal_point", "delegate")
+
+
+class Organization(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    # English name for organizations other than states; states are named by Babel.
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(back_populates="organization")
+
+    @property
+    def is_state(self) -> bool:
+        return self.kind in ("member_state", "observer_state")
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # SHA-256 of the token: the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,130 @@
+"""Consultations, documents, sections, their immutable versions, and releases."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.models.accounts import User
+from consult.models.base import UTCDateTime, utcnow
+
+DOCUMENT_KINDS = {
+    "plan_draft": _l("Strategic plan draft"),
+    "guiding_principles": _l("Guiding principles"),
+    "priority_statements": _l("Priority statements"),
+    "other": _l("Other document"),
+}
+
+
+class Consultation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="consultation", order_by="Document.id"
+    )
+
+
+class Document(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30), default="plan_draft")
+    language: Mapped[str] = mapped_column(String(10))
+    symbol: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="documents")
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="document", order_by="Section.position"
+    )
+    releases: Mapped[list["Release"]] = relationship(
+        back_populates="document", order_by="Release.number"
+    )
+
+
+class Section(db.Model):
+    __table_args__ = (UniqueConstraint("document_id", "anchor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    # Set once at creation and never changed: links and comments hang on it.
+    anchor: Mapped[str] = mapped_column(String(80))
+    number: Mapped[str] = mapped_column(String(20))
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    chapter: Mapped[str] = mapped_column(String(300), default="")
+    subsection: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column()
+    # The highest version number; advanced with a compare-and-swap UPDATE so that
+    # two editors saving at once cannot both win.
+    latest_version: Mapped[int] = mapped_column(default=0)
+
+    document: Mapped[Document] = relationship(back_populates="sections")
+    versions: Mapped[list["SectionVersion"]] = relationship(
+        back_populates="section", order_by="SectionVersion.number"
+    )
+
+
+class SectionVersion(db.Model):
+    """Immutable: a revision is always a new row."""
+
+    __table_args__ = (UniqueConstraint("section_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    body: Mapped[str] = mapped_column(Text)
+    # Rendered and sanitized once, when the version is created.
+    body_html: Mapped[str] = mapped_column(Text)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    section: Mapped[Section] = relationship(back_populates="versions")
+    author: Mapped[User | None] = relationship()
+    addressed_comments: Mapped[list["Comment"]] = relationship(  # noqa: F821
+        secondary="version_addressed_comment", back_populates="addressed_in"
+    )
+
+
+class Release(db.Model):
+    """A published snapshot of a document with its comment window (times in UTC)."""
+
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    label: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    comments_open_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    comments_close_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accept_late: Mapped[bool] = mapped_column(default=False)
+
+    document: Mapped[Document] = relationship(back_populates="releases")
+    published_by: Mapped[User | None] = relationship()
+    snapshot: Mapped[list["ReleaseSection"]] = relationship(back_populates="release")
+
+    def is_open(self, at: datetime) -> bool:
+        return self.comments_open_at <= at < self.comments_close_at
+
+    def has_closed(self, at: datetime) -> bool:
+        return at >= self.comments_close_at
+
+
+class ReleaseSection(db.Model):
+    """Which version of a section a release published."""
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("release.id"), primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("section_version.id"))
+
+    release: Mapped[Release] = relationship(back_populates="snapshot")
+    section: Mapped[Section] = relationship()
+    version: Mapped[SectionVersion] = relationship()

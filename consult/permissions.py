@@ -1,0 +1,159 @@
+"""The one place that answers "may this user do this to that object?".
+
+Each rule returns None when the action is allowed, or the error that explains why
+not, so that services raise the precise error (403 for who you are, 409 for a
+closed window) and templates hide the same actions through ``can``.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, or_, select
+
+from consult.errors import DomainError, NotAllowed, WindowClosed
+from consult.models import Comment, Release, Section, User
+from consult.models.base import utcnow
+
+STAFF_ROLES = ("admin", "secretariat", "editor")
+MANAGER_ROLES = ("admin", "secretariat")
+
+
+def _role(user) -> str | None:
+    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+
+
+def _member_of(user, organization_id: int | None) -> bool:
+    return (
+        _role(user) in ("focal_point", "delegate")
+        and organization_id is not None
+        and user.organization_id == organization_id
+    )
+
+
+def _denied(message=None) -> NotAllowed:
+    return NotAllowed(message)
+
+
+def _roles(*roles: str) -> Callable:
+    def rule(user, obj, now):
+        return None if _role(user) in roles else _denied()
+
+    return rule
+
+
+def _signed_in(user, obj, now):
+    return None if _role(user) else _denied()
+
+
+def _comment_create(user, section: Section, now):
+    if _role(user) not in ("focal_point", "delegate") or user.organization_id is None:
+        return _denied(_l("Only members of a delegation can comment."))
+    return None
+
+
+def _comment_view(user, comment: Comment, now):
+    role = _role(user)
+    if role is None:
+        return _denied()
+    if _member_of(user, comment.organization_id):
+        return None
+    if comment.status == "draft":
+        return _denied()
+    if role in STAFF_ROLES or comment.release.has_closed(now):
+        return None
+    return _denied()
+
+
+def _window_open_or_closed(comment: Comment, now):
+    return None if comment.release.is_open(now) else WindowClosed()
+
+
+def _comment_edit(user, comment: Comment, now):
+    if not _member_of(user, comment.organization_id) or comment.status == "withdrawn":
+        return _denied()
+    # Once submitted, the text is the state's position: only its focal point changes it.
+    if comment.status == "submitted" and _role(user) != "focal_point":
+        return _denied(_l("Only your focal point can change a submitted comment."))
+    return _window_open_or_closed(comment, now)
+
+
+def _comment_submit(user, comment: Comment, now):
+    if not _member_of(user, comment.organization_id) or _role(user) != "focal_point":
+        return _denied(_l("Only the focal point of the delegation can submit its comments."))
+    if comment.status != "draft":
+        return _denied(_l("Only a draft can be submitted."))
+    release = comment.release
+    if release.is_open(now) or (release.accept_late and release.has_closed(now)):
+        return None
+    return WindowClosed()
+
+
+def _comment_withdraw(user, comment: Comment, now):
+    if not _member_of(user, comment.organization_id) or comment.status == "withdrawn":
+        return _denied()
+    if comment.status == "submitted" and _role(user) != "focal_point":
+        return _denied(_l("Only your focal point can withdraw a submitted comment."))
+    return _window_open_or_closed(comment, now)
+
+
+def _delegates_manage(user, organization_id, now):
+    if _role(user) in MANAGER_ROLES:
+        return None
+    if _role(user) == "focal_point" and user.organization_id == organization_id:
+        return None
+    return _denied()
+
+
+RULES: dict[str, Callable] = {
+    "document.view": _signed_in,
+    "document.import": _roles(*MANAGER_ROLES),
+    "release.publish": _roles(*MANAGER_ROLES),
+    "release.edit_window": _roles(*MANAGER_ROLES),
+    "section.view_working": _roles(*STAFF_ROLES),
+    "section.revise": _roles("admin", "editor"),
+    "comment.create": _comment_create,
+    "comment.view": _comment_view,
+    "comment.edit": _comment_edit,
+    "comment.submit": _comment_submit,
+    "comment.withdraw": _comment_withdraw,
+    "comments.own_delegation": _roles("focal_point", "delegate"),
+    "users.manage": _roles(*MANAGER_ROLES),
+    "delegates.manage": _delegates_manage,
+    "audit.view": _roles(*MANAGER_ROLES),
+}
+
+
+def check(user, action: str, obj=None, now: datetime | None = None) -> DomainError | None:
+    """None if allowed, else the error to raise."""
+    return RULES[action](user, obj, now or utcnow())
+
+
+def can(user, action: str, obj=None, now: datetime | None = None) -> bool:
+    return check(user, action, obj, now) is None
+
+
+def authorize(user, action: str, obj=None, now: datetime | None = None) -> None:
+    error = check(user, action, obj, now)
+    if error is not None:
+        raise error
+
+
+def visible_comments(user: User, now: datetime | None = None):
+    """SQL condition matching exactly the comments ``comment.view`` allows."""
+    role = _role(user)
+    if role is None:
+        return false()
+    now = now or utcnow()
+    not_draft = Comment.status != "draft"
+    if role in STAFF_ROLES:
+        public = not_draft
+    else:
+        closed_releases = select(Release.id).where(Release.comments_close_at <= now)
+        public = and_(not_draft, Comment.release_id.in_(closed_releases))
+    own = (
+        Comment.organization_id == user.organization_id
+        if role in ("focal_point", "delegate") and user.organization_id
+        else false()
+    )
+    return or_(own, public)

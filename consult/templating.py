@@ -1,0 +1,79 @@
+"""What templates may call: permissions, names, dates in the reader's zone."""
+
+from datetime import datetime
+
+from babel import Locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
+from flask_login import current_user
+from markupsafe import Markup
+
+from consult import geography, permissions
+from consult.models import Organization
+from consult.models.accounts import ORGANIZATION_KINDS, ROLES
+from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES
+from consult.models.drafts import DOCUMENT_KINDS
+from consult.text import diff_html
+
+LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
+
+_GROUP_NAMES = {group.code: group.name for group in geography.GROUPS}
+
+
+def organization_name(organization: Organization | None) -> str:
+    """The organization's name in the reader's language (states through Babel)."""
+    if organization is None:
+        return ""
+    if organization.is_state and organization.code in geography.STATES_BY_CODE:
+        return geography.country_name(organization.code, get_locale())
+    if organization.code in _GROUP_NAMES:
+        return str(_GROUP_NAMES[organization.code])
+    return organization.name
+
+
+def text_direction() -> str:
+    return "rtl" if get_locale().language == "ar" else "ltr"
+
+
+def can(action: str, obj=None) -> bool:
+    return permissions.can(current_user, action, obj)
+
+
+def datetime_filter(value: datetime | None, format: str = "medium") -> str:
+    return format_datetime(value, format) if value else ""
+
+
+def datetime_tag(value: datetime | None, format: str = "medium") -> Markup:
+    """A <time> element: machine-readable UTC, shown in the reader's zone and language."""
+    if value is None:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(), format_datetime(value, format)
+    )
+
+
+def amendment_diff(comment) -> Markup:
+    """An amendment's proposed text against the paragraph as released."""
+    return diff_html(comment.version.body, comment.proposed_text or "")
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(
+        can=can,
+        organization_name=organization_name,
+        text_direction=text_direction,
+        current_locale=get_locale,
+        current_timezone=get_timezone,
+        language_names=LANGUAGE_NAMES,
+        amendment_diff=amendment_diff,
+    )
+    app.jinja_env.filters.update(
+        datetime=datetime_filter,
+        time_tag=datetime_tag,
+        date=lambda value, format="medium": format_date(value, format) if value else "",
+        number=format_decimal,
+        role_label=lambda role: ROLES.get(role, role),
+        comment_kind_label=lambda kind: COMMENT_KINDS.get(kind, kind),
+        comment_status_label=lambda status: COMMENT_STATUSES.get(status, status),
+        document_kind_label=lambda kind: DOCUMENT_KINDS.get(kind, kind),
+        organization_kind_label=lambda kind: ORGANIZATION_KINDS.get(kind, kind),
+    )

@@ -10,12 +10,15 @@ def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'consult.db'}")
     # Heroku-style URLs name the dialect "postgres", which SQLAlchemy no longer accepts.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production)
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # a delegate may keep a comment form open for hours
@@ -37,9 +40,11 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test"
+    SECRET_KEY = "test"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    # Fast hashing keeps the suite quick; production uses scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
 
 
 class ProductionConfig(Config):

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import refresh as refresh_babel
 from flask_login import current_user
 
-from config import CONFIGS, Config
+from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config
 from consult.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,8 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     )
     app.config.from_object(CONFIGS[config] if isinstance(config, str) else config)
     app.config.update(overrides)
+    if app.config.get("SESSION_COOKIE_SECURE") and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY: the development key must not sign production sessions.")
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)
@@ -28,6 +30,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.before_request(_forget_cached_request_state)
     _configure_sqlite(app)
     _configure_login()
 
@@ -48,6 +51,13 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     return app
 
 
+def _forget_cached_request_state() -> None:
+    # Flask-Babel and Flask-Login cache the locale and the user on the app context,
+    # which can outlive one request (tests run several requests in one context).
+    refresh_babel()
+    g.pop("_login_user", None)
+
+
 def select_locale() -> str:
     languages = Config.LANGUAGES
     if not has_request_context():  # command line, migrations
@@ -65,10 +75,6 @@ def select_timezone() -> str | None:
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return session.get("timezone")
-
-
-def text_direction() -> str:
-    return "rtl" if get_locale().language == "ar" else "ltr"
 
 
 def _configure_login() -> None:

@@ -14,9 +14,7 @@ consult_cli = AppGroup("consult", help="Consult administration commands.")
 
 def _fail(error: DomainError) -> None:
     db.session.rollback()
-    details = "; ".join(
-        f"{field}: {' '.join(messages)}" for field, messages in error.field_errors.items()
-    )
+    details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.field_errors.items())
     raise click.ClickException(f"{error.message}{' — ' + details if details else ''}")
 
 
@@ -47,9 +45,7 @@ def create_user_command(email, name, role, org_code, password):
     if org_code and organization is None:
         raise click.ClickException(f"No organization with code {org_code}.")
     try:
-        user = create_user(
-            None, email=email, name=name, role=role, password=password, organization=organization
-        )
+        user = create_user(None, email=email, name=name, role=role, password=password, organization=organization)
     except DomainError as error:
         _fail(error)
     db.session.commit()
@@ -86,9 +82,7 @@ def import_draft_command(file, slug, title, language, kind):
 
     try:
         text = decode_upload(file.read_bytes())
-        document = import_document(
-            None, get_consultation(slug), title=title, text=text, language=language, kind=kind
-        )
+        document = import_document(None, get_consultation(slug), title=title, text=text, language=language, kind=kind)
     except ImportFormatError as error:
         raise click.ClickException(str(error)) from error
     except DomainError as error:

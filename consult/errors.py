@@ -46,6 +46,4 @@ class WindowClosed(Conflict):
 
 class StaleVersion(Conflict):
     code = "stale_version"
-    default_message = _l(
-        "Someone saved a newer version of this section while you were editing."
-    )
+    default_message = _l("Someone saved a newer version of this section while you were editing.")

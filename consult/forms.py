@@ -1,7 +1,7 @@
 """Form helpers shared by the blueprints."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from consult.errors import DomainError
 
@@ -23,4 +23,7 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.extend(unplaced or [str(error.message)])
 
 
-REQUIRED_MESSAGE = _l("This field is required.")
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs or a mapping as WTForms select choices."""
+    items = pairs.items() if hasattr(pairs, "items") else pairs
+    return [SelectChoice(value, label) for value, label in items]

@@ -271,9 +271,7 @@ OBSERVER_STATES: tuple[State, ...] = (
 
 STATES: tuple[State, ...] = MEMBER_STATES + OBSERVER_STATES
 
-STATES_BY_CODE: Mapping[str, State] = MappingProxyType(
-    {state.alpha3: state for state in STATES}
-)
+STATES_BY_CODE: Mapping[str, State] = MappingProxyType({state.alpha3: state for state in STATES})
 
 # CLDR names used as-is except where they name something other than the UN
 # participant: CLDR's "Vatican City" is the city-state, whereas the observer is

@@ -23,9 +23,7 @@ ERROR_MESSAGES: dict[str, str] = {
         "The file is not plain text (it looks like a PDF, Word, ZIP or other binary file). "
         "Save the document as plain text (.txt) or Markdown (.md) and upload it again."
     ),
-    "encoding": (
-        "The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."
-    ),
+    "encoding": ("The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."),
     "no_paragraphs": (
         "No numbered paragraphs were found. The document needs chapter headings "
         "(such as “I. Introduction” or “一、 导言”) followed by paragraphs numbered 1., 2., 3., …"
@@ -427,12 +425,7 @@ class _Parser:
     def _mid_sentence(self) -> bool:
         """True when the line directly continues an unfinished line of a paragraph."""
         last_line = self.current.last_line() if self.current else None
-        return (
-            self.adjacent
-            and self.last_kind == "body"
-            and last_line is not None
-            and not _ends_sentence(last_line)
-        )
+        return self.adjacent and self.last_kind == "body" and last_line is not None and not _ends_sentence(last_line)
 
     def _start_chapter(self, number: int, heading: str) -> None:
         if number == 1:
@@ -537,7 +530,5 @@ def _detect_language(text: str) -> str:
     if script[0] != "latin":
         return script[0]
     words = _LATIN_WORD.findall(sample.lower())
-    scores = {
-        language: sum(word in stop_words for word in words) for language, stop_words in _STOP_WORDS.items()
-    }
+    scores = {language: sum(word in stop_words for word in words) for language, stop_words in _STOP_WORDS.items()}
     return max(scores, key=lambda language: scores[language]) if any(scores.values()) else "en"

@@ -46,9 +46,7 @@ def datetime_tag(value: datetime | None, format: str = "medium") -> Markup:
     """A <time> element: machine-readable UTC, shown in the reader's zone and language."""
     if value is None:
         return Markup("")
-    return Markup('<time datetime="{}">{}</time>').format(
-        value.isoformat(), format_datetime(value, format)
-    )
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), format_datetime(value, format))
 
 
 def amendment_diff(comment) -> Markup:

@@ -105,9 +105,7 @@ class World:
         return document
 
     def release(self, document, label: str = "Zero draft", days: int = 30):
-        release = publish_release(
-            None, document, label=label, comments_close_at=utcnow() + timedelta(days=days)
-        )
+        release = publish_release(None, document, label=label, comments_close_at=utcnow() + timedelta(days=days))
         db.session.commit()
         return release
 

@@ -81,9 +81,7 @@ def test_country_name_uses_cldr_in_reader_language() -> None:
     assert country_name("DEU", "ru") == "Германия"
     assert country_name("DEU", Locale("de")) == "Deutschland"
     egypt = country_name("EGY", "ar")
-    assert egypt and all(
-        "ARABIC" in unicodedata.name(c) for c in egypt if not c.isspace()
-    )
+    assert egypt and all("ARABIC" in unicodedata.name(c) for c in egypt if not c.isspace())
 
 
 def test_country_name_falls_back_to_english_when_cldr_lacks_it() -> None:

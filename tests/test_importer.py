@@ -50,9 +50,7 @@ def test_seed_has_paragraphs_1_to_27_in_order() -> None:
 
 def test_seed_chapters_and_paragraph_chapters() -> None:
     assert seed().chapters == SEED_CHAPTERS
-    by_chapter = {
-        chapter: [p.number for p in seed().paragraphs if p.chapter == chapter] for chapter in SEED_CHAPTERS
-    }
+    by_chapter = {chapter: [p.number for p in seed().paragraphs if p.chapter == chapter] for chapter in SEED_CHAPTERS}
     assert by_chapter["一、 导言"] == ["1", "2", "3"]
     assert by_chapter["四、 拟议指导原则"] == ["9"]
     assert by_chapter["五、 阐述优先事项"] == [str(n) for n in range(10, 26)]
@@ -194,9 +192,7 @@ LANGUAGE_FIXTURES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("filename", "language", "chapters", "subsections", "sub_items", "bridged"), LANGUAGE_FIXTURES
-)
+@pytest.mark.parametrize(("filename", "language", "chapters", "subsections", "sub_items", "bridged"), LANGUAGE_FIXTURES)
 def test_language_fixture(
     filename: str,
     language: str,
@@ -241,8 +237,7 @@ def test_language_fixture(
 def test_wrapped_sub_item_is_one_markdown_paragraph() -> None:
     document = parse_document((FIXTURES / "en.md").read_text(encoding="utf-8"))
     assert blocks(document.paragraphs[3])[-1] == (
-        "(c) **Resources:** the ambition of the plan should match the resources"
-        " that can realistically be mobilized."
+        "(c) **Resources:** the ambition of the plan should match the resources that can realistically be mobilized."
     )
 
 
@@ -257,8 +252,7 @@ def test_annex_is_not_part_of_the_last_paragraph() -> None:
 
 def test_numbers_out_of_sequence_are_text() -> None:
     document = parse_document(
-        "一、 导言\n\n1. 第一段，见第\n\n5. 段和\n\n2024. 年的报告。"
-        "\n\n2. 第二段。\n\n4. 不是第三段。\n\n3. 第三段。"
+        "一、 导言\n\n1. 第一段，见第\n\n5. 段和\n\n2024. 年的报告。\n\n2. 第二段。\n\n4. 不是第三段。\n\n3. 第三段。"
     )
     assert [p.number for p in document.paragraphs] == ["1", "2", "3"]
     assert document.paragraphs[0].body == "第一段，见第5. 段和2024. 年的报告。"
@@ -271,9 +265,7 @@ def test_resumed_text_after_a_finished_sentence_is_a_new_markdown_paragraph() ->
 
 
 def test_hard_wrapped_lines_are_joined() -> None:
-    document = parse_document(
-        "I. Introduction\n\n1. The plan is\nbased on well-\nestablished data.\nIt is ready."
-    )
+    document = parse_document("I. Introduction\n\n1. The plan is\nbased on well-\nestablished data.\nIt is ready.")
     assert document.paragraphs[0].body == "The plan is based on well-established data. It is ready."
 
 
@@ -292,8 +284,7 @@ def test_wrapped_line_that_looks_like_a_heading_or_number_is_text() -> None:
 
 def test_markdown_heading_markup_is_tolerated() -> None:
     document = parse_document(
-        "# Title page\n\n# **I. Introduction**\n\n1. Text."
-        "\n\n## II\\. Background ##\n\n### **A.** Trends\n\n2. More."
+        "# Title page\n\n# **I. Introduction**\n\n1. Text.\n\n## II\\. Background ##\n\n### **A.** Trends\n\n2. More."
     )
     assert document.chapters == ["I. Introduction", "II. Background"]
     assert document.paragraphs[1].subsection == "A. Trends"
@@ -306,17 +297,14 @@ def test_wrapped_heading_is_joined() -> None:
 
 def test_table_of_contents_is_skipped() -> None:
     document = parse_document(
-        "Contents\n\nI. Introduction 3\nII. Background 4"
-        "\n\nI. Introduction\n\n1. Text.\n\nII. Background\n\n2. More."
+        "Contents\n\nI. Introduction 3\nII. Background 4\n\nI. Introduction\n\n1. Text.\n\nII. Background\n\n2. More."
     )
     assert document.chapters == ["I. Introduction", "II. Background"]
     assert [p.chapter for p in document.paragraphs] == ["I. Introduction", "II. Background"]
 
 
 def test_roman_letters_are_subsections_when_out_of_chapter_sequence() -> None:
-    headings = "".join(
-        f"{letter}. Section {letter}\n\n{n}. Text.\n\n" for n, letter in enumerate("ABCDEFGHI", 1)
-    )
+    headings = "".join(f"{letter}. Section {letter}\n\n{n}. Text.\n\n" for n, letter in enumerate("ABCDEFGHI", 1))
     document = parse_document("I. Introduction\n\n" + headings + "II. Next\n\n10. End.")
     assert document.chapters == ["I. Introduction", "II. Next"]
     assert document.paragraphs[8].subsection == "I. Section I"
@@ -341,8 +329,7 @@ def test_twelve_chapters(numerals: list[str]) -> None:
 
 def test_arabic_numbering_and_sub_items() -> None:
     document = parse_document(
-        "أولاً - مقدمة\n\nألف – السياق\n\n١ - نص الفقرة:"
-        "\n\n(أ) البند الأول؛\n\n(هـ) البند الخامس.\n\n٢ - فقرة أخرى."
+        "أولاً - مقدمة\n\nألف – السياق\n\n١ - نص الفقرة:\n\n(أ) البند الأول؛\n\n(هـ) البند الخامس.\n\n٢ - فقرة أخرى."
     )
     assert [p.number for p in document.paragraphs] == ["1", "2"]
     assert document.paragraphs[0].subsection == "ألف – السياق"
@@ -368,9 +355,7 @@ def test_wrapped_footnote_is_joined() -> None:
 
 
 def test_symbol_from_a_front_matter_line() -> None:
-    document = parse_document(
-        "United Nations    A/RES/77/173\n\nGeneral Assembly\n\nI. Introduction\n\n1. Text."
-    )
+    document = parse_document("United Nations    A/RES/77/173\n\nGeneral Assembly\n\nI. Introduction\n\n1. Text.")
     assert document.symbol == "A/RES/77/173"
 
 

@@ -50,12 +50,8 @@ def objects(world, people):
     objects = {
         "section": open_doc.sections[0],
         "draft": create_comment(delegate_a, open_doc.sections[0], kind="general", body="draft"),
-        "submitted_open": create_comment(
-            focal_a, open_doc.sections[0], kind="general", body="sent", submit=True
-        ),
-        "submitted_closed": create_comment(
-            focal_a, closed_doc.sections[0], kind="general", body="sent", submit=True
-        ),
+        "submitted_open": create_comment(focal_a, open_doc.sections[0], kind="general", body="sent", submit=True),
+        "submitted_closed": create_comment(focal_a, closed_doc.sections[0], kind="general", body="sent", submit=True),
         "draft_closed": create_comment(delegate_a, closed_doc.sections[0], kind="general", body="x"),
     }
     db.session.commit()

@@ -9,7 +9,7 @@ from consult.auth.forms import DelegateForm, UserForm
 from consult.auth.services import create_user, organization_by_code
 from consult.errors import DomainError, NotFound
 from consult.extensions import db
-from consult.forms import apply_errors
+from consult.forms import apply_errors, choices
 from consult.models import Organization, User
 from consult.permissions import authorize
 from consult.templating import organization_name
@@ -21,7 +21,7 @@ def _organization_choices():
         ((org.code, f"{organization_name(org)} ({org.code})") for org in organizations),
         key=lambda pair: pair[1].casefold(),
     )
-    return [("", _("— none —")), *named]
+    return choices([("", _("— none —")), *named])
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -226,7 +226,18 @@ def openapi_document() -> dict:
             "/sections/{section_id}/diff": {
                 "get": _op(
                     "Word-level diff of two versions",
-                    {"200": _json({"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "html": {"type": "string"}}})},
+                    {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "from": {"type": "integer"},
+                                    "to": {"type": "integer"},
+                                    "html": {"type": "string"},
+                                },
+                            }
+                        )
+                    },
                     parameters=[
                         section_id,
                         {"name": "from", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1}},

@@ -18,8 +18,8 @@ from consult.api.serializers import (
 from consult.auth.services import user_for_token
 from consult.comments import services as comments
 from consult.drafts import services as drafts
-from consult.errors import NotFound, ValidationFailed
 from consult.errorhandlers import json_error
+from consult.errors import NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import Consultation
 from consult.permissions import authorize, can
@@ -122,8 +122,7 @@ def consultation(slug):
             "title": item.title,
             "description": item.description,
             "documents": [
-                {"id": doc.id, "title": doc.title, "kind": doc.kind, "language": doc.language}
-                for doc in item.documents
+                {"id": doc.id, "title": doc.title, "kind": doc.kind, "language": doc.language} for doc in item.documents
             ],
         }
     )
@@ -202,9 +201,7 @@ def section_diff(section_id):
     for name in ("from", "to"):
         value = request.args.get(name, "")
         if not value.isdigit() or len(value) > 9:
-            raise ValidationFailed(
-                field_errors={name: [str(_l("Give a version number."))]}
-            )
+            raise ValidationFailed(field_errors={name: [str(_l("Give a version number."))]})
         numbers.append(int(value))
     old = drafts.version_for_reader(g.api_user, item, numbers[0])
     new = drafts.version_for_reader(g.api_user, item, numbers[1])
@@ -241,9 +238,7 @@ def section_comments(section_id):
     response = jsonify([comment_json(comment) for comment in result.items])
     response.headers["X-Total-Count"] = str(result.total)
     if result.has_next:
-        response.headers["Link"] = (
-            f'<{request.base_url}?page={page + 1}&per_page={per_page}>; rel="next"'
-        )
+        response.headers["Link"] = f'<{request.base_url}?page={page + 1}&per_page={per_page}>; rel="next"'
     return response
 
 

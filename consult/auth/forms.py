@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from consult.forms import choices
 from consult.models.accounts import ROLES
 
 
@@ -14,7 +15,7 @@ class LoginForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=list(ROLES.items()))
+    role = SelectField(_l("Role"), choices=choices(ROLES))
     organization = SelectField(_l("Organization"), choices=[])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)])
 

@@ -11,7 +11,7 @@ from consult.drafts.routes import section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.forms import ConfirmForm, apply_errors
-from consult.permissions import authorize
+from consult.permissions import authorize, can
 
 
 def _back_to(comment):
@@ -24,6 +24,7 @@ def create(section_id):
     section = drafts.get_section(section_id)
     authorize(current_user, "comment.create", section)
     form = CommentForm()
+    status = 422
     if form.validate_on_submit():
         try:
             comment = comments.create_comment(
@@ -37,18 +38,20 @@ def create(section_id):
             )
         except DomainError as error:
             apply_errors(form, error)
+            status = error.status
         else:
             db.session.commit()
-            flash(
-                _("Your comment is saved as a draft. Your focal point can now submit it."),
-                "success",
-            )
+            if can(current_user, "comment.submit", comment):
+                flash(_("Your comment is saved as a draft. Submit it when it is ready."), "success")
+            else:
+                flash(
+                    _("Your comment is saved as a draft. Your focal point can now submit it."),
+                    "success",
+                )
             return _back_to(comment)
-    context = section_page_context(section, comment_form=form)
-    if context["comment_form"] is None:  # the window closed while the form was open
-        form.form_errors.append(_("The comment window for this release is closed."))
-        context["comment_form"] = form
-    return render_template("drafts/section.html", **context), 422
+    context = section_page_context(section)
+    context["comment_form"] = form  # what was typed stays, even if the window has just closed
+    return render_template("drafts/section.html", **context), status
 
 
 @bp.route("/comments/<int:comment_id>")

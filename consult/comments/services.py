@@ -32,9 +32,7 @@ def _texts(kind, body, proposed_text, quote) -> dict:
     kind = one_of("kind", kind, COMMENT_KINDS)
     proposed = optional_text("proposed_text", proposed_text)
     if kind == "amendment" and not proposed:
-        raise ValidationFailed(
-            field_errors={"proposed_text": [str(_l("An amendment needs the proposed text."))]}
-        )
+        raise ValidationFailed(field_errors={"proposed_text": [str(_l("An amendment needs the proposed text."))]})
     return {
         "kind": kind,
         "body": required_text("body", body),

@@ -97,12 +97,12 @@ DEMO_COMMENTS_EN = [
 
 def _paragraph_nine_amendment(document_id: int) -> str:
     """Kenya's demo amendment proposes a changed paragraph 9(d)."""
-    body = db.session.scalar(
-        select(Section).where(Section.document_id == document_id, Section.number == "9")
-    ).versions[-1].body
-    return body.replace(
-        "以数据和科学研究", "以国家统计局的数据和科学研究", 1
+    body = (
+        db.session.scalar(select(Section).where(Section.document_id == document_id, Section.number == "9"))
+        .versions[-1]
+        .body
     )
+    return body.replace("以数据和科学研究", "以国家统计局的数据和科学研究", 1)
 
 
 def load_demo() -> bool:

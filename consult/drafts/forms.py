@@ -1,10 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.forms import choices
 from consult.models.drafts import DOCUMENT_KINDS
 
 LANGUAGE_CHOICES = [
@@ -20,8 +29,8 @@ LANGUAGE_CHOICES = [
 
 class ImportForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    kind = SelectField(_l("Kind of document"), choices=list(DOCUMENT_KINDS.items()))
-    language = SelectField(_l("Language of the text"), choices=LANGUAGE_CHOICES, validators=[Optional()])
+    kind = SelectField(_l("Kind of document"), choices=choices(DOCUMENT_KINDS))
+    language = SelectField(_l("Language of the text"), choices=choices(LANGUAGE_CHOICES), validators=[Optional()])
     file = FileField(
         _l("Document (plain text or Markdown, UTF-8)"),
         validators=[FileRequired(_l("Choose a file to upload."))],
@@ -32,16 +41,12 @@ class ReleaseForm(FlaskForm):
     label = StringField(
         _l("Label"), validators=[DataRequired(), Length(max=200)], description=_l("For example “First draft”.")
     )
-    comments_close_at = DateTimeLocalField(
-        _l("Comments close at (your time zone)"), validators=[DataRequired()]
-    )
+    comments_close_at = DateTimeLocalField(_l("Comments close at (your time zone)"), validators=[DataRequired()])
     accept_late = BooleanField(_l("Accept late comments (marked as late)"))
 
 
 class WindowForm(FlaskForm):
-    comments_close_at = DateTimeLocalField(
-        _l("Comments close at (your time zone)"), validators=[DataRequired()]
-    )
+    comments_close_at = DateTimeLocalField(_l("Comments close at (your time zone)"), validators=[DataRequired()])
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,7 +57,5 @@ class MultiCheckboxField(SelectMultipleField):
 class RevisionForm(FlaskForm):
     base_version = HiddenField()
     body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()])
-    change_note = TextAreaField(
-        _l("What changed and why"), validators=[Optional(), Length(max=2000)]
-    )
+    change_note = TextAreaField(_l("What changed and why"), validators=[Optional(), Length(max=2000)])
     addresses = MultiCheckboxField(_l("Comments this version addresses"), coerce=int, validate_choice=False)

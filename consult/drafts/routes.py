@@ -10,7 +10,7 @@ from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
 from consult.errors import DomainError, StaleVersion, ValidationFailed
 from consult.extensions import db
-from consult.forms import apply_errors
+from consult.forms import apply_errors, choices
 from consult.importer import ImportFormatError, decode_upload
 from consult.models import Comment, Section
 from consult.models.base import utcnow
@@ -80,9 +80,7 @@ def document(document_id):
     item = drafts.get_document(document_id)
     authorize(current_user, "document.view", item)
     release = drafts.current_release(item)
-    working = can(current_user, "section.view_working") and (
-        request.args.get("view") == "working" or release is None
-    )
+    working = can(current_user, "section.view_working") and (request.args.get("view") == "working" or release is None)
     if working:
         versions = drafts.latest_versions(item)
     elif release is not None:
@@ -152,9 +150,7 @@ def move_window(document_id):
         form.comments_close_at.data = utc_to_local_input(release.comments_close_at)
     if form.validate_on_submit():
         try:
-            drafts.move_window(
-                current_user, item, comments_close_at=local_input_to_utc(form.comments_close_at.data)
-            )
+            drafts.move_window(current_user, item, comments_close_at=local_input_to_utc(form.comments_close_at.data))
         except DomainError as error:
             apply_errors(form, error)
         else:
@@ -228,7 +224,7 @@ def revise(section_id):
     latest = drafts.latest_version(item)
     form = RevisionForm()
     candidates = drafts.addressable_comments(item)
-    form.addresses.choices = [(comment.id, str(comment.id)) for comment in candidates]
+    form.addresses.choices = choices((comment.id, str(comment.id)) for comment in candidates)
     conflict = None
     if request.method == "GET":
         form.base_version.data = str(item.latest_version)

@@ -31,9 +31,7 @@ IMPORT_ERRORS = {
     "empty": _l("The file is empty."),
     "binary": _l("This is not a text file. Upload plain text or Markdown (UTF-8)."),
     "encoding": _l("The file is not in UTF-8. Save it as UTF-8 text and upload it again."),
-    "no_paragraphs": _l(
-        "No numbered paragraphs were found. A UN document numbers its paragraphs 1., 2., 3. …"
-    ),
+    "no_paragraphs": _l("No numbered paragraphs were found. A UN document numbers its paragraphs 1., 2., 3. …"),
 }
 
 
@@ -63,17 +61,12 @@ def get_section(section_id: int) -> Section:
 
 def current_release(document: Document) -> Release | None:
     return db.session.scalar(
-        select(Release)
-        .where(Release.document_id == document.id)
-        .order_by(Release.number.desc())
-        .limit(1)
+        select(Release).where(Release.document_id == document.id).order_by(Release.number.desc()).limit(1)
     )
 
 
 def get_release(document: Document, number: int) -> Release:
-    release = db.session.scalar(
-        select(Release).where(Release.document_id == document.id, Release.number == number)
-    )
+    release = db.session.scalar(select(Release).where(Release.document_id == document.id, Release.number == number))
     if release is None:
         raise NotFound(_l("No such release."))
     return release
@@ -90,9 +83,7 @@ def latest_version(section: Section) -> SectionVersion | None:
 
 def get_version(section: Section, number: int) -> SectionVersion:
     version = db.session.scalar(
-        select(SectionVersion).where(
-            SectionVersion.section_id == section.id, SectionVersion.number == number
-        )
+        select(SectionVersion).where(SectionVersion.section_id == section.id, SectionVersion.number == number)
     )
     if version is None:
         raise NotFound(_l("This section has no version %(number)s.", number=number))
@@ -188,9 +179,7 @@ def release_diff(old: Release, new: Release) -> list[SectionDiff]:
 def create_consultation(actor, *, slug: str, title: str, description: str = "") -> Consultation:
     slug = clean_text(slug).lower()
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-        raise ValidationFailed(
-            field_errors={"slug": [str(_l("Use lowercase letters, digits and hyphens."))]}
-        )
+        raise ValidationFailed(field_errors={"slug": [str(_l("Use lowercase letters, digits and hyphens."))]})
     if db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)):
         raise Conflict(_l("A consultation with this address already exists."))
     consultation = Consultation(
@@ -273,8 +262,7 @@ def add_section(
         authorize(actor, "section.revise")
     taken = set(db.session.scalars(select(Section.anchor).where(Section.document_id == document.id)))
     position = (
-        db.session.scalar(select(func.max(Section.position)).where(Section.document_id == document.id))
-        or 0
+        db.session.scalar(select(func.max(Section.position)).where(Section.document_id == document.id)) or 0
     ) + 1
     section = Section(
         document=document,
@@ -320,9 +308,7 @@ def revise_section(
     body = required_text("body", body)
     change_note = optional_text("change_note", change_note, 2000) or ""
     if not isinstance(base_version, int) or isinstance(base_version, bool):
-        raise ValidationFailed(
-            field_errors={"base_version": [str(_l("Say which version you started from."))]}
-        )
+        raise ValidationFailed(field_errors={"base_version": [str(_l("Say which version you started from."))]})
     comments = _addressable_comments(section, addresses or [])
     # Compare-and-swap: only one of several concurrent saves from the same base wins.
     swapped = db.session.execute(
@@ -404,19 +390,11 @@ def addressable_comments(section: Section) -> list[Comment]:
 
 def _window(opens_at: datetime, closes_at: datetime | None) -> None:
     if closes_at is None:
-        raise ValidationFailed(
-            field_errors={"comments_close_at": [str(_l("Give the date the window closes."))]}
-        )
+        raise ValidationFailed(field_errors={"comments_close_at": [str(_l("Give the date the window closes."))]})
     if closes_at.tzinfo is None:
-        raise ValidationFailed(
-            field_errors={"comments_close_at": [str(_l("Give the time with its time zone."))]}
-        )
+        raise ValidationFailed(field_errors={"comments_close_at": [str(_l("Give the time with its time zone."))]})
     if closes_at <= opens_at:
-        raise ValidationFailed(
-            field_errors={
-                "comments_close_at": [str(_l("The window must close after it opens."))]
-            }
-        )
+        raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close after it opens."))]})
 
 
 def publish_release(
@@ -435,9 +413,7 @@ def publish_release(
     opens_at = comments_open_at or now
     _window(opens_at, comments_close_at)
     if comments_close_at <= now:
-        raise ValidationFailed(
-            field_errors={"comments_close_at": [str(_l("The window must close in the future."))]}
-        )
+        raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close in the future."))]})
     label = required_text("label", label, 200)
     previous = current_release(document)
     release = Release(

@@ -4,12 +4,13 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from config import Config
+from consult.forms import choices
 
 
 def _language_choices():
     from consult.templating import LANGUAGE_NAMES
 
-    return [(code, LANGUAGE_NAMES[code]) for code in Config.LANGUAGES]
+    return choices((code, LANGUAGE_NAMES[code]) for code in Config.LANGUAGES)
 
 
 class LanguageForm(FlaskForm):

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from consult.auth.services import set_preferences
 from consult.extensions import db
+from consult.forms import choices
 from consult.main import bp
 from consult.main.forms import LanguageForm, SettingsForm
 from consult.models import Consultation
@@ -37,7 +38,7 @@ def set_language():
 @login_required
 def settings():
     form = SettingsForm()
-    form.timezone.choices = sorted(zoneinfo.available_timezones())
+    form.timezone.choices = choices((zone, zone) for zone in sorted(zoneinfo.available_timezones()))
     if request.method == "GET":
         form.locale.data = current_user.locale
         form.timezone.data = current_user.timezone or str(get_timezone())

@@ -25,9 +25,7 @@ class Consultation(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    documents: Mapped[list["Document"]] = relationship(
-        back_populates="consultation", order_by="Document.id"
-    )
+    documents: Mapped[list["Document"]] = relationship(back_populates="consultation", order_by="Document.id")
 
 
 class Document(db.Model):
@@ -40,12 +38,8 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     consultation: Mapped[Consultation] = relationship(back_populates="documents")
-    sections: Mapped[list["Section"]] = relationship(
-        back_populates="document", order_by="Section.position"
-    )
-    releases: Mapped[list["Release"]] = relationship(
-        back_populates="document", order_by="Release.number"
-    )
+    sections: Mapped[list["Section"]] = relationship(back_populates="document", order_by="Section.position")
+    releases: Mapped[list["Release"]] = relationship(back_populates="document", order_by="Release.number")
 
 
 class Section(db.Model):
@@ -65,9 +59,7 @@ class Section(db.Model):
     latest_version: Mapped[int] = mapped_column(default=0)
 
     document: Mapped[Document] = relationship(back_populates="sections")
-    versions: Mapped[list["SectionVersion"]] = relationship(
-        back_populates="section", order_by="SectionVersion.number"
-    )
+    versions: Mapped[list["SectionVersion"]] = relationship(back_populates="section", order_by="SectionVersion.number")
 
 
 class SectionVersion(db.Model):

@@ -35,9 +35,7 @@ def test_requires_a_valid_token(client, setup):
 
 def test_consultations_and_document(client, setup):
     headers = setup["observer"]
-    assert client.get("/api/v1/consultations", headers=headers).json == [
-        {"slug": "plan", "title": "Strategic plan"}
-    ]
+    assert client.get("/api/v1/consultations", headers=headers).json == [{"slug": "plan", "title": "Strategic plan"}]
     detail = client.get("/api/v1/consultations/plan", headers=headers).json
     assert detail["documents"][0]["id"] == setup["document"].id
     assert set(detail["documents"][0]) >= {"id", "title", "kind"}
@@ -85,7 +83,10 @@ def test_stale_base_version_is_a_conflict_and_changes_nothing(client, setup):
     assert stale.status_code == 409
     assert stale.json["error"]["code"] == "stale_version"
     assert stale.json["error"]["details"]["current_version"] == 2
-    assert db.session.scalar(db.select(db.func.count(SectionVersion.id)).where(SectionVersion.section_id == section.id)) == 2
+    assert (
+        db.session.scalar(db.select(db.func.count(SectionVersion.id)).where(SectionVersion.section_id == section.id))
+        == 2
+    )
 
 
 def test_delegate_drafts_focal_point_submits_others_see_after_close(client, setup, world):
@@ -153,12 +154,14 @@ def test_releases_and_window(client, setup):
     document_id = setup["document"].id
     closes = (utcnow() + timedelta(days=10)).isoformat()
     forbidden = client.post(
-        f"/api/v1/documents/{document_id}/releases", json={"label": "First draft", "comments_close_at": closes},
+        f"/api/v1/documents/{document_id}/releases",
+        json={"label": "First draft", "comments_close_at": closes},
         headers=setup["editor"],
     )
     assert forbidden.status_code == 403
     created = client.post(
-        f"/api/v1/documents/{document_id}/releases", json={"label": "First draft", "comments_close_at": closes},
+        f"/api/v1/documents/{document_id}/releases",
+        json={"label": "First draft", "comments_close_at": closes},
         headers=setup["secretariat"],
     )
     assert created.status_code == 201
@@ -169,11 +172,15 @@ def test_releases_and_window(client, setup):
     )
     assert moved.status_code == 200 and moved.json["comments_close_at"] == "2099-01-01T12:00:00Z"
     before_open = client.patch(
-        f"/api/v1/documents/{document_id}/release", json={"comments_close_at": "2000-01-01T00:00:00Z"},
+        f"/api/v1/documents/{document_id}/release",
+        json={"comments_close_at": "2000-01-01T00:00:00Z"},
         headers=setup["secretariat"],
     )
     assert before_open.status_code == 422
-    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "release.move_window")) == 1
+    assert (
+        db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "release.move_window"))
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -214,7 +221,10 @@ def test_editor_actions_by_a_delegate_are_refused(client, setup):
         f"/api/v1/sections/{section.id}/versions", json={"body": "mine", "base_version": 1}, headers=setup["focal"]
     )
     assert response.status_code == 403
-    assert db.session.scalar(db.select(db.func.count(SectionVersion.id)).where(SectionVersion.section_id == section.id)) == 1
+    assert (
+        db.session.scalar(db.select(db.func.count(SectionVersion.id)).where(SectionVersion.section_id == section.id))
+        == 1
+    )
 
 
 def test_addressed_in_version(client, setup):

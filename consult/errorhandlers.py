@@ -67,7 +67,7 @@ def register(app) -> None:
     def http_error(error: HTTPException):
         db.session.rollback()
         status = error.code or 500
-        message = HTTP_MESSAGES.get(status, error.description)
+        message = HTTP_MESSAGES.get(status, HTTP_MESSAGES[400 if status < 500 else 500])
         if wants_json():
             return json_error(status, HTTP_CODES.get(status, "error"), message)
         return _page(status, message)

@@ -36,7 +36,7 @@ class NotAllowed(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
-    default_message = _l("This conflicts with the current state.")
+    default_message = _l("This conflicts with a change made in the meantime. Reload and try again.")
 
 
 class WindowClosed(Conflict):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from consult import geography, permissions
+from consult.auth.services import MIN_PASSWORD_LENGTH
 from consult.models import Organization
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES
 from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES
@@ -63,6 +64,7 @@ def register(app) -> None:
         current_timezone=get_timezone,
         language_names=LANGUAGE_NAMES,
         amendment_diff=amendment_diff,
+        min_password_length=MIN_PASSWORD_LENGTH,
     )
     app.jinja_env.filters.update(
         datetime=datetime_filter,

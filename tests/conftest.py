@@ -1,10 +1,18 @@
-"""Fixtures: a real database file per test, created by the Alembic migrations once per run."""
+"""Fixtures: a real database per test, created by the Alembic migrations once per run.
 
+SQLite by default (a database file copied per test); PostgreSQL when TEST_DATABASE_URL
+names a server (a database cloned per test from a migrated template).
+"""
+
+import os
 import shutil
+import uuid
 from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from consult import create_app
 from consult.auth.services import create_user, issue_token, organization_by_code
@@ -32,22 +40,57 @@ II. Guiding principles
 """
 
 
-@pytest.fixture(scope="session")
-def template_database(tmp_path_factory):
-    """An empty schema built by the migrations (which also load the organizations)."""
-    path = tmp_path_factory.mktemp("template") / "consult.db"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+TEMPLATE_NAME = "consult_test_template"
+
+
+def _migrate(url: str) -> None:
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_engine():
+    """An autocommit connection to the PostgreSQL server, for creating databases."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    engine = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory, server_engine):
+    """An empty schema built by the migrations (which also load the organizations)."""
+    if ON_POSTGRES:
+        with server_engine.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE_NAME} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {TEMPLATE_NAME}"))
+        url = make_url(SERVER_URL).set(database=TEMPLATE_NAME).render_as_string(hide_password=False)
+        _migrate(url)
+        return url
+    path = tmp_path_factory.mktemp("template") / "consult.db"
+    _migrate(f"sqlite:///{path}")
     return path
 
 
 @pytest.fixture
-def database_url(template_database, tmp_path):
-    path = tmp_path / "consult.db"
-    shutil.copy(template_database, path)
-    return f"sqlite:///{path}"
+def database_url(template_database, tmp_path, server_engine):
+    if not ON_POSTGRES:
+        path = tmp_path / "consult.db"
+        shutil.copy(template_database, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"consult_test_{uuid.uuid4().hex[:12]}"
+    with server_engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_NAME}"))
+    yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    with server_engine.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_focal_point_adds_delegates_only_to_their_own_mission(app, world):
     browser = app.test_client()
     login(browser, focal)
     page = browser.get("/admin/delegation").get_data(as_text=True)
-    assert "Delegation of Kenya" in page
+    assert "Our delegation: Kenya" in page
     response = browser.post(
         "/admin/delegation", data={"name": "Otieno", "email": "otieno@example.org", "password": "a long password"}
     )

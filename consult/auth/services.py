@@ -67,7 +67,7 @@ def create_user(
         errors["email"] = [str(_l("Enter a valid e-mail address."))]
     else:
         if db.session.scalar(select(User.id).where(User.email == email)):
-            errors["email"] = [str(_l("An account with this e-mail address already exists."))]
+            errors["email"] = [str(_l("An account with this e-mail address already exists. Use another address."))]
     if role not in ROLES:
         errors["role"] = [str(_l("Unknown role."))]
     elif role in DELEGATION_ROLES and organization is None:

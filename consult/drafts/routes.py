@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -8,7 +9,7 @@ from consult.comments.services import section_comments
 from consult.drafts import bp
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
-from consult.errors import DomainError, StaleVersion, ValidationFailed
+from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.forms import apply_errors, choices
 from consult.importer import ImportFormatError, decode_upload
@@ -50,13 +51,13 @@ def import_document(slug):
                 kind=form.kind.data,
             )
         except ImportFormatError as error:
-            form.file.errors.append(str(drafts.IMPORT_ERRORS.get(error.code, error)))
+            form.file.errors.append(str(drafts.IMPORT_ERRORS[error.code]))
         except DomainError as error:
             apply_errors(form, error)
         else:
             db.session.commit()
             flash(
-                _("Imported %(count)d paragraphs.", count=len(document.sections)),
+                ngettext("Imported %(num)d paragraph.", "Imported %(num)d paragraphs.", len(document.sections)),
                 "success",
             )
             return redirect(url_for("drafts.document", document_id=document.id))
@@ -161,19 +162,19 @@ def move_window(document_id):
     return render_template("drafts/window_form.html", form=form, document=item, release=release), status
 
 
-def section_page_context(item: Section, comment_form=None):
+def section_page_context(item: Section):
     release = drafts.current_release(item.document)
     released = drafts.released_version(item, release)
     versions = drafts.visible_versions(current_user, item)
+    if not versions:  # not released yet: even its heading stays with the staff
+        raise NotFound(_("No such section."))
     requested = _int_arg("version")
     shown = next((v for v in versions if v.number == requested), None) if requested else None
     if shown is None:
-        shown = released or (versions[-1] if versions and can(current_user, "section.view_working") else None)
-    latest = versions[-1] if versions else None
+        shown = released or versions[-1]
+    latest = versions[-1]
     now = utcnow()
-    comment_window_open = bool(release and released and release.is_open(now))
-    if comment_form is None and comment_window_open and can(current_user, "comment.create", item):
-        comment_form = CommentForm()
+    commentable = bool(release and released and release.is_open(now)) and can(current_user, "comment.create", item)
     return {
         "section": item,
         "document": item.document,
@@ -183,7 +184,7 @@ def section_page_context(item: Section, comment_form=None):
         "latest": latest,
         "versions": versions,
         "comments": section_comments(current_user, item, page=page_number()),
-        "comment_form": comment_form if comment_window_open else None,
+        "comment_form": CommentForm() if commentable else None,
         "now": now,
     }
 

@@ -27,11 +27,18 @@ from consult.permissions import authorize, can
 from consult.text import diff_html, render_markdown
 from consult.validation import clean_text, one_of, optional_text, required_text
 
+# The importer's messages (consult.importer.ERROR_MESSAGES), translatable.
 IMPORT_ERRORS = {
-    "empty": _l("The file is empty."),
-    "binary": _l("This is not a text file. Upload plain text or Markdown (UTF-8)."),
-    "encoding": _l("The file is not in UTF-8. Save it as UTF-8 text and upload it again."),
-    "no_paragraphs": _l("No numbered paragraphs were found. A UN document numbers its paragraphs 1., 2., 3. …"),
+    "empty": _l("The document is empty."),
+    "binary": _l(
+        "The file is not plain text (it looks like a PDF, Word, ZIP or other binary file). "
+        "Save the document as plain text (.txt) or Markdown (.md) and upload it again."
+    ),
+    "encoding": _l("The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."),
+    "no_paragraphs": _l(
+        "No numbered paragraphs were found. The document needs chapter headings "
+        "(such as “I. Introduction” or “一、 导言”) followed by paragraphs numbered 1., 2., 3., …"
+    ),
 }
 
 
@@ -41,7 +48,7 @@ IMPORT_ERRORS = {
 def get_consultation(slug: str) -> Consultation:
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
     if consultation is None:
-        raise NotFound(_l("No consultation with this address."))
+        raise NotFound(_l("No such consultation."))
     return consultation
 
 
@@ -181,7 +188,7 @@ def create_consultation(actor, *, slug: str, title: str, description: str = "") 
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         raise ValidationFailed(field_errors={"slug": [str(_l("Use lowercase letters, digits and hyphens."))]})
     if db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)):
-        raise Conflict(_l("A consultation with this address already exists."))
+        raise Conflict(_l("A consultation with this short name (slug) already exists. Choose another."))
     consultation = Consultation(
         slug=slug, title=required_text("title", title, 300), description=clean_text(description)
     )
@@ -217,9 +224,8 @@ def import_document(
     try:
         parsed = parse_document(text, language=language or None)
     except ImportFormatError as error:
-        raise ValidationFailed(
-            IMPORT_ERRORS.get(error.code, str(error)), field_errors={"file": [str(error)]}
-        ) from error
+        message = IMPORT_ERRORS.get(error.code, str(error))
+        raise ValidationFailed(message, field_errors={"file": [str(message)]}) from error
     document = Document(
         consultation=consultation,
         title=title,
@@ -239,7 +245,7 @@ def import_document(
             position=position,
             latest_version=1,
         )
-        section.versions.append(_new_version(actor, 1, paragraph.body, str(_l("Imported"))))
+        section.versions.append(_new_version(actor, 1, paragraph.body, ""))
         db.session.add(section)
     db.session.flush()
     audit.record(actor, "document.import", document, sections=len(parsed.paragraphs))
@@ -461,4 +467,5 @@ def move_window(actor, document: Document, *, comments_close_at: datetime | None
 
 
 def default_close_time(days: int = 30) -> datetime:
-    return (utcnow() + timedelta(days=days)).replace(microsecond=0)
+    """``days`` from now, rounded up to the full hour: deadlines read better that way."""
+    return (utcnow() + timedelta(days=days, hours=1)).replace(minute=0, second=0, microsecond=0)

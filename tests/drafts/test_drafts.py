@@ -110,7 +110,7 @@ def test_upload_form_imports_a_document(app, world):
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422
-    assert "not a text file" in bad.get_data(as_text=True)
+    assert "not plain text" in bad.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Document.id))) == 2
 
 

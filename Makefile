@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint translations compile-translations clean
+.PHONY: install run serve test lint translations compile-translations clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask consult demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Production-style serving with gunicorn (see gunicorn.conf.py and the README).
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite, then on a throw-away PostgreSQL server when one is installed
 # (CI installs it and sets CONSULT_REQUIRE_POSTGRES=1 so that a missing server fails).

@@ -36,6 +36,11 @@ class Config:
     # Longest comment or section text accepted, in characters.
     MAX_TEXT_LENGTH = int(os.environ.get("MAX_TEXT_LENGTH", 100_000))
     COMMENTS_PER_PAGE = 50
+    # Number of reverse proxies in front whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "image/svg+xml", "text/csv"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 1024
 
 
 class TestConfig(Config):

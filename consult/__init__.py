@@ -7,7 +7,7 @@ from flask_babel import refresh as refresh_babel
 from flask_login import current_user
 
 from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config
-from consult.extensions import babel, csrf, db, login_manager, migrate
+from consult.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,10 +28,12 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.before_request(_forget_cached_request_state)
     _configure_sqlite(app)
+    _configure_serving(app)
     _configure_login()
 
     from consult import cli, errorhandlers, templating
@@ -90,6 +92,23 @@ def _configure_login() -> None:
     def load_user(user_id: str):
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
+
+
+def _configure_serving(app: Flask) -> None:
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1, x_host=1)
+
+    @app.after_request
+    def cache_static_files(response):
+        # Templates link static files with a content hash (?v=…), so a changed file gets
+        # a new URL and the old one can be cached for a year.
+        if request.endpoint == "static" and request.args.get("v"):
+            response.cache_control.public = True
+            response.cache_control.max_age = 31_536_000
+            response.cache_control.immutable = True
+        return response
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

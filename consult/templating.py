@@ -1,8 +1,12 @@
 """What templates may call: permissions, names, dates in the reader's zone."""
 
+import hashlib
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
 from babel import Locale
+from flask import current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
@@ -55,6 +59,16 @@ def amendment_diff(comment) -> Markup:
     return diff_html(comment.version.body, comment.proposed_text or "")
 
 
+@cache
+def _static_hash(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with its content hash, so it can be cached for long."""
+    return url_for("static", filename=filename, v=_static_hash(str(Path(current_app.static_folder) / filename)))
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
         can=can,
@@ -65,6 +79,7 @@ def register(app) -> None:
         language_names=LANGUAGE_NAMES,
         amendment_diff=amendment_diff,
         min_password_length=MIN_PASSWORD_LENGTH,
+        static_url=static_url,
     )
     app.jinja_env.filters.update(
         datetime=datetime_filter,

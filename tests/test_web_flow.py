@@ -55,7 +55,9 @@ def test_full_journey(app, world):
     page = browser.get("/delegation/comments").get_data(as_text=True)
     assert "Review and submit" in page, page[page.find("<main") :]
     confirm = browser.get(f"/comments/{comment.id}/submit")
-    assert confirm.status_code == 200 and "Submit this comment on behalf of your delegation?" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Submit this comment on behalf of your delegation?" in confirm.get_data(
+        as_text=True
+    )
     assert browser.post(f"/comments/{comment.id}/submit").status_code == 302
     db.session.refresh(comment)
     assert comment.status == "submitted" and comment.submitted_by_id == focal.id

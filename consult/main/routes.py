@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from consult.auth.services import set_preferences
 from consult.extensions import db
+from consult.maintenance import schema_revisions
 from consult.forms import choices
 from consult.main import bp
 from consult.main.forms import LanguageForm, SettingsForm
@@ -53,5 +54,16 @@ def settings():
 
 @bp.route("/healthz")
 def healthz():
+    """Liveness: the process answers and the database answers."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def readyz():
+    """Readiness: the database schema is at the newest migration."""
+    current, head = schema_revisions()
+    ready = current == head
+    return {"status": "ready" if ready else "migrations pending", "schema": current, "expected": head}, (
+        200 if ready else 503
+    )

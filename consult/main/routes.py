@@ -8,10 +8,10 @@ from sqlalchemy import select, text
 
 from consult.auth.services import set_preferences
 from consult.extensions import db
-from consult.maintenance import schema_revisions
 from consult.forms import choices
 from consult.main import bp
 from consult.main.forms import LanguageForm, SettingsForm
+from consult.maintenance import schema_revisions
 from consult.models import Consultation
 from consult.web import safe_next
 

@@ -41,10 +41,25 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from consult.api import routes as api_routes
     from consult.auth import routes as auth_routes
     from consult.comments import routes as comments_routes
+    from consult.dialogues import routes as dialogues_routes
     from consult.drafts import routes as drafts_routes
     from consult.main import routes as main_routes
+    from consult.principles import routes as principles_routes
+    from consult.priorities import routes as priorities_routes
+    from consult.roadmap import routes as roadmap_routes
 
-    for routes in (main_routes, auth_routes, admin_routes, drafts_routes, comments_routes, api_routes):
+    for routes in (
+        main_routes,
+        auth_routes,
+        admin_routes,
+        drafts_routes,
+        comments_routes,
+        roadmap_routes,
+        principles_routes,
+        priorities_routes,
+        dialogues_routes,
+        api_routes,
+    ):
         app.register_blueprint(routes.bp)
     csrf.exempt(api_routes.bp)  # the API authenticates with bearer tokens, never with cookies
     errorhandlers.register(app)

@@ -105,6 +105,14 @@ def _delegates_manage(user, organization_id, now):
     return _denied()
 
 
+def _outcome_view(user, outcome, now):
+    if _role(user) is None:
+        return _denied()
+    if outcome.status == "published" or _role(user) in STAFF_ROLES:
+        return None
+    return _denied()
+
+
 RULES: dict[str, Callable] = {
     "document.view": _signed_in,
     "document.import": _roles(*MANAGER_ROLES),
@@ -121,6 +129,12 @@ RULES: dict[str, Callable] = {
     "users.manage": _roles(*MANAGER_ROLES),
     "delegates.manage": _delegates_manage,
     "audit.view": _roles(*MANAGER_ROLES),
+    "roadmap.edit": _roles(*MANAGER_ROLES),
+    "dialogue.manage": _roles(*MANAGER_ROLES),
+    "outcome.edit": _roles(*MANAGER_ROLES),
+    "outcome.view": _outcome_view,
+    "items.manage": _roles(*MANAGER_ROLES),
+    "section.link": _roles(*STAFF_ROLES),
 }
 
 

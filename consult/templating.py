@@ -16,7 +16,10 @@ from consult.auth.services import MIN_PASSWORD_LENGTH
 from consult.models import Organization
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES
 from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES
+from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
+from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
+from consult.principles.services import PRIORITY_GROUPS
 from consult.text import diff_html
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
@@ -91,4 +94,9 @@ def register(app) -> None:
         comment_status_label=lambda status: COMMENT_STATUSES.get(status, status),
         document_kind_label=lambda kind: DOCUMENT_KINDS.get(kind, kind),
         organization_kind_label=lambda kind: ORGANIZATION_KINDS.get(kind, kind),
+        milestone_kind_label=lambda kind: MILESTONE_KINDS.get(kind, kind),
+        milestone_status_label=lambda status: MILESTONE_STATUSES.get(status, status),
+        constituency_label=lambda code: CONSTITUENCIES.get(code, code),
+        dialogue_format_label=lambda code: DIALOGUE_FORMATS.get(code, code),
+        priority_group_label=lambda code: PRIORITY_GROUPS.get(code, code),
     )

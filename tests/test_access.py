@@ -1,12 +1,26 @@
 """Every route, generated from the URL map, for anonymous and wrong-role access."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from consult.comments.services import create_comment
+from consult.dialogues.services import create_dialogue
 from consult.extensions import db
+from consult.principles.services import add_item
+from consult.roadmap.services import create_milestone
 from tests.conftest import login
 
-PUBLIC = {"main.index", "main.healthz", "main.set_language", "auth.login", "static", "api.openapi"}
+PUBLIC = {
+    "main.index",
+    "main.healthz",
+    "main.readyz",
+    "main.set_language",
+    "auth.login",
+    "static",
+    "api.openapi",
+    "roadmap.calendar",
+}
 
 # Endpoint → roles allowed; everyone else signed in gets 403 (or 404 where even the
 # object's existence is confidential).
@@ -18,6 +32,14 @@ RESTRICTED = {
     "drafts.revise": {"admin", "editor"},
     "comments.delegation": {"focal_point", "delegate"},
     "admin.delegation": {"focal_point", "admin", "secretariat"},
+    "roadmap.create": {"admin", "secretariat"},
+    "roadmap.edit": {"admin", "secretariat"},
+    "dialogues.create": {"admin", "secretariat"},
+    "dialogues.edit": {"admin", "secretariat"},
+    "dialogues.outcome": {"admin", "secretariat"},
+    "principles.create": {"admin", "secretariat"},
+    "priorities.create": {"admin", "secretariat"},
+    "priorities.links": {"admin", "secretariat", "editor"},
 }
 
 
@@ -27,12 +49,37 @@ def objects(world):
     world.release(document)
     focal = world.user("focal_point", "KEN")
     comment = create_comment(focal, document.sections[0], kind="general", body="x")
+    milestone = create_milestone(
+        None, document.consultation, {"title": "Board", "kind": "board_session", "starts_on": date(2024, 5, 6)}
+    )
+    dialogue = create_dialogue(
+        None,
+        document.consultation,
+        {
+            "title": "First dialogue",
+            "constituency": "member_states",
+            "format": "in_person",
+            "starts_at": datetime(2024, 1, 31, 7, tzinfo=UTC),
+        },
+    )
+    priority = add_item(
+        None,
+        document.consultation,
+        kind="priority_statements",
+        number="1",
+        title="Housing",
+        body="x",
+        group="current_framework",
+    )
     db.session.commit()
     return {
         "slug": "plan",
         "document_id": document.id,
         "section_id": document.sections[0].id,
         "comment_id": comment.id,
+        "milestone_id": milestone.id,
+        "dialogue_id": dialogue.id,
+        "priority_id": priority.id,
     }
 
 

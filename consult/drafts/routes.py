@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from consult.comments.forms import CommentForm
 from consult.comments.services import section_comments
+from consult.dialogues.services import published_conclusions
 from consult.drafts import bp
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
@@ -184,6 +185,7 @@ def section_page_context(item: Section):
         "latest": latest,
         "versions": versions,
         "comments": section_comments(current_user, item, page=page_number()),
+        "conclusions": published_conclusions([item.id]).get(item.id, []),
         "comment_form": CommentForm() if commentable else None,
         "now": now,
     }

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -40,6 +40,14 @@ class Document(db.Model):
     consultation: Mapped[Consultation] = relationship(back_populates="documents")
     sections: Mapped[list["Section"]] = relationship(back_populates="document", order_by="Section.position")
     releases: Mapped[list["Release"]] = relationship(back_populates="document", order_by="Release.number")
+
+
+section_link = Table(
+    "section_link",
+    db.metadata,
+    Column("section_id", ForeignKey("section.id"), primary_key=True),
+    Column("related_section_id", ForeignKey("section.id"), primary_key=True, index=True),
+)
 
 
 class Section(db.Model):

@@ -1,0 +1,253 @@
+import zoneinfo
+from datetime import UTC
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from consult.dialogues import bp
+from consult.dialogues import services as dialogues
+from consult.dialogues.forms import BLANK_ROWS, DialogueForm, OutcomeForm
+from consult.drafts import services as drafts
+from consult.errors import DomainError
+from consult.extensions import db
+from consult.forms import ConfirmForm, apply_errors, choices
+from consult.models import Document, Organization, Section
+from consult.models.base import utcnow
+from consult.permissions import authorize
+from consult.templating import organization_name
+
+
+def section_choices(consultation):
+    """Every paragraph, principle and priority of the consultation, for tagging."""
+    sections = db.session.scalars(
+        select(Section)
+        .join(Document)
+        .where(Document.consultation_id == consultation.id)
+        .order_by(Document.id, Section.position)
+    ).all()
+    labels = {
+        "guiding_principles": lambda s: _("Principle (%(number)s) %(title)s", number=s.number, title=s.heading),
+        "priority_statements": lambda s: _("Priority %(number)s %(title)s", number=s.number, title=s.heading),
+    }
+    return choices(
+        (
+            s.id,
+            labels[s.document.kind](s)
+            if s.document.kind in labels
+            else f"{_('Paragraph %(number)s', number=s.number)} — {s.document.title[:50]}",
+        )
+        for s in sections
+    )
+
+
+def organization_choices():
+    organizations = db.session.scalars(select(Organization)).all()
+    named = sorted(((o.code, organization_name(o)) for o in organizations), key=lambda pair: pair[1].casefold())
+    return choices(named)
+
+
+def _local(value, zone: str):
+    """A naive time typed as local time at the venue → aware UTC."""
+    return value.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC) if value else None
+
+
+def _venue_time(value, zone: str):
+    return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
+def _prepare(form: DialogueForm, consultation) -> None:
+    form.timezone.choices = choices((zone, zone) for zone in sorted(zoneinfo.available_timezones()))
+    form.participants.choices = organization_choices()
+    sections = section_choices(consultation)
+    for entry in form.agenda:
+        entry.section_ids.choices = sections
+
+
+def _dialogue_data(form: DialogueForm) -> dict:
+    zone = form.timezone.data if form.timezone.data in zoneinfo.available_timezones() else "UTC"
+    return {
+        "title": form.title.data,
+        "constituency": form.constituency.data,
+        "format": form.format.data,
+        "timezone": form.timezone.data,
+        "starts_at": _local(form.starts_at.data, zone),
+        "ends_at": _local(form.ends_at.data, zone),
+        "place": form.place.data,
+        "description": form.description.data,
+        "participants": form.participants.data or [],
+        "agenda": [
+            {"title": entry.title.data, "section_ids": entry.section_ids.data or []}
+            for entry in form.agenda
+            if (entry.title.data or "").strip()
+        ],
+    }
+
+
+@bp.route("/consultations/<slug>/dialogues")
+@login_required
+def index(slug):
+    consultation = drafts.get_consultation(slug)
+    now = utcnow()
+    items = dialogues.dialogues_of(consultation)
+    upcoming = [d for d in items if dialogues.dialogue_status(d, now) == "upcoming"]
+    past = [d for d in reversed(items) if dialogues.dialogue_status(d, now) == "past"]
+    return render_template("dialogues/index.html", consultation=consultation, upcoming=upcoming, past=past)
+
+
+@bp.route("/dialogues/<int:dialogue_id>")
+@login_required
+def show(dialogue_id):
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    return render_template(
+        "dialogues/show.html",
+        dialogue=dialogue,
+        outcome=dialogues.visible_outcome(current_user, dialogue),
+        venue_start=_venue_time(dialogue.starts_at, dialogue.timezone),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/consultations/<slug>/dialogues/new", methods=["GET", "POST"])
+@login_required
+def create(slug):
+    consultation = drafts.get_consultation(slug)
+    authorize(current_user, "dialogue.manage", consultation)
+    form = DialogueForm()
+    _prepare(form, consultation)
+    if request.method == "GET":
+        form.timezone.data = "Africa/Nairobi"
+    if form.validate_on_submit():
+        try:
+            dialogue = dialogues.create_dialogue(current_user, consultation, _dialogue_data(form))
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The dialogue is scheduled and appears on the roadmap."), "success")
+            return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("dialogues/form.html", form=form, consultation=consultation, dialogue=None), status
+
+
+@bp.route("/dialogues/<int:dialogue_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(dialogue_id):
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "dialogue.manage", dialogue.consultation)
+    form = DialogueForm()
+    if request.method == "GET":
+        form = DialogueForm(
+            data={
+                "title": dialogue.title,
+                "constituency": dialogue.constituency,
+                "format": dialogue.format,
+                "timezone": dialogue.timezone,
+                "starts_at": _venue_time(dialogue.starts_at, dialogue.timezone),
+                "ends_at": _venue_time(dialogue.ends_at, dialogue.timezone),
+                "place": dialogue.place,
+                "description": dialogue.description,
+                "participants": [p.organization.code for p in dialogue.participants],
+                "agenda": [
+                    {"title": item.title, "section_ids": [s.id for s in item.sections]} for item in dialogue.agenda
+                ]
+                + [{}] * BLANK_ROWS,
+            }
+        )
+    _prepare(form, dialogue.consultation)
+    if form.validate_on_submit():
+        try:
+            dialogues.update_dialogue(current_user, dialogue, _dialogue_data(form))
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The dialogue is updated."), "success")
+            return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template("dialogues/form.html", form=form, consultation=dialogue.consultation, dialogue=dialogue),
+        status,
+    )
+
+
+@bp.route("/dialogues/<int:dialogue_id>/attendance", methods=["POST"])
+@login_required
+def attendance(dialogue_id):
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "dialogue.manage", dialogue.consultation)
+    if ConfirmForm().validate_on_submit():
+        dialogues.record_attendance(current_user, dialogue, set(request.form.getlist("attended")))
+        db.session.commit()
+        flash(_("Attendance is recorded."), "success")
+    return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="participants"))
+
+
+@bp.route("/dialogues/<int:dialogue_id>/outcome", methods=["GET", "POST"])
+@login_required
+def outcome(dialogue_id):
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "outcome.edit", dialogue)
+    existing = dialogue.outcome
+    if request.method == "GET" and existing is not None:
+        form = OutcomeForm(
+            data={
+                "summary": existing.summary,
+                "conclusions": [
+                    {"text": c.text, "section_ids": [s.id for s in c.sections]} for c in existing.conclusions
+                ]
+                + [{}] * BLANK_ROWS,
+            }
+        )
+    else:
+        form = OutcomeForm()
+    sections = section_choices(dialogue.consultation)
+    for entry in form.conclusions:
+        entry.section_ids.choices = sections
+    if form.validate_on_submit():
+        try:
+            dialogues.save_outcome(
+                current_user,
+                dialogue,
+                summary=form.summary.data,
+                conclusions=[
+                    {"text": entry.text.data, "section_ids": entry.section_ids.data or []}
+                    for entry in form.conclusions
+                    if (entry.text.data or "").strip()
+                ],
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            if dialogue.outcome.status == "published":
+                flash(_("The published outcome is updated; the earlier text is kept."), "success")
+            else:
+                flash(_("The outcome is saved as a draft. Delegations do not see it until you publish it."), "success")
+            return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="outcome"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("dialogues/outcome_form.html", form=form, dialogue=dialogue), status
+
+
+@bp.route("/dialogues/<int:dialogue_id>/outcome/publish", methods=["POST"])
+@login_required
+def publish(dialogue_id):
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "outcome.edit", dialogue)
+    if ConfirmForm().validate_on_submit():
+        dialogues.publish_outcome(current_user, dialogue)
+        db.session.commit()
+        flash(_("The outcome is published: participants can read it, with its conclusions."), "success")
+    return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="outcome"))
+
+
+@bp.route("/sections/<int:section_id>/synthesis")
+@login_required
+def synthesis(section_id):
+    """Everything the dialogues concluded about one paragraph, principle or priority."""
+    section = drafts.get_section(section_id)
+    if not drafts.visible_versions(current_user, section):
+        return render_template("errors/error.html", status=404, message=_("No such section.")), 404
+    conclusions = dialogues.published_conclusions([section.id]).get(section.id, [])
+    return render_template("dialogues/synthesis.html", section=section, conclusions=conclusions)

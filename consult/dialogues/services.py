@@ -1,0 +1,265 @@
+"""Stakeholder dialogues and the secretariat's synthesized outcomes."""
+
+import zoneinfo
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult import audit
+from consult.errors import NotFound, ValidationFailed
+from consult.extensions import db
+from consult.models import (
+    AgendaItem,
+    Conclusion,
+    Consultation,
+    Dialogue,
+    Document,
+    Organization,
+    Outcome,
+    OutcomeRevision,
+    Participation,
+    Section,
+)
+from consult.models.base import utcnow
+from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS, conclusion_section
+from consult.permissions import authorize, can
+from consult.text import render_markdown
+from consult.validation import clean_text, one_of, optional_text, required_text
+
+
+def _invalid(field: str, message) -> ValidationFailed:
+    return ValidationFailed(field_errors={field: [str(message)]})
+
+
+def get_dialogue(dialogue_id: int) -> Dialogue:
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    if dialogue is None:
+        raise NotFound(_l("No such dialogue."))
+    return dialogue
+
+
+def dialogues_of(consultation: Consultation) -> list[Dialogue]:
+    return list(
+        db.session.scalars(
+            select(Dialogue)
+            .where(Dialogue.consultation_id == consultation.id)
+            .options(selectinload(Dialogue.outcome))
+            .order_by(Dialogue.starts_at)
+        )
+    )
+
+
+def dialogue_status(dialogue: Dialogue, now: datetime) -> str:
+    return "upcoming" if (dialogue.ends_at or dialogue.starts_at) >= now else "past"
+
+
+def visible_outcome(user, dialogue: Dialogue) -> Outcome | None:
+    """The outcome if the reader may see it: drafts stay with the staff."""
+    outcome = dialogue.outcome
+    if outcome is None or not can(user, "outcome.view", outcome):
+        return None
+    return outcome
+
+
+def _sections_of(consultation: Consultation, field: str, section_ids) -> list[Section]:
+    if not isinstance(section_ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in section_ids
+    ):
+        raise _invalid(field, _l("Give a list of section numbers (ids)."))
+    if not section_ids:
+        return []
+    sections = list(
+        db.session.scalars(
+            select(Section)
+            .join(Document)
+            .where(Section.id.in_(set(section_ids)), Document.consultation_id == consultation.id)
+        )
+    )
+    missing = sorted(set(section_ids) - {s.id for s in sections})
+    if missing:
+        raise _invalid(
+            field,
+            _l("These are not sections of this consultation: %(ids)s.", ids=", ".join(map(str, missing))),
+        )
+    return sorted(sections, key=lambda s: section_ids.index(s.id))
+
+
+def _dialogue_fields(consultation: Consultation, data: dict) -> dict:
+    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
+        raise _invalid("starts_at", _l("Give the date and time it starts, with its time zone."))
+    if ends_at is not None and (not isinstance(ends_at, datetime) or ends_at.tzinfo is None):
+        raise _invalid("ends_at", _l("Give the date and time it ends, with its time zone."))
+    if ends_at is not None and ends_at < starts_at:
+        raise _invalid("ends_at", _l("A dialogue cannot end before it starts."))
+    timezone = data.get("timezone") or "UTC"
+    if timezone not in zoneinfo.available_timezones():
+        raise _invalid("timezone", _l("Choose a time zone from the list."))
+    if not data.get("constituency"):
+        raise _invalid("constituency", _l("Say which constituency the dialogue is with."))
+    return {
+        "title": required_text("title", data.get("title"), 300),
+        "constituency": one_of("constituency", data.get("constituency"), CONSTITUENCIES),
+        "format": one_of("format", data.get("format"), DIALOGUE_FORMATS),
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "timezone": timezone,
+        "place": clean_text(data.get("place"))[:200],
+        "description": clean_text(data.get("description")),
+    }
+
+
+def _agenda(consultation: Consultation, items) -> list[AgendaItem]:
+    if not isinstance(items, list):
+        raise _invalid("agenda", _l("Give the agenda as a list of items."))
+    agenda = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise _invalid("agenda", _l("Each agenda item needs a title."))
+        agenda.append(
+            AgendaItem(
+                position=position,
+                title=required_text("agenda", item.get("title"), 300),
+                sections=_sections_of(consultation, "agenda", item.get("section_ids", [])),
+            )
+        )
+    return agenda
+
+
+def _participants(codes) -> list[Participation]:
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise _invalid("participants", _l("Give the participants as a list of organization codes."))
+    wanted = {code.strip().upper() for code in codes}
+    organizations = list(db.session.scalars(select(Organization).where(Organization.code.in_(wanted))))
+    unknown = sorted(wanted - {o.code for o in organizations})
+    if unknown:
+        raise _invalid("participants", _l("Unknown organization codes: %(codes)s.", codes=", ".join(unknown)))
+    return [Participation(organization=o, attended=True) for o in organizations]
+
+
+def create_dialogue(actor, consultation: Consultation, data: dict) -> Dialogue:
+    if actor is not None:
+        authorize(actor, "dialogue.manage", consultation)
+    dialogue = Dialogue(consultation=consultation, **_dialogue_fields(consultation, data))
+    dialogue.agenda = _agenda(consultation, data.get("agenda", []))
+    dialogue.participants = _participants(data.get("participants", []))
+    db.session.add(dialogue)
+    db.session.flush()
+    audit.record(actor, "dialogue.create", dialogue, title=dialogue.title)
+    return dialogue
+
+
+def update_dialogue(actor, dialogue: Dialogue, data: dict) -> Dialogue:
+    authorize(actor, "dialogue.manage", dialogue.consultation)
+    for name, value in _dialogue_fields(dialogue.consultation, data).items():
+        setattr(dialogue, name, value)
+    if "agenda" in data:
+        dialogue.agenda = _agenda(dialogue.consultation, data["agenda"])
+    if "participants" in data:
+        attended = {p.organization_id: p.attended for p in dialogue.participants}
+        dialogue.participants = _participants(data["participants"])
+        db.session.flush()
+        for participation in dialogue.participants:
+            participation.attended = attended.get(participation.organization_id, True)
+    db.session.flush()
+    audit.record(actor, "dialogue.update", dialogue)
+    return dialogue
+
+
+def record_attendance(actor, dialogue: Dialogue, attended_codes: set[str]) -> None:
+    authorize(actor, "dialogue.manage", dialogue.consultation)
+    for participation in dialogue.participants:
+        participation.attended = participation.organization.code in attended_codes
+    db.session.flush()
+    audit.record(actor, "dialogue.attendance", dialogue, attended=sorted(attended_codes))
+
+
+# -- outcomes -----------------------------------------------------------------------
+
+
+def _conclusions(consultation: Consultation, items) -> list[Conclusion]:
+    if not isinstance(items, list):
+        raise _invalid("conclusions", _l("Give the conclusions as a list."))
+    conclusions = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise _invalid("conclusions", _l("Each conclusion needs its text."))
+        text = required_text("conclusions", item.get("text"), 20_000)
+        conclusions.append(
+            Conclusion(
+                position=position,
+                text=text,
+                html=str(render_markdown(text)),
+                sections=_sections_of(consultation, "conclusions", item.get("section_ids", [])),
+            )
+        )
+    return conclusions
+
+
+def _snapshot(outcome: Outcome) -> list[dict]:
+    return [{"text": c.text, "section_ids": [s.id for s in c.sections]} for c in outcome.conclusions]
+
+
+def save_outcome(actor, dialogue: Dialogue, *, summary: str, conclusions) -> Outcome:
+    """Write the outcome. A new one is a draft; a published one stays published and its
+    earlier text is kept as a revision."""
+    authorize(actor, "outcome.edit", dialogue)
+    summary = optional_text("summary", summary, 50_000) or ""
+    new_conclusions = _conclusions(dialogue.consultation, conclusions)
+    if not summary and not new_conclusions:
+        raise _invalid("summary", _l("Write a summary or at least one conclusion."))
+    outcome = dialogue.outcome
+    if outcome is None:
+        outcome = Outcome(dialogue=dialogue, status="draft")
+        db.session.add(outcome)
+    elif outcome.status == "published":
+        outcome.revisions.append(
+            OutcomeRevision(
+                number=len(outcome.revisions) + 1,
+                summary=outcome.summary,
+                conclusions=_snapshot(outcome),
+                replaced_by_id=actor.id,
+            )
+        )
+    outcome.summary = summary
+    outcome.summary_html = str(render_markdown(summary))
+    outcome.conclusions = new_conclusions
+    outcome.updated_at = utcnow()
+    outcome.updated_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "outcome.save", outcome, dialogue=dialogue.id, status=outcome.status)
+    return outcome
+
+
+def publish_outcome(actor, dialogue: Dialogue) -> Outcome:
+    authorize(actor, "outcome.edit", dialogue)
+    outcome = dialogue.outcome
+    if outcome is None:
+        raise NotFound(_l("This dialogue has no outcome to publish yet."))
+    if outcome.status != "published":
+        outcome.status = "published"
+        outcome.published_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "outcome.publish", outcome, dialogue=dialogue.id)
+    return outcome
+
+
+def published_conclusions(section_ids: list[int]) -> dict[int, list[Conclusion]]:
+    """Section id → the published conclusions tagged to it, newest dialogue first."""
+    if not section_ids:
+        return {}
+    rows = db.session.execute(
+        select(conclusion_section.c.section_id, Conclusion)
+        .join(Conclusion, Conclusion.id == conclusion_section.c.conclusion_id)
+        .join(Outcome, Outcome.id == Conclusion.outcome_id)
+        .join(Dialogue, Dialogue.id == Outcome.dialogue_id)
+        .where(conclusion_section.c.section_id.in_(section_ids), Outcome.status == "published")
+        .options(selectinload(Conclusion.outcome).selectinload(Outcome.dialogue))
+        .order_by(Dialogue.starts_at.desc(), Conclusion.position)
+    )
+    found: dict[int, list[Conclusion]] = {}
+    for section_id, conclusion in rows:
+        found.setdefault(section_id, []).append(conclusion)
+    return found

@@ -1,0 +1,5 @@
+"""The roadmap blueprint; its views live in routes.py, imported by the app factory."""
+
+from flask import Blueprint
+
+bp = Blueprint("roadmap", __name__)

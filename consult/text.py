@@ -1,0 +1,481 @@
+"""User text: safe Markdown rendering, plain-text extraction and word-level diffs.
+
+Comments and draft texts arrive in all six UN languages, so everything here is
+Unicode-aware (Chinese has no spaces between words, Arabic needs ZWJ/ZWNJ) and
+treats its input as hostile: any string, of any size, must come back as safe
+HTML within a second or two.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from difflib import SequenceMatcher
+from html.parser import HTMLParser
+from typing import NamedTuple, ParamSpec, TypeVar
+
+import markdown
+import nh3
+from markdown.inlinepatterns import HtmlInlineProcessor
+from markupsafe import Markup, escape
+
+__all__ = ["diff_html", "diff_stats", "plain_text", "render_markdown", "tokenize"]
+
+# --- Cleaning -------------------------------------------------------------
+
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# Characters removed from all input (and from rendered output, where HTML
+# entities may have produced them): C0/C1 controls except tab and newline (NUL;
+# STX/ETX are Python-Markdown's own placeholder markers), bidi embeddings,
+# overrides and isolates (they can make text read differently from what it is),
+# and zero-width space/word joiner/BOM. ZWNJ/ZWJ (U+200C/D) and the LRM/RLM/ALM
+# marks stay: Arabic, Persian and Indic text needs them and they cannot reorder
+# a run of text.
+_UNWANTED_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNWANTED_CHARACTERS.sub("", _LONE_SURROGATES.sub("\ufffd", text))
+
+
+# A blank line: whitespace containing at least two newlines. Starting the match
+# at a newline keeps it linear on long runs of spaces.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+# These build escaped HTML as str; Markup's own join/format are several
+# times slower and a megabyte of fallback text must stay fast.
+def _escape_lines(text: str) -> str:
+    return str(escape(text)).replace("\n", "<br>")
+
+
+def _escaped_paragraphs(text: str) -> str:
+    return "".join(
+        f"<p>{_escape_lines(paragraph.strip())}</p>" for paragraph in _PARAGRAPH_BREAK.split(text) if paragraph.strip()
+    )
+
+
+# --- Markdown rendering ---------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "h3", "h4", "h5", "h6",
+    "strong", "em", "b", "i", "u", "s", "del", "ins", "sub", "sup",
+    "blockquote", "code", "pre", "ul", "ol", "li", "a",
+    "table", "thead", "tbody", "tr", "th", "td", "abbr",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+_CELL_ALIGNMENTS = {"align": {"left", "center", "right"}}
+_ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Raw HTML is escaped, so users see what they typed ("<country name>" stays
+# visible instead of vanishing). The exceptions are inline tags Markdown has no
+# syntax for (CO<sub>2</sub>); those reach nh3, which drops their attributes
+# (except abbr's title) and closes them.
+_PASSTHROUGH_INLINE_HTML = r"(</?(?:abbr|b|br|del|i|ins|s|sub|sup|u)(?:\s[^<>]*)?/?>)"
+_PYTHON_MARKDOWN_HTML_PRIORITY = 90
+
+# The page owns <h1> and <h2>; comment headings move down two levels (h1 -> h3,
+# clamped at h6) so the author's hierarchy survives below the page's.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+# Python-Markdown parses each nested quote recursively; nobody needs more.
+_MAX_QUOTE_DEPTH = 8
+_EXCESS_QUOTE_MARKERS = re.compile(rf"^((?:[ ]{{0,3}}>){{{_MAX_QUOTE_DEPTH}}})(?:[ ]{{0,3}}>)+", re.MULTILINE)
+
+# Some inputs make Python-Markdown quadratic (a megabyte of "[" would take
+# days), so conversion gets a deadline and such text is shown unformatted.
+_MARKDOWN_TIME_BUDGET_SECONDS = 1.0
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class _RenderBudgetExceeded(Exception):
+    """Python-Markdown ran past its deadline."""
+
+
+def _with_deadline(method: Callable[_P, _R], deadline: float) -> Callable[_P, _R]:
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if time.monotonic() > deadline:
+            raise _RenderBudgetExceeded
+        return method(*args, **kwargs)
+
+    return checked
+
+
+def _markdown_converter(deadline: float) -> markdown.Markdown:
+    # A fresh instance per call: Markdown objects are stateful and not thread-safe.
+    converter = markdown.Markdown(
+        extensions=["tables", "sane_lists"],
+        extension_configs={"tables": {"use_align_attribute": True}},  # not style=
+    )
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.register(
+        HtmlInlineProcessor(_PASSTHROUGH_INLINE_HTML, converter),
+        "html",
+        _PYTHON_MARKDOWN_HTML_PRIORITY,
+    )
+    # No images: they would load remote URLs (tracking pixels), and nh3 would
+    # drop <img> with its alt text. ![alt](url) stays visible as typed.
+    converter.inlinePatterns.deregister("image_link")
+    converter.inlinePatterns.deregister("image_reference")
+    converter.inlinePatterns.deregister("short_image_ref")
+    # Every quadratic path runs through these calls, so checking the clock in
+    # them bounds the whole conversion.
+    for pattern in converter.inlinePatterns:
+        pattern.getCompiledRegExp = _with_deadline(pattern.getCompiledRegExp, deadline)
+        pattern.handleMatch = _with_deadline(pattern.handleMatch, deadline)
+    for processor in converter.parser.blockprocessors:
+        processor.run = _with_deadline(processor.run, deadline)
+    return converter
+
+
+def _demote_heading(match: re.Match[str]) -> str:
+    return f"<{match[1]}h{min(int(match[2]) + 2, 6)}>"
+
+
+def _markdown_to_html(text: str) -> str:
+    text = _EXCESS_QUOTE_MARKERS.sub(r"\1", text)
+    deadline = time.monotonic() + _MARKDOWN_TIME_BUDGET_SECONDS
+    try:
+        html = _markdown_converter(deadline).convert(text)
+    except (RecursionError, _RenderBudgetExceeded):
+        # Too deeply nested or too slow to parse: show the text as typed.
+        return _escaped_paragraphs(text)
+    return _HEADING_TAG.sub(_demote_heading, html)
+
+
+def _sanitize(html: str) -> str:
+    html = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=_ALLOWED_ATTRIBUTES,
+        tag_attribute_values={"th": _CELL_ALIGNMENTS, "td": _CELL_ALIGNMENTS},
+        url_schemes=_ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    # Entities such as &#x202E; are decoded by nh3, so clean the output too.
+    return _UNWANTED_CHARACTERS.sub("", html)
+
+
+def render_markdown(source: str) -> Markup:
+    """Render user Markdown as sanitized HTML that is safe to embed in a page.
+
+    Links keep only http(s), mailto and relative URLs and get
+    rel="noopener noreferrer nofollow"; headings start at <h3>.
+    """
+    text = _clean(source)
+    if not text.strip():
+        return Markup("")
+    return Markup(_sanitize(_markdown_to_html(text)))  # noqa: S704 - sanitized by nh3
+
+
+# --- Plain text -----------------------------------------------------------
+
+_BLOCK_TAGS = {
+    "p", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr",
+    "ul", "ol", "li", "table", "thead", "tbody", "tr",
+}  # fmt: skip
+_WORD_SEPARATING_TAGS = {"br", "td", "th"}
+# No-break spaces are kept: French typography puts them before ":;!?".
+_COLLAPSIBLE_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[list[str]] = [[]]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._separate(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._separate(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.paragraphs[-1].append(data)
+
+    def _separate(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self.paragraphs.append([])
+        elif tag in _WORD_SEPARATING_TAGS:
+            self.paragraphs[-1].append(" ")
+
+
+def plain_text(source: str) -> str:
+    """Markdown source as readable text: markup removed, whitespace collapsed
+    within each block, blocks (paragraphs, list items, rows…) separated by a
+    blank line."""
+    extractor = _TextExtractor()
+    extractor.feed(render_markdown(source))
+    extractor.close()
+    paragraphs = (_COLLAPSIBLE_SPACE.sub(" ", "".join(parts)).strip() for parts in extractor.paragraphs)
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+# --- Tokenizing -----------------------------------------------------------
+
+# Scripts written without spaces between words: every character is a token.
+_CJK_CHARACTERS = (
+    "\u2e80-\u2fdf"  # CJK and Kangxi radicals
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3100-\u312f"  # Bopomofo
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK Unified Ideographs Extension A
+    "\u4e00-\u9fff"  # CJK Unified Ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK Compatibility Ideographs
+    "\uff66-\uff9f"  # Halfwidth Katakana
+    "\U00020000-\U0003134f"  # CJK Unified Ideographs Extensions B-G
+)
+
+
+def _combining_mark_ranges() -> str:
+    """Character-class body for all combining marks (Unicode category M).
+
+    Python's \\w excludes them, which would split Arabic words at every
+    vowel sign (harakat) and Devanagari words at every matra.
+    """
+    ranges: list[str] = []
+    start = previous = -2
+    for code_point in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code_point)).startswith("M"):
+            if code_point != previous + 1:
+                if start >= 0:
+                    ranges.append(f"{chr(start)}-{chr(previous)}")
+                start = code_point
+            previous = code_point
+    ranges.append(f"{chr(start)}-{chr(previous)}")
+    return "".join(ranges)
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    # Built on first use: scanning the Unicode database takes ~0.1 s.
+    word_character = rf"[^\W_{_CJK_CHARACTERS}]|[{_combining_mark_ranges()}\u200c\u200d]"
+    return re.compile(rf"[{_CJK_CHARACTERS}]|(?:{word_character})+|\s+|.", re.DOTALL)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into diffable tokens; joining them gives back the text.
+
+    Words (runs of letters, digits and combining marks) and runs of whitespace
+    are single tokens; every CJK character and every other character
+    (punctuation, symbols, CJK punctuation such as ，。《》) is a token of its own.
+    """
+    return _token_pattern().findall(text)
+
+
+# --- Diffing --------------------------------------------------------------
+
+
+class _Unit(NamedTuple):
+    """A non-whitespace token together with the whitespace before it.
+
+    Diffing units instead of raw tokens ignores whitespace-only changes,
+    keeps the whitespace between changed words inside the change, and avoids
+    whitespace tokens, roughly half of all tokens in spaced scripts, which
+    make SequenceMatcher around 25 times slower.
+    """
+
+    space: str
+    token: str
+
+
+def _units(text: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    space = ""
+    for token in tokenize(_clean(text)):
+        if token.isspace():
+            space = token
+        else:
+            units.append(_Unit(space, token))
+            space = ""
+    return units  # trailing whitespace carries nothing worth showing
+
+
+def _joined(units: Sequence[_Unit]) -> str:
+    """Text of the units without the whitespace before the first."""
+    if not units:
+        return ""
+    return units[0].token + "".join(unit.space + unit.token for unit in units[1:])
+
+
+class _Opcode(NamedTuple):
+    changed: bool
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+
+# SequenceMatcher's cost grows with Σ count_old(key) × count_new(key): every
+# repeated word on one side is compared with each of its occurrences on the
+# other. About 20-150 ns per unit; the budget caps a whole diff at a few seconds.
+_MATCH_WORK_BUDGET = 30_000_000
+# Above this a direct diff is slower than anchoring on unchanged paragraphs first.
+_MAX_DIRECT_MATCH_WORK = 2_000_000
+# Newlines in the whitespace before a unit that start a new chunk: anchor on
+# unchanged paragraphs first, then on unchanged lines (list items, table rows).
+_CHUNK_NEWLINES_BY_LEVEL = (2, 1)
+
+
+def _match_work(old_keys: Sequence[Hashable], new_keys: Sequence[Hashable]) -> int:
+    new_counts = Counter(new_keys)
+    return sum(count * new_counts[key] for key, count in Counter(old_keys).items())
+
+
+def _span(bounds: list[tuple[int, int]], first: int, last: int, end: int) -> tuple[int, int]:
+    """Unit range covered by chunks first..last-1 (empty: where chunk `first` starts)."""
+    start = bounds[first][0] if first < len(bounds) else end
+    return start, bounds[last - 1][1] if last > first else start
+
+
+class _BudgetedDiffer:
+    """SequenceMatcher on unit tokens, paying for each run from a fixed budget.
+
+    Runs too expensive to afford are anchored on unchanged paragraphs, then on
+    unchanged lines; what is left after that is reported as one replacement.
+    """
+
+    def __init__(self, old_units: list[_Unit], new_units: list[_Unit]) -> None:
+        self.old_units, self.new_units = old_units, new_units
+        self.old_keys = [unit.token for unit in old_units]
+        self.new_keys = [unit.token for unit in new_units]
+        self.budget = _MATCH_WORK_BUDGET
+
+    def opcodes(self) -> list[_Opcode]:
+        merged: list[_Opcode] = []
+        for opcode in self._diff(0, len(self.old_keys), 0, len(self.new_keys), level=0):
+            if opcode.old_start == opcode.old_end and opcode.new_start == opcode.new_end:
+                continue
+            if merged and merged[-1].changed == opcode.changed:
+                # Adjacent changes from different levels become one <del>/<ins> pair.
+                merged[-1] = merged[-1]._replace(old_end=opcode.old_end, new_end=opcode.new_end)
+            else:
+                merged.append(opcode)
+        return merged
+
+    def _diff(self, old_lo: int, old_hi: int, new_lo: int, new_hi: int, level: int) -> Iterator[_Opcode]:
+        # A common prefix and suffix cost nothing to find: identical texts and
+        # single edits never reach SequenceMatcher.
+        old_keys, new_keys = self.old_keys, self.new_keys
+        start_old, start_new = old_lo, new_lo
+        while old_lo < old_hi and new_lo < new_hi and old_keys[old_lo] == new_keys[new_lo]:
+            old_lo, new_lo = old_lo + 1, new_lo + 1
+        yield _Opcode(False, start_old, old_lo, start_new, new_lo)
+        end_old, end_new = old_hi, new_hi
+        while old_hi > old_lo and new_hi > new_lo and old_keys[old_hi - 1] == new_keys[new_hi - 1]:
+            old_hi, new_hi = old_hi - 1, new_hi - 1
+
+        if old_lo == old_hi or new_lo == new_hi:
+            yield _Opcode(True, old_lo, old_hi, new_lo, new_hi)
+        else:
+            work = _match_work(old_keys[old_lo:old_hi], new_keys[new_lo:new_hi])
+            if work <= min(self.budget, _MAX_DIRECT_MATCH_WORK):
+                self.budget -= work
+                yield from self._match(old_keys[old_lo:old_hi], new_keys[new_lo:new_hi], old_lo, new_lo)
+            elif level < len(_CHUNK_NEWLINES_BY_LEVEL):
+                yield from self._diff_chunks(old_lo, old_hi, new_lo, new_hi, level)
+            else:
+                yield _Opcode(True, old_lo, old_hi, new_lo, new_hi)
+        yield _Opcode(False, old_hi, end_old, new_hi, end_new)
+
+    def _diff_chunks(self, old_lo: int, old_hi: int, new_lo: int, new_hi: int, level: int) -> Iterator[_Opcode]:
+        newlines = _CHUNK_NEWLINES_BY_LEVEL[level]
+        old_bounds = _chunk_bounds(self.old_units, old_lo, old_hi, newlines)
+        new_bounds = _chunk_bounds(self.new_units, new_lo, new_hi, newlines)
+        old_chunks = [tuple(self.old_keys[start:end]) for start, end in old_bounds]
+        new_chunks = [tuple(self.new_keys[start:end]) for start, end in new_bounds]
+        work = _match_work(old_chunks, new_chunks)
+        if work > self.budget:
+            yield from self._diff(old_lo, old_hi, new_lo, new_hi, level + 1)
+            return
+        self.budget -= work
+        for opcode in self._match(old_chunks, new_chunks, 0, 0):
+            old_start, old_end = _span(old_bounds, opcode.old_start, opcode.old_end, old_hi)
+            new_start, new_end = _span(new_bounds, opcode.new_start, opcode.new_end, new_hi)
+            if opcode.old_start < opcode.old_end and opcode.new_start < opcode.new_end and opcode.changed:
+                yield from self._diff(old_start, old_end, new_start, new_end, level + 1)
+            else:
+                yield _Opcode(opcode.changed, old_start, old_end, new_start, new_end)
+
+    @staticmethod
+    def _match(old: Sequence[Hashable], new: Sequence[Hashable], old_offset: int, new_offset: int) -> Iterator[_Opcode]:
+        matcher = SequenceMatcher(None, old, new, autojunk=False)
+        for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+            yield _Opcode(
+                tag != "equal",
+                old_offset + old_start,
+                old_offset + old_end,
+                new_offset + new_start,
+                new_offset + new_end,
+            )
+
+
+def _chunk_bounds(units: list[_Unit], lo: int, hi: int, newlines: int) -> list[tuple[int, int]]:
+    starts = [lo] + [index for index in range(lo + 1, hi) if units[index].space.count("\n") >= newlines]
+    return list(zip(starts, starts[1:] + [hi], strict=True))
+
+
+class _DiffWriter:
+    """Collects escaped text, <del> and <ins> into paragraphs split at blank lines."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[list[str]] = [[]]
+
+    def add(self, text: str, tag: str | None = None) -> None:
+        for index, piece in enumerate(_PARAGRAPH_BREAK.split(text)):
+            if index:
+                self.paragraphs.append([])
+            if piece:
+                html = _escape_lines(piece)
+                self.paragraphs[-1].append(f"<{tag}>{html}</{tag}>" if tag else html)
+
+    def html(self) -> Markup:
+        paragraphs = ("".join(fragments) for fragments in self.paragraphs)
+        return Markup("".join(f"<p>{html}</p>" for html in paragraphs if html.strip()))  # noqa: S704 - all escaped
+
+
+def diff_html(old: str, new: str) -> Markup:
+    """Word-level diff of two Markdown sources, as escaped text with <del>/<ins>.
+
+    Blank lines start a new <p>, line breaks become <br>. Whitespace-only
+    changes are not marked; the layout follows the new text.
+    """
+    old_units, new_units = _units(old), _units(new)
+    writer = _DiffWriter()
+    after_deletion = False
+    for opcode in _BudgetedDiffer(old_units, new_units).opcodes():
+        deleted = old_units[opcode.old_start : opcode.old_end]
+        inserted = new_units[opcode.new_start : opcode.new_end]
+        if opcode.changed:
+            # The whitespace before a change is plain text, not struck through.
+            writer.add((inserted or deleted)[0].space)
+            writer.add(_joined(deleted), "del")
+            writer.add(_joined(inserted), "ins")
+        else:
+            # After a pure deletion keep the old spacing: the deleted words sit
+            # in the old layout ("A ~~B.~~ C" rather than a paragraph break).
+            writer.add((deleted if after_deletion else inserted)[0].space)
+            writer.add(_joined(inserted))
+        after_deletion = opcode.changed and not inserted
+    return writer.html()
+
+
+def diff_stats(old: str, new: str) -> tuple[int, int]:
+    """(inserted, deleted) non-whitespace tokens between two sources."""
+    inserted = deleted = 0
+    for opcode in _BudgetedDiffer(_units(old), _units(new)).opcodes():
+        if opcode.changed:
+            inserted += opcode.new_end - opcode.new_start
+            deleted += opcode.old_end - opcode.old_start
+    return inserted, deleted

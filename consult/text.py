@@ -13,10 +13,10 @@ import re
 import sys
 import time
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from html.parser import HTMLParser
+from itertools import accumulate
 from typing import NamedTuple, ParamSpec, TypeVar
 
 import markdown
@@ -317,40 +317,61 @@ class _Opcode(NamedTuple):
     new_end: int
 
 
-# SequenceMatcher's cost grows with Σ count_old(key) × count_new(key): every
-# repeated word on one side is compared with each of its occurrences on the
-# other. About 20-150 ns per unit; the budget caps a whole diff at a few seconds.
-_MATCH_WORK_BUDGET = 30_000_000
-# Above this a direct diff is slower than anchoring on unchanged paragraphs first.
-_MAX_DIRECT_MATCH_WORK = 2_000_000
+# SequenceMatcher's longest-match search steps through every occurrence in the
+# new text of every old key, once per matching block found: repeated words and
+# many scattered changes make it quadratic (a 20,000-word English text takes
+# seconds). Each search is charged before it runs (roughly 50-100 ns a step);
+# the budget caps a whole diff at a few seconds.
+_MATCH_STEP_BUDGET = 20_000_000
+# Past this a direct diff costs more than anchoring on unchanged paragraphs first.
+_MAX_DIRECT_MATCH_STEPS = 2_000_000
 # Newlines in the whitespace before a unit that start a new chunk: anchor on
 # unchanged paragraphs first, then on unchanged lines (list items, table rows).
 _CHUNK_NEWLINES_BY_LEVEL = (2, 1)
 
 
-def _match_work(old_keys: Sequence[Hashable], new_keys: Sequence[Hashable]) -> int:
-    new_counts = Counter(new_keys)
-    return sum(count * new_counts[key] for key, count in Counter(old_keys).items())
+class _MatchBudgetExceeded(Exception):
+    """A diff would take more longest-match steps than allowed."""
+
+
+class _MeteredMatcher(SequenceMatcher):
+    """SequenceMatcher that charges each longest-match search before running it."""
+
+    def __init__(self, old: Sequence[Hashable], new: Sequence[Hashable], allowance: int) -> None:
+        super().__init__(None, old, new, autojunk=False)
+        steps = (1 + len(self.b2j.get(key, ())) for key in old)
+        self.steps_before = list(accumulate(steps, initial=0))
+        self.allowance = allowance
+        self.spent = 0
+
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None) -> Match:
+        end = len(self.a) if ahi is None else ahi
+        steps = self.steps_before[end] - self.steps_before[alo]
+        if self.spent + steps > self.allowance:
+            raise _MatchBudgetExceeded
+        self.spent += steps
+        return super().find_longest_match(alo, ahi, blo, bhi)
 
 
 def _span(bounds: list[tuple[int, int]], first: int, last: int, end: int) -> tuple[int, int]:
-    """Unit range covered by chunks first..last-1 (empty: where chunk `first` starts)."""
+    """Unit range covered by chunks first..last-1 (if empty: where chunk `first` starts)."""
     start = bounds[first][0] if first < len(bounds) else end
     return start, bounds[last - 1][1] if last > first else start
 
 
 class _BudgetedDiffer:
-    """SequenceMatcher on unit tokens, paying for each run from a fixed budget.
+    """Diffs unit tokens with SequenceMatcher within a fixed number of steps.
 
-    Runs too expensive to afford are anchored on unchanged paragraphs, then on
-    unchanged lines; what is left after that is reported as one replacement.
+    Ranges too expensive to diff directly are anchored on unchanged
+    paragraphs, then on unchanged lines; a range still too expensive after
+    that is reported as one replacement.
     """
 
     def __init__(self, old_units: list[_Unit], new_units: list[_Unit]) -> None:
         self.old_units, self.new_units = old_units, new_units
         self.old_keys = [unit.token for unit in old_units]
         self.new_keys = [unit.token for unit in new_units]
-        self.budget = _MATCH_WORK_BUDGET
+        self.budget = _MATCH_STEP_BUDGET
 
     def opcodes(self) -> list[_Opcode]:
         merged: list[_Opcode] = []
@@ -375,50 +396,52 @@ class _BudgetedDiffer:
         end_old, end_new = old_hi, new_hi
         while old_hi > old_lo and new_hi > new_lo and old_keys[old_hi - 1] == new_keys[new_hi - 1]:
             old_hi, new_hi = old_hi - 1, new_hi - 1
-
         if old_lo == old_hi or new_lo == new_hi:
             yield _Opcode(True, old_lo, old_hi, new_lo, new_hi)
         else:
-            work = _match_work(old_keys[old_lo:old_hi], new_keys[new_lo:new_hi])
-            if work <= min(self.budget, _MAX_DIRECT_MATCH_WORK):
-                self.budget -= work
-                yield from self._match(old_keys[old_lo:old_hi], new_keys[new_lo:new_hi], old_lo, new_lo)
-            elif level < len(_CHUNK_NEWLINES_BY_LEVEL):
+            yield from self._diff_differing_ends(old_lo, old_hi, new_lo, new_hi, level)
+        yield _Opcode(False, old_hi, end_old, new_hi, end_new)
+
+    def _diff_differing_ends(self, old_lo: int, old_hi: int, new_lo: int, new_hi: int, level: int) -> Iterator[_Opcode]:
+        finer_level_left = level < len(_CHUNK_NEWLINES_BY_LEVEL)
+        # A direct diff reads best, but while coarser anchors remain it must be cheap.
+        allowance = min(self.budget, _MAX_DIRECT_MATCH_STEPS) if finer_level_left else self.budget
+        try:
+            opcodes = self._match(self.old_keys[old_lo:old_hi], self.new_keys[new_lo:new_hi], allowance)
+        except _MatchBudgetExceeded:
+            if finer_level_left:
                 yield from self._diff_chunks(old_lo, old_hi, new_lo, new_hi, level)
             else:
                 yield _Opcode(True, old_lo, old_hi, new_lo, new_hi)
-        yield _Opcode(False, old_hi, end_old, new_hi, end_new)
+            return
+        for changed, old_start, old_end, new_start, new_end in opcodes:
+            yield _Opcode(changed, old_lo + old_start, old_lo + old_end, new_lo + new_start, new_lo + new_end)
 
     def _diff_chunks(self, old_lo: int, old_hi: int, new_lo: int, new_hi: int, level: int) -> Iterator[_Opcode]:
+        """Match whole chunks (paragraphs or lines) first, then diff the chunks that differ."""
         newlines = _CHUNK_NEWLINES_BY_LEVEL[level]
         old_bounds = _chunk_bounds(self.old_units, old_lo, old_hi, newlines)
         new_bounds = _chunk_bounds(self.new_units, new_lo, new_hi, newlines)
         old_chunks = [tuple(self.old_keys[start:end]) for start, end in old_bounds]
         new_chunks = [tuple(self.new_keys[start:end]) for start, end in new_bounds]
-        work = _match_work(old_chunks, new_chunks)
-        if work > self.budget:
-            yield from self._diff(old_lo, old_hi, new_lo, new_hi, level + 1)
-            return
-        self.budget -= work
-        for opcode in self._match(old_chunks, new_chunks, 0, 0):
+        try:
+            chunk_opcodes = self._match(old_chunks, new_chunks, self.budget)
+        except _MatchBudgetExceeded:
+            chunk_opcodes = [_Opcode(True, 0, len(old_chunks), 0, len(new_chunks))]
+        for opcode in chunk_opcodes:
             old_start, old_end = _span(old_bounds, opcode.old_start, opcode.old_end, old_hi)
             new_start, new_end = _span(new_bounds, opcode.new_start, opcode.new_end, new_hi)
-            if opcode.old_start < opcode.old_end and opcode.new_start < opcode.new_end and opcode.changed:
+            if opcode.changed:
                 yield from self._diff(old_start, old_end, new_start, new_end, level + 1)
             else:
-                yield _Opcode(opcode.changed, old_start, old_end, new_start, new_end)
+                yield _Opcode(False, old_start, old_end, new_start, new_end)
 
-    @staticmethod
-    def _match(old: Sequence[Hashable], new: Sequence[Hashable], old_offset: int, new_offset: int) -> Iterator[_Opcode]:
-        matcher = SequenceMatcher(None, old, new, autojunk=False)
-        for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-            yield _Opcode(
-                tag != "equal",
-                old_offset + old_start,
-                old_offset + old_end,
-                new_offset + new_start,
-                new_offset + new_end,
-            )
+    def _match(self, old: Sequence[Hashable], new: Sequence[Hashable], allowance: int) -> list[_Opcode]:
+        matcher = _MeteredMatcher(old, new, allowance)
+        try:
+            return [_Opcode(tag != "equal", *indices) for tag, *indices in matcher.get_opcodes()]
+        finally:
+            self.budget -= matcher.spent
 
 
 def _chunk_bounds(units: list[_Unit], lo: int, hi: int, newlines: int) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ def test_demo_loads_the_seed_draft_with_an_open_release(app):
     db.session.commit()
     consultation = get_consultation(SLUG)
     assert consultation.title == "UN-Habitat Strategic Plan 2026–2029"
-    chinese, english = consultation.documents
+    chinese, english = consultation.documents[:2]
     for document in (chinese, english):
         assert [s.number for s in document.sections] == [str(n) for n in range(1, 28)]
         assert len(dict.fromkeys(s.chapter for s in document.sections)) == 6

@@ -154,6 +154,39 @@ def _error_response(description: str) -> dict:
     return _json(_ref("Error"), description)
 
 
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+SCHEMAS["NewConclusion"] = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {"text": {"type": "string"}, "section_ids": {"type": "array", "items": {"type": "integer"}}},
+}
+SCHEMAS["NewDialogue"] = {
+    "type": "object",
+    "required": ["title", "constituency", "format", "starts_at"],
+    "properties": {
+        "title": {"type": "string"},
+        "constituency": {"type": "string", "enum": ["member_states", "un_system", "major_stakeholders"]},
+        "format": {"type": "string", "enum": ["in_person", "online", "hybrid"]},
+        "starts_at": DATETIME,
+        "ends_at": DATETIME,
+        "timezone": {"type": "string"},
+        "place": {"type": "string"},
+        "description": {"type": "string"},
+        "agenda": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string"},
+                    "section_ids": {"type": "array", "items": {"type": "integer"}},
+                },
+            },
+        },
+        "participants": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
 def openapi_document() -> dict:
     section_id, comment_id, document_id = _id("section_id"), _id("comment_id"), _id("document_id")
     paging = [
@@ -310,6 +343,68 @@ def openapi_document() -> dict:
                     parameters=[comment_id],
                     body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
                     conflict=True,
+                )
+            },
+            "/consultations/{slug}/milestones": {
+                "get": _op(
+                    "The roadmap: milestones, releases, comment windows and dialogues in date order",
+                    {"200": _json({"type": "array", "items": {"type": "object"}})},
+                    parameters=[SLUG],
+                )
+            },
+            "/consultations/{slug}/principles": {
+                "get": _op(
+                    "Guiding principles",
+                    {"200": _json({"type": "array", "items": {"type": "object"}})},
+                    parameters=[SLUG],
+                )
+            },
+            "/consultations/{slug}/priorities": {
+                "get": _op(
+                    "Priority statements",
+                    {"200": _json({"type": "array", "items": {"type": "object"}})},
+                    parameters=[SLUG],
+                )
+            },
+            "/consultations/{slug}/dialogues": {
+                "get": _op(
+                    "Stakeholder dialogues",
+                    {"200": _json({"type": "array", "items": {"type": "object"}})},
+                    parameters=[SLUG],
+                ),
+                "post": _op(
+                    "Schedule a dialogue (secretariat)",
+                    {"201": _json({"type": "object"}, "Created")},
+                    parameters=[SLUG],
+                    body=_ref("NewDialogue"),
+                ),
+            },
+            "/dialogues/{dialogue_id}": {
+                "get": _op(
+                    "A dialogue with its agenda, participants and outcome",
+                    {"200": _json({"type": "object"})},
+                    parameters=[_id("dialogue_id")],
+                )
+            },
+            "/dialogues/{dialogue_id}/outcome": {
+                "put": _op(
+                    "Write the outcome (secretariat); a new outcome is a draft",
+                    {"200": _json({"type": "object"})},
+                    parameters=[_id("dialogue_id")],
+                    body={
+                        "type": "object",
+                        "properties": {
+                            "summary": {"type": "string"},
+                            "conclusions": {"type": "array", "items": _ref("NewConclusion")},
+                        },
+                    },
+                )
+            },
+            "/dialogues/{dialogue_id}/outcome/publish": {
+                "post": _op(
+                    "Publish the outcome (secretariat)",
+                    {"200": _json({"type": "object"})},
+                    parameters=[_id("dialogue_id")],
                 )
             },
         },

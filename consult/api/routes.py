@@ -11,18 +11,28 @@ from consult.api import bp
 from consult.api.openapi import openapi_document
 from consult.api.serializers import (
     comment_json,
+    conclusion_json,
+    dialogue_json,
+    dialogue_summary_json,
+    item_json,
+    outcome_json,
     release_json,
     section_json,
     section_summary_json,
+    timeline_json,
 )
 from consult.auth.services import user_for_token
 from consult.comments import services as comments
+from consult.dialogues import services as dialogues
 from consult.drafts import services as drafts
 from consult.errorhandlers import json_error
 from consult.errors import NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import Consultation
+from consult.models.base import utcnow
 from consult.permissions import authorize, can
+from consult.principles import services as items
+from consult.roadmap import services as roadmap
 
 MAX_PER_PAGE = 200
 
@@ -190,7 +200,9 @@ def move_window(document_id):
 @token_required
 def section(section_id):
     item, versions = _visible_section(section_id)
-    return jsonify(section_json(item, versions[-1], versions))
+    data = section_json(item, versions[-1], versions)
+    data["conclusions"] = [conclusion_json(c) for c in dialogues.published_conclusions([item.id]).get(item.id, [])]
+    return jsonify(data)
 
 
 @bp.route("/sections/<int:section_id>/diff")
@@ -302,3 +314,96 @@ def withdraw_comment(comment_id):
     comments.withdraw_comment(g.api_user, item, reason=_field(data, "reason", str, required=True))
     db.session.commit()
     return jsonify(comment_json(item))
+
+
+# -- the consultation process ----------------------------------------------------------
+
+
+@bp.route("/consultations/<slug>/milestones")
+@token_required
+def milestones(slug):
+    consultation = drafts.get_consultation(slug)
+    return jsonify([timeline_json(entry) for entry in roadmap.timeline(consultation, utcnow().date())])
+
+
+def _items(slug: str, kind: str):
+    consultation = drafts.get_consultation(slug)
+    visible = [section for section in items.items(consultation, kind) if drafts.visible_versions(g.api_user, section)]
+    return jsonify([item_json(section) for section in visible])
+
+
+@bp.route("/consultations/<slug>/principles")
+@token_required
+def principles(slug):
+    return _items(slug, "guiding_principles")
+
+
+@bp.route("/consultations/<slug>/priorities")
+@token_required
+def priorities(slug):
+    return _items(slug, "priority_statements")
+
+
+@bp.route("/consultations/<slug>/dialogues", methods=["GET"])
+@token_required
+def dialogue_list(slug):
+    consultation = drafts.get_consultation(slug)
+    now = utcnow()
+    return jsonify(
+        [dialogue_summary_json(d, dialogues.dialogue_status(d, now)) for d in dialogues.dialogues_of(consultation)]
+    )
+
+
+def _dialogue_payload(data: dict) -> dict:
+    fields = {
+        name: _field(data, name, str)
+        for name in ("title", "constituency", "format", "timezone", "place", "description")
+    }
+    fields["starts_at"] = _datetime(data, "starts_at", required=True)
+    fields["ends_at"] = _datetime(data, "ends_at", required=False)
+    for name in ("agenda", "participants"):
+        if name in data:
+            fields[name] = data[name]
+    return fields
+
+
+@bp.route("/consultations/<slug>/dialogues", methods=["POST"])
+@token_required
+def create_dialogue(slug):
+    consultation = drafts.get_consultation(slug)
+    authorize(g.api_user, "dialogue.manage", consultation)
+    dialogue = dialogues.create_dialogue(g.api_user, consultation, _dialogue_payload(payload()))
+    db.session.commit()
+    status = dialogues.dialogue_status(dialogue, utcnow())
+    return jsonify(dialogue_json(dialogue, status, dialogues.visible_outcome(g.api_user, dialogue))), 201
+
+
+@bp.route("/dialogues/<int:dialogue_id>")
+@token_required
+def dialogue(dialogue_id):
+    item = dialogues.get_dialogue(dialogue_id)
+    status = dialogues.dialogue_status(item, utcnow())
+    return jsonify(dialogue_json(item, status, dialogues.visible_outcome(g.api_user, item)))
+
+
+@bp.route("/dialogues/<int:dialogue_id>/outcome", methods=["PUT"])
+@token_required
+def save_outcome(dialogue_id):
+    item = dialogues.get_dialogue(dialogue_id)
+    authorize(g.api_user, "outcome.edit", item)
+    data = payload()
+    outcome = dialogues.save_outcome(
+        g.api_user, item, summary=_field(data, "summary", str) or "", conclusions=data.get("conclusions", [])
+    )
+    db.session.commit()
+    return jsonify(outcome_json(outcome))
+
+
+@bp.route("/dialogues/<int:dialogue_id>/outcome/publish", methods=["POST"])
+@token_required
+def publish_outcome(dialogue_id):
+    item = dialogues.get_dialogue(dialogue_id)
+    authorize(g.api_user, "outcome.edit", item)
+    outcome = dialogues.publish_outcome(g.api_user, item)
+    db.session.commit()
+    return jsonify(outcome_json(outcome))

@@ -100,3 +100,79 @@ def comment_json(comment: Comment) -> dict:
             for revision in comment.revisions
         ],
     }
+
+
+def timeline_json(entry) -> dict:
+    source = "milestone" if entry.milestone else ("dialogue" if entry.dialogue else "release")
+    obj = entry.milestone or entry.dialogue or entry.release
+    return {
+        "id": obj.id,
+        "source": source,
+        "title": entry.title,
+        "kind": entry.kind,
+        "starts_on": entry.starts_on.isoformat(),
+        "ends_on": entry.ends_on.isoformat() if entry.ends_on else None,
+        "place": entry.place,
+        "status": entry.status,
+        "description": entry.description,
+    }
+
+
+def item_json(section: Section) -> dict:
+    data = {"id": section.id, "number": section.number, "title": section.heading, "section_id": section.id}
+    if section.document.kind == "priority_statements":
+        data["group"] = section.subsection
+        data["related_section_ids"] = [related.id for related in section.related]
+    return data
+
+
+def conclusion_json(conclusion) -> dict:
+    return {
+        "id": conclusion.id,
+        "text": conclusion.text,
+        "html": conclusion.html,
+        "section_ids": [section.id for section in conclusion.sections],
+        "dialogue_id": conclusion.outcome.dialogue_id,
+    }
+
+
+def dialogue_summary_json(dialogue, status: str) -> dict:
+    return {
+        "id": dialogue.id,
+        "title": dialogue.title,
+        "constituency": dialogue.constituency,
+        "starts_at": iso(dialogue.starts_at),
+        "ends_at": iso(dialogue.ends_at),
+        "timezone": dialogue.timezone,
+        "place": dialogue.place,
+        "format": dialogue.format,
+        "status": status,
+    }
+
+
+def outcome_json(outcome) -> dict | None:
+    if outcome is None:
+        return None
+    return {
+        "status": outcome.status,
+        "summary": outcome.summary,
+        "summary_html": outcome.summary_html,
+        "published_at": iso(outcome.published_at),
+        "updated_at": iso(outcome.updated_at),
+        "conclusions": [conclusion_json(c) for c in outcome.conclusions],
+        "revisions": [
+            {"number": r.number, "summary": r.summary, "conclusions": r.conclusions, "replaced_at": iso(r.replaced_at)}
+            for r in outcome.revisions
+        ],
+    }
+
+
+def dialogue_json(dialogue, status: str, outcome) -> dict:
+    return {
+        **dialogue_summary_json(dialogue, status),
+        "description": dialogue.description,
+        "agenda": [{"title": item.title, "section_ids": [s.id for s in item.sections]} for item in dialogue.agenda],
+        "participants": sorted(p.organization.code for p in dialogue.participants),
+        "attended": sorted(p.organization.code for p in dialogue.participants if p.attended),
+        "outcome": outcome_json(outcome),
+    }

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from consult.auth.services import create_user, organization_by_code
 from consult.comments.services import create_comment
+from consult.demo.process import load_process
 from consult.drafts.services import (
     create_consultation,
     default_close_time,
@@ -165,4 +166,5 @@ def load_demo() -> bool:
                 submit=submit and author.role == "focal_point",
                 language=author.locale,
             )
+    load_process(consultation, english, chinese, secretariat, users["editor@consult.example"])
     return True

@@ -68,6 +68,13 @@ class Section(db.Model):
 
     document: Mapped[Document] = relationship(back_populates="sections")
     versions: Mapped[list["SectionVersion"]] = relationship(back_populates="section", order_by="SectionVersion.number")
+    # E.g. a priority statement → the paragraphs of the draft that answer it.
+    related: Mapped[list["Section"]] = relationship(
+        secondary=section_link,
+        primaryjoin=lambda: Section.id == section_link.c.section_id,
+        secondaryjoin=lambda: Section.id == section_link.c.related_section_id,
+        order_by=lambda: Section.position,
+    )
 
 
 class SectionVersion(db.Model):

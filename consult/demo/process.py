@@ -1,0 +1,244 @@
+"""Demo data of the consultation process, from the facts of HSP/EB.2024/5.
+
+Where the document gives only a month, the milestone spans that month rather than
+inventing a day.
+"""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
+from consult.drafts.services import default_close_time, publish_release
+from consult.models import Consultation, Document, Section
+from consult.principles.services import add_item, link_sections
+from consult.roadmap.services import create_milestone
+
+NAIROBI = ZoneInfo("Africa/Nairobi")
+
+MILESTONES = [
+    (
+        "Second session of the UN-Habitat Assembly: strategic plan 2020–2023 extended to 2025",
+        "assembly",
+        date(2023, 6, 5),
+        date(2023, 6, 9),
+        "Nairobi",
+        "Member States extended the plan to 2025 and decided to resume the session in 2025 to adopt the plan "
+        "for 2026–2029.",
+    ),
+    (
+        "Executive Board, third session of 2023",
+        "board_session",
+        date(2023, 11, 1),
+        date(2023, 11, 30),
+        "Nairobi",
+        "Took note of the report on the preparation of the strategic plan for 2026–2029 (November 2023).",
+    ),
+    (
+        "Internal task force formed to guide the drafting",
+        "internal",
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        "",
+        "Representing all regions and divisions; refined the roadmap and identified priorities (January 2024).",
+    ),
+    (
+        "OIOS mid-term evaluation of the strategic plan 2020–2025",
+        "internal",
+        date(2024, 1, 1),
+        date(2024, 1, 31),
+        "",
+        "The Office of Internal Oversight Services shared its draft report (January 2024).",
+    ),
+    (
+        "Executive Board, first session of 2024",
+        "board_session",
+        date(2024, 5, 6),
+        date(2024, 5, 8),
+        "Nairobi",
+        "Update on the preparation of the strategic plan (HSP/EB.2024/5).",
+    ),
+    (
+        "Adoption of the strategic plan 2026–2029 at the resumed second session of the UN-Habitat Assembly",
+        "assembly",
+        date(2025, 5, 29),
+        date(2025, 5, 30),
+        "Nairobi",
+        "",
+    ),
+]
+
+PRIORITY_TITLES = {
+    ("10", "a"): "Adequate, safe and affordable housing for all",
+    ("10", "b"): "Inclusive urban prosperity and finance",
+    ("10", "c"): "Effective climate action and environmental sustainability",
+    ("10", "d"): "Multilevel governance and localization of the SDGs",
+    ("10", "e"): "Effective urban crisis response and recovery",
+    ("23", "a"): "Equitable prosperity through urbanization",
+    ("23", "b"): "Living in harmony with nature",
+    ("23", "c"): "Migration, displacement and building back better",
+    ("24", "a"): "National policies and governance frameworks for territorial planning",
+    ("24", "b"): "Integrated planning and multilevel governance",
+    ("24", "c"): "Evidence-based decision-making and people-centred digital systems",
+}
+PRIORITY_GROUPS = {"10": "current_framework", "17": "considerations", "23": "entry_points", "24": "approaches"}
+
+SUB_ITEM = re.compile(r"^\((?P<letter>[a-z])\)\s+(?:\*\*(?P<title>[^*]+?):\*\*\s*)?(?P<text>.+)$")
+
+DIALOGUES = [
+    {
+        "title": "First dialogue with Member States on the strategic plan 2026–2029",
+        "constituency": "member_states",
+        "format": "hybrid",
+        "starts_at": datetime(2024, 1, 31, 10, tzinfo=NAIROBI),
+        "hours": 4,
+        "place": "UN-Habitat headquarters, Nairobi",
+        "participants": ["KEN", "FRA", "CHN", "BRA", "EGY", "DEU", "USA", "IND", "ZAF", "MEX", "JPN", "SWE", "NGA"],
+        "agenda": [
+            ("Roadmap for the preparation of the strategic plan", "para", "3"),
+            ("Proposed guiding principles", "principles", None),
+            ("Emerging priorities", "priorities", None),
+        ],
+    },
+    {
+        "title": "Consultation at the UN Civil Society Conference",
+        "constituency": "major_stakeholders",
+        "format": "in_person",
+        "starts_at": datetime(2024, 5, 9, 14, tzinfo=NAIROBI),
+        "hours": 2,
+        "place": "Nairobi",
+        "participants": ["SDI", "HIC", "ISOCARP", "UCLG"],
+        "agenda": [("Emerging priorities and entry points", "priorities", None)],
+    },
+    {
+        "title": "Consultation at the Africa Urban Forum",
+        "constituency": "member_states",
+        "format": "in_person",
+        "starts_at": datetime(2024, 9, 4, 10, tzinfo=ZoneInfo("Africa/Addis_Ababa")),
+        "hours": 3,
+        "place": "Addis Ababa",
+        "participants": ["ETH", "KEN", "NGA", "ZAF", "SEN", "AG"],
+        "agenda": [("Priorities for Africa's cities", "priorities", None)],
+    },
+    {
+        "title": "Consultation on the margins of the High-level Political Forum and the Summit of the Future",
+        "constituency": "un_system",
+        "format": "hybrid",
+        "starts_at": datetime(2024, 9, 20, 10, tzinfo=ZoneInfo("America/New_York")),
+        "hours": 2,
+        "place": "New York",
+        "participants": ["UNEP", "UNDP", "UNHCR", "OHCHR", "UNDRR"],
+        "agenda": [("Synergies with the United Nations system", "para", "17")],
+    },
+    {
+        "title": "Consultation at the twelfth session of the World Urban Forum",
+        "constituency": "major_stakeholders",
+        "format": "hybrid",
+        "starts_at": datetime(2024, 11, 5, 11, tzinfo=ZoneInfo("Africa/Cairo")),
+        "hours": 3,
+        "place": "Cairo",
+        "participants": ["EGY", "SDI", "HIC", "UCLG", "ISOCARP"],
+        "agenda": [("Draft priorities and approaches", "priorities", None)],
+    },
+]
+
+FIRST_DIALOGUE_OUTCOME = {
+    "summary": (
+        "[Demo data] Member States welcomed the open and inclusive process and the proposed roadmap. "
+        "They asked for a **focused** plan with a manageable number of priorities, for continuity with the "
+        "proven work of UN-Habitat, and for measurable results."
+    ),
+    "conclusions": [
+        (
+            "The plan should address a reasonable and manageable number of priorities rather than cover every topic.",
+            ["principle-b"],
+        ),
+        ("Objectives and targets should be measurable and supported by a clear results framework.", ["principle-e"]),
+        ("The plan should build on the proven impact and capacities of UN-Habitat.", ["priority-17(a)"]),
+    ],
+}
+
+
+def _sub_items(body: str):
+    for block in body.split("\n\n"):
+        match = SUB_ITEM.match(block.strip())
+        if match:
+            yield match["letter"], match["title"], match["text"]
+
+
+def load_process(consultation: Consultation, english: Document, chinese: Document, secretariat, editor) -> None:
+    """Roadmap milestones, principles, priorities and dialogues for the demo consultation."""
+    for title, kind, starts_on, ends_on, place, description in MILESTONES:
+        create_milestone(
+            secretariat,
+            consultation,
+            {
+                "title": title,
+                "kind": kind,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "place": place,
+                "description": description,
+            },
+        )
+    paragraphs = {section.number: section for section in english.sections}
+    chinese_paragraphs = {section.number: section for section in chinese.sections}
+    items: dict[str, Section] = {}
+    for letter, title, text in _sub_items(paragraphs["9"].versions[0].body):
+        items[f"principle-{letter}"] = add_item(
+            secretariat, consultation, kind="guiding_principles", number=letter, title=title, body=text
+        )
+    for number, group in PRIORITY_GROUPS.items():
+        for letter, title, text in _sub_items(paragraphs[number].versions[0].body):
+            item = add_item(
+                secretariat,
+                consultation,
+                kind="priority_statements",
+                number=f"{number}({letter})",
+                title=title or PRIORITY_TITLES[(number, letter)],
+                body=text,
+                group=group,
+            )
+            link_sections(editor, item, [paragraphs[number].id, chinese_paragraphs[number].id])
+            items[f"priority-{number}({letter})"] = item
+    closes_at = default_close_time(30)
+    for document in {item.document for item in items.values()}:
+        publish_release(secretariat, document, label="For comment", comments_close_at=closes_at)
+
+    def agenda_sections(target, number):
+        if target == "para":
+            return [paragraphs[number].id]
+        prefix = "principle-" if target == "principles" else "priority-"
+        return [item.id for key, item in items.items() if key.startswith(prefix)]
+
+    for spec in DIALOGUES:
+        starts_at = spec["starts_at"].astimezone(UTC)
+        dialogue = create_dialogue(
+            secretariat,
+            consultation,
+            {
+                "title": spec["title"],
+                "constituency": spec["constituency"],
+                "format": spec["format"],
+                "starts_at": starts_at,
+                "ends_at": starts_at + timedelta(hours=spec["hours"]),
+                "timezone": spec["starts_at"].tzinfo.key,
+                "place": spec["place"],
+                "participants": spec["participants"],
+                "agenda": [
+                    {"title": title, "section_ids": agenda_sections(target, number)}
+                    for title, target, number in spec["agenda"]
+                ],
+            },
+        )
+        if spec is DIALOGUES[0]:
+            save_outcome(
+                secretariat,
+                dialogue,
+                summary=FIRST_DIALOGUE_OUTCOME["summary"],
+                conclusions=[
+                    {"text": text, "section_ids": [items[key].id for key in keys]}
+                    for text, keys in FIRST_DIALOGUE_OUTCOME["conclusions"]
+                ],
+            )
+            publish_outcome(secretariat, dialogue)

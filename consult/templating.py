@@ -72,6 +72,14 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_static_hash(str(Path(current_app.static_folder) / filename)))
 
 
+SECTION_PAGES = {"guiding_principles": "principles.show", "priority_statements": "priorities.show"}
+
+
+def section_url(section, **values) -> str:
+    """The page of a section: principles and priorities have their own."""
+    return url_for(SECTION_PAGES.get(section.document.kind, "drafts.section"), section_id=section.id, **values)
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
         can=can,
@@ -83,6 +91,7 @@ def register(app) -> None:
         amendment_diff=amendment_diff,
         min_password_length=MIN_PASSWORD_LENGTH,
         static_url=static_url,
+        section_url=section_url,
     )
     app.jinja_env.filters.update(
         datetime=datetime_filter,

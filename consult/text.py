@@ -258,10 +258,19 @@ def _combining_mark_ranges() -> str:
 
 
 @functools.cache
-def _token_pattern() -> re.Pattern[str]:
+def _word_regex() -> str:
     # Built on first use: scanning the Unicode database takes ~0.1 s.
-    word_character = rf"[^\W_{_CJK_CHARACTERS}]|[{_combining_mark_ranges()}\u200c\u200d]"
-    return re.compile(rf"[{_CJK_CHARACTERS}]|(?:{word_character})+|\s+|.", re.DOTALL)
+    return rf"(?:[^\W_{_CJK_CHARACTERS}]|[{_combining_mark_ranges()}\u200c\u200d])+"
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    return re.compile(rf"[{_CJK_CHARACTERS}]|{_word_regex()}|\s+|.", re.DOTALL)
+
+
+@functools.cache
+def _unit_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(\s*)([{_CJK_CHARACTERS}]|{_word_regex()}|\S)")
 
 
 def tokenize(text: str) -> list[str]:
@@ -277,36 +286,33 @@ def tokenize(text: str) -> list[str]:
 # --- Diffing --------------------------------------------------------------
 
 
-class _Unit(NamedTuple):
-    """A non-whitespace token together with the whitespace before it.
+class _Units:
+    """The non-whitespace tokens of a text, each with the whitespace before it.
 
-    Diffing units instead of raw tokens ignores whitespace-only changes,
-    keeps the whitespace between changed words inside the change, and avoids
-    whitespace tokens, roughly half of all tokens in spaced scripts, which
-    make SequenceMatcher around 25 times slower.
+    Diffing these instead of raw tokens ignores whitespace-only changes, keeps
+    the whitespace between changed words inside the change, and leaves out
+    whitespace tokens: half of all tokens in spaced scripts, they would make
+    SequenceMatcher about 25 times slower.
     """
 
-    space: str
-    token: str
+    def __init__(self, text: str) -> None:
+        # Trailing whitespace carries nothing to show; stripping it also means
+        # every whitespace run is followed by a token, so the pattern never fails.
+        pairs = _unit_pattern().findall(_clean(text).rstrip())
+        self.spaces: list[str] = [space for space, _ in pairs]
+        self.tokens: list[str] = [token for _, token in pairs]
 
+    def text(self, start: int, end: int) -> str:
+        """Units start..end-1 as text, without the whitespace before the first."""
+        if start >= end:
+            return ""
+        rest = zip(self.spaces[start + 1 : end], self.tokens[start + 1 : end], strict=True)
+        return self.tokens[start] + "".join(space + token for space, token in rest)
 
-def _units(text: str) -> list[_Unit]:
-    units: list[_Unit] = []
-    space = ""
-    for token in tokenize(_clean(text)):
-        if token.isspace():
-            space = token
-        else:
-            units.append(_Unit(space, token))
-            space = ""
-    return units  # trailing whitespace carries nothing worth showing
-
-
-def _joined(units: Sequence[_Unit]) -> str:
-    """Text of the units without the whitespace before the first."""
-    if not units:
-        return ""
-    return units[0].token + "".join(unit.space + unit.token for unit in units[1:])
+    def chunk_bounds(self, start: int, end: int, newlines: int) -> list[tuple[int, int]]:
+        """Split units start..end-1 where the whitespace holds `newlines` or more newlines."""
+        starts = [start] + [index for index in range(start + 1, end) if self.spaces[index].count("\n") >= newlines]
+        return list(zip(starts, [*starts[1:], end], strict=True))
 
 
 class _Opcode(NamedTuple):
@@ -322,7 +328,7 @@ class _Opcode(NamedTuple):
 # many scattered changes make it quadratic (a 20,000-word English text takes
 # seconds). Each search is charged before it runs (roughly 50-100 ns a step);
 # the budget caps a whole diff at a few seconds.
-_MATCH_STEP_BUDGET = 20_000_000
+_MATCH_STEP_BUDGET = 10_000_000
 # Past this a direct diff costs more than anchoring on unchanged paragraphs first.
 _MAX_DIRECT_MATCH_STEPS = 2_000_000
 # Newlines in the whitespace before a unit that start a new chunk: anchor on
@@ -367,10 +373,9 @@ class _BudgetedDiffer:
     that is reported as one replacement.
     """
 
-    def __init__(self, old_units: list[_Unit], new_units: list[_Unit]) -> None:
-        self.old_units, self.new_units = old_units, new_units
-        self.old_keys = [unit.token for unit in old_units]
-        self.new_keys = [unit.token for unit in new_units]
+    def __init__(self, old: _Units, new: _Units) -> None:
+        self.old, self.new = old, new
+        self.old_keys, self.new_keys = old.tokens, new.tokens
         self.budget = _MATCH_STEP_BUDGET
 
     def opcodes(self) -> list[_Opcode]:
@@ -420,10 +425,11 @@ class _BudgetedDiffer:
     def _diff_chunks(self, old_lo: int, old_hi: int, new_lo: int, new_hi: int, level: int) -> Iterator[_Opcode]:
         """Match whole chunks (paragraphs or lines) first, then diff the chunks that differ."""
         newlines = _CHUNK_NEWLINES_BY_LEVEL[level]
-        old_bounds = _chunk_bounds(self.old_units, old_lo, old_hi, newlines)
-        new_bounds = _chunk_bounds(self.new_units, new_lo, new_hi, newlines)
-        old_chunks = [tuple(self.old_keys[start:end]) for start, end in old_bounds]
-        new_chunks = [tuple(self.new_keys[start:end]) for start, end in new_bounds]
+        old_bounds = self.old.chunk_bounds(old_lo, old_hi, newlines)
+        new_bounds = self.new.chunk_bounds(new_lo, new_hi, newlines)
+        # Strings, not tuples: a string caches its hash, SequenceMatcher rehashes keys a lot.
+        old_chunks = [" ".join(self.old_keys[start:end]) for start, end in old_bounds]
+        new_chunks = [" ".join(self.new_keys[start:end]) for start, end in new_bounds]
         try:
             chunk_opcodes = self._match(old_chunks, new_chunks, self.budget)
         except _MatchBudgetExceeded:
@@ -442,11 +448,6 @@ class _BudgetedDiffer:
             return [_Opcode(tag != "equal", *indices) for tag, *indices in matcher.get_opcodes()]
         finally:
             self.budget -= matcher.spent
-
-
-def _chunk_bounds(units: list[_Unit], lo: int, hi: int, newlines: int) -> list[tuple[int, int]]:
-    starts = [lo] + [index for index in range(lo + 1, hi) if units[index].space.count("\n") >= newlines]
-    return list(zip(starts, starts[1:] + [hi], strict=True))
 
 
 class _DiffWriter:
@@ -474,31 +475,29 @@ def diff_html(old: str, new: str) -> Markup:
     Blank lines start a new <p>, line breaks become <br>. Whitespace-only
     changes are not marked; the layout follows the new text.
     """
-    old_units, new_units = _units(old), _units(new)
+    old_units, new_units = _Units(old), _Units(new)
     writer = _DiffWriter()
     after_deletion = False
-    for opcode in _BudgetedDiffer(old_units, new_units).opcodes():
-        deleted = old_units[opcode.old_start : opcode.old_end]
-        inserted = new_units[opcode.new_start : opcode.new_end]
-        if opcode.changed:
+    for changed, old_start, old_end, new_start, new_end in _BudgetedDiffer(old_units, new_units).opcodes():
+        if changed:
             # The whitespace before a change is plain text, not struck through.
-            writer.add((inserted or deleted)[0].space)
-            writer.add(_joined(deleted), "del")
-            writer.add(_joined(inserted), "ins")
+            writer.add(new_units.spaces[new_start] if new_start < new_end else old_units.spaces[old_start])
+            writer.add(old_units.text(old_start, old_end), "del")
+            writer.add(new_units.text(new_start, new_end), "ins")
         else:
             # After a pure deletion keep the old spacing: the deleted words sit
             # in the old layout ("A ~~B.~~ C" rather than a paragraph break).
-            writer.add((deleted if after_deletion else inserted)[0].space)
-            writer.add(_joined(inserted))
-        after_deletion = opcode.changed and not inserted
+            writer.add(old_units.spaces[old_start] if after_deletion else new_units.spaces[new_start])
+            writer.add(new_units.text(new_start, new_end))
+        after_deletion = changed and new_start == new_end
     return writer.html()
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
     """(inserted, deleted) non-whitespace tokens between two sources."""
     inserted = deleted = 0
-    for opcode in _BudgetedDiffer(_units(old), _units(new)).opcodes():
-        if opcode.changed:
-            inserted += opcode.new_end - opcode.new_start
-            deleted += opcode.old_end - opcode.old_start
+    for changed, old_start, old_end, new_start, new_end in _BudgetedDiffer(_Units(old), _Units(new)).opcodes():
+        if changed:
+            inserted += new_end - new_start
+            deleted += old_end - old_start
     return inserted, deleted

@@ -1,10 +1,8 @@
 """JSON shapes of the API (documented in openapi.py)."""
 
-from flask import url_for
-
 from consult.models import Comment, Release, Section, SectionVersion
 from consult.models.base import utcnow
-from consult.templating import organization_name
+from consult.templating import organization_name, section_url
 
 
 def iso(value):
@@ -58,7 +56,7 @@ def section_json(section: Section, shown: SectionVersion | None, versions) -> di
         "heading": section.heading,
         "chapter": section.chapter,
         "subsection": section.subsection,
-        "url": url_for("drafts.section", section_id=section.id, _external=True),
+        "url": section_url(section, _external=True),
         "version": version_json(shown, full=True) if shown else None,
         "versions": [version_json(version) for version in versions],
     }

@@ -241,4 +241,5 @@ def load_process(consultation: Consultation, english: Document, chinese: Documen
                     for text, keys in FIRST_DIALOGUE_OUTCOME["conclusions"]
                 ],
             )
-            publish_outcome(secretariat, dialogue)
+            # Published two weeks after the dialogue, as the secretariat did.
+            publish_outcome(secretariat, dialogue).published_at = starts_at + timedelta(days=14)

@@ -177,3 +177,23 @@ def test_pages_follow_the_readers_language(app, world, locale):
     assert ('dir="rtl"' in page) == (locale == "ar")
     names = {"zh": "肯尼亚", "ar": "كينيا", "fr": "Kenya"}
     assert names[locale] in page
+
+
+def test_settings_and_language_switch(app, world):
+    user = world.user("observer")
+    browser = app.test_client()
+    login(browser, user)
+    bad = browser.post("/settings", data={"locale": "fr", "timezone": "Mars/Olympus"})
+    assert bad.status_code == 422
+    assert browser.post("/settings", data={"locale": "fr", "timezone": "Europe/Zurich"}).status_code == 302
+    db.session.refresh(user)
+    assert (user.locale, user.timezone) == ("fr", "Europe/Zurich")
+    assert "Europe/Zurich" in browser.get("/").get_data(as_text=True)
+    browser.post("/language", data={"locale": "ar", "next": "/"})
+    page = browser.get("/").get_data(as_text=True)
+    assert 'lang="ar" dir="rtl"' in page
+
+
+def test_language_switch_for_anonymous_visitors(client):
+    assert client.post("/language", data={"locale": "zh", "next": "https://evil.example/"}).headers["Location"] == "/"
+    assert 'lang="zh"' in client.get("/auth/login").get_data(as_text=True)

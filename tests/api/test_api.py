@@ -263,3 +263,15 @@ def test_openapi_document(client):
     assert spec["openapi"].startswith("3.")
     assert "/sections/{section_id}/comments" in spec["paths"]
     assert set(spec["paths"]["/sections/{section_id}/comments"]) == {"get", "post"}
+
+
+def test_oversized_request_is_a_413(client, setup, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post(
+        f"/api/v1/sections/{setup['section'].id}/comments",
+        data=b'{"body": "' + b"x" * 4096 + b'"}',
+        headers={**setup["focal"], "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "too_large"
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == 0

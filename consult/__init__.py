@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config
 from consult.extensions import babel, compress, csrf, db, login_manager, migrate
+from consult.maintenance import include_object
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,13 +27,21 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
+    )
     csrf.init_app(app)
     compress.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.before_request(_forget_cached_request_state)
     _configure_sqlite(app)
+    _configure_search()
     _configure_serving(app)
     _configure_login()
 
@@ -124,6 +133,16 @@ def _configure_serving(app: Flask) -> None:
             response.cache_control.max_age = 31_536_000
             response.cache_control.immutable = True
         return response
+
+
+def _configure_search() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from consult.search import keep_index_in_step
+
+    if not event.contains(Session, "after_flush", keep_index_in_step):
+        event.listen(Session, "after_flush", keep_index_in_step)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -22,3 +22,12 @@ def schema_revisions() -> tuple[str | None, str | None]:
     with db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return current, _head_revision(current_app.extensions["migrate"].directory)
+
+
+# Full-text objects that the migrations create by hand, per database, outside the models.
+SEARCH_INDEX_OBJECTS = ("search_fts", "ix_search_entry_tsv", "ix_search_entry_trgm")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's comparisons: leave out the hand-made full-text objects."""
+    return not (name and name.startswith(SEARCH_INDEX_OBJECTS))

@@ -69,7 +69,8 @@ _ALLOWED_TAGS = {
     "blockquote", "code", "pre", "ul", "ol", "li", "a",
     "table", "thead", "tbody", "tr", "th", "td", "abbr",
 }  # fmt: skip
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
+# "*" (any tag) is spelled out: nh3 would otherwise allow lang and title everywhere.
+_ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
 _CELL_ALIGNMENTS = {"align": {"left", "center", "right"}}
 _ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -77,7 +78,7 @@ _ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # visible instead of vanishing). The exceptions are inline tags Markdown has no
 # syntax for (CO<sub>2</sub>); those reach nh3, which drops their attributes
 # (except abbr's title) and closes them.
-_PASSTHROUGH_INLINE_HTML = r"(</?(?:abbr|b|br|del|i|ins|s|sub|sup|u)(?:\s[^<>]*)?/?>)"
+_PASSTHROUGH_INLINE_HTML = r"""(</?(?:abbr|b|br|del|i|ins|s|sub|sup|u)(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?/?>)"""
 _PYTHON_MARKDOWN_HTML_PRIORITY = 90
 
 # The page owns <h1> and <h2>; comment headings move down two levels (h1 -> h3,
@@ -189,6 +190,8 @@ _COLLAPSIBLE_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 class _TextExtractor(HTMLParser):
+    """Collects the text of sanitized HTML, starting a new paragraph at each block."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[list[str]] = [[]]
@@ -326,7 +329,7 @@ class _Opcode(NamedTuple):
 # SequenceMatcher's longest-match search steps through every occurrence in the
 # new text of every old key, once per matching block found: repeated words and
 # many scattered changes make it quadratic (a 20,000-word English text takes
-# seconds). Each search is charged before it runs (roughly 50-100 ns a step);
+# seconds). Each search is charged before it runs (roughly 100-300 ns a step);
 # the budget caps a whole diff at a few seconds.
 _MATCH_STEP_BUDGET = 10_000_000
 # Past this a direct diff costs more than anchoring on unchanged paragraphs first.

@@ -4,12 +4,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from consult.extensions import db
+from consult.maintenance import include_object
 from consult.models import Organization
 
 
 def test_migrations_match_the_models(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         assert compare_metadata(context, db.metadata) == []
 
 

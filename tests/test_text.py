@@ -21,37 +21,36 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = 'rel="noopener noreferrer nofollow"'
 
 
-class MarkupCollector(HTMLParser):
-    """Collects the elements of an HTML fragment, as a browser would parse them."""
+class ElementCollector(HTMLParser):
+    """Collects the elements of an HTML fragment as a browser parses them (entities decoded)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.start_tags: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, attrs))
-        self.start_tags.append(self.get_starttag_text() or "")
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see (WHATWG URL parsing: outer spaces and controls
+    are stripped, tabs and newlines removed anywhere, schemes are case-insensitive)."""
+    url = re.sub(r"[\t\n\r]", "", url.strip("".join(map(chr, range(0x21)))))
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme[1].lower() if scheme else None
 
 
 def assert_safe(output: str) -> None:
-    collector = MarkupCollector()
+    # Hostile text may stay visible as escaped text; it must never become markup.
+    collector = ElementCollector()
     collector.feed(output)
     collector.close()
     for tag, attrs in collector.elements:
         assert tag in ALLOWED_TAGS, output
         for name, value in attrs:
-            assert name in ALLOWED_ATTRIBUTES, output
+            assert name in ALLOWED_ATTRIBUTES, output  # so no on* handlers and no style
             if name == "href":
-                # Browsers ignore control characters and whitespace inside a scheme.
-                url = re.sub(r"[\x00-\x20]", "", value or "").lower()
-                scheme = re.match(r"([^/?#]*):", url)
-                assert scheme is None or scheme[1] in SAFE_SCHEMES, output
-    # Hostile text may remain visible as escaped text; it must never be markup.
-    markup = " ".join(collector.start_tags).lower()
-    for forbidden in ("<script", "onerror", "onload", "onclick", "onmouseover", "javascript:", "data:", "vbscript:",
-                      "<svg", "<iframe", " style="):  # fmt: skip
-        assert forbidden not in markup, output
+                assert url_scheme(value or "") in SAFE_SCHEMES | {None}, output
     for element in ("<script", "<style", "<svg", "<math", "<iframe", "<object", "<form", "<input", "<img"):
         assert element not in output.lower(), output
 
@@ -121,6 +120,7 @@ def test_inline_formatting_tags_pass_without_attributes():
     assert "CO<sub>2</sub>" in output
     assert "m<sup>2</sup>" in output
     assert '<abbr title="United Nations">UN</abbr>' in output
+    assert render_markdown('<b title="a > b">kept</b>') == "<p><b>kept</b></p>"
 
 
 def test_legitimate_markdown_renders():
@@ -174,7 +174,7 @@ def test_bidi_controls_are_removed():
     output = render_markdown(f"invoice{controls}fdp.exe and &#x202E;gnp.js &#8238;x")
     assert not set(controls) & set(output)
     assert "invoicefdp.exe" in output
-    assert plain_text(f"a\u202eb") == "ab"
+    assert plain_text("a\u202eb") == "ab"
     assert diff_html("a", "a\u202eb") == "<p><del>a</del><ins>ab</ins></p>"
 
 
@@ -215,8 +215,8 @@ def test_deep_quote_nesting_is_capped():
 
 
 def test_deep_list_nesting_falls_back_to_escaped_text():
-    nested_items = "".join("    " * depth + "- item\n" for depth in range(2_000))
-    assert render_markdown(nested_items).count("item") == 2_000
+    nested_items = "".join("    " * depth + "- item\n" for depth in range(500))
+    assert render_markdown(nested_items).count("item") == 500
     assert "x" in render_markdown("* " * 10_000 + "x")
     assert "x" in render_markdown("*" * 10_000 + "x" + "*" * 10_000)
 

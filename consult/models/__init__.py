@@ -2,7 +2,14 @@
 
 from consult.models.accounts import ApiToken, Organization, User
 from consult.models.audit import AuditEvent
-from consult.models.comments import Comment, CommentRevision
+from consult.models.comments import (
+    Comment,
+    CommentGroup,
+    CommentRevision,
+    DispositionRevision,
+    Notification,
+    SearchEntry,
+)
 from consult.models.dialogues import AgendaItem, Conclusion, Dialogue, Outcome, OutcomeRevision, Participation
 from consult.models.drafts import (
     Consultation,
@@ -19,18 +26,22 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Comment",
+    "CommentGroup",
     "CommentRevision",
     "Conclusion",
     "Consultation",
     "Dialogue",
+    "DispositionRevision",
     "Document",
     "Milestone",
+    "Notification",
     "Organization",
     "Outcome",
     "OutcomeRevision",
     "Participation",
     "Release",
     "ReleaseSection",
+    "SearchEntry",
     "Section",
     "SectionVersion",
     "User",

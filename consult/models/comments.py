@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -15,6 +15,14 @@ COMMENT_KINDS = {
     "general": _l("General comment"),
     "amendment": _l("Amendment (proposed text)"),
     "question": _l("Question"),
+}
+
+DISPOSITIONS = {
+    "accepted": _l("Accepted"),
+    "accepted_in_part": _l("Accepted in part"),
+    "taken_into_account": _l("Taken into account"),
+    "noted": _l("Noted"),
+    "not_accepted": _l("Not accepted"),
 }
 
 COMMENT_STATUSES = {
@@ -58,10 +66,19 @@ class Comment(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # Entered by the Secretariat on behalf of the delegation (from its Word or Excel table).
+    imported: Mapped[bool] = mapped_column(default=False)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("comment_group.id"), index=True)
+    # The task force's answer; earlier answers are kept in DispositionRevision.
+    disposition: Mapped[str | None] = mapped_column(String(30))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    resolved_in_version_id: Mapped[int | None] = mapped_column(ForeignKey("section_version.id"))
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     section: Mapped[Section] = relationship()
     release: Mapped[Release] = relationship()
-    version: Mapped[SectionVersion] = relationship()
+    version: Mapped[SectionVersion] = relationship(foreign_keys=[version_id])
     organization: Mapped[Organization] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
@@ -72,6 +89,11 @@ class Comment(db.Model):
         secondary=version_addressed_comment,
         back_populates="addressed_comments",
         order_by=SectionVersion.number,
+    )
+    resolved_in: Mapped[SectionVersion | None] = relationship(foreign_keys=[resolved_in_version_id])
+    group: Mapped["CommentGroup | None"] = relationship(back_populates="comments")
+    disposition_history: Mapped[list["DispositionRevision"]] = relationship(
+        back_populates="comment", order_by="DispositionRevision.number"
     )
 
 
@@ -90,3 +112,62 @@ class CommentRevision(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="revisions")
+
+
+class CommentGroup(db.Model):
+    """Comments on one section that make the same point, answered together."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    label: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comments: Mapped[list[Comment]] = relationship(back_populates="group", order_by=Comment.id)
+
+
+class DispositionRevision(db.Model):
+    """An answer to a comment as it stood before it was changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    disposition: Mapped[str] = mapped_column(String(30))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    resolved_in_version_id: Mapped[int | None] = mapped_column(ForeignKey("section_version.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="disposition_history")
+
+
+class Notification(db.Model):
+    """The outbox: messages a mail sender delivers; sent_at is set once delivered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient: Mapped[User] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+
+
+class SearchEntry(db.Model):
+    """Plain text of everything searchable, kept in step by the services.
+
+    SQLite indexes it with FTS5 (trigram), PostgreSQL with tsvector and pg_trgm indexes.
+    """
+
+    __table_args__ = (UniqueConstraint("kind", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # version | comment | conclusion
+    ref_id: Mapped[int] = mapped_column()
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)

@@ -113,6 +113,10 @@ class Release(db.Model):
     comments_open_at: Mapped[datetime] = mapped_column(UTCDateTime)
     comments_close_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accept_late: Mapped[bool] = mapped_column(default=False)
+    # Why the Secretariat published although comments on the previous release were unanswered.
+    gate_override_reason: Mapped[str | None] = mapped_column(Text)
+    # Once set (after the window closed), the comment-response matrix of this release is public.
+    compilation_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     document: Mapped[Document] = relationship(back_populates="releases")
     published_by: Mapped[User | None] = relationship()

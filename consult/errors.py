@@ -47,3 +47,8 @@ class WindowClosed(Conflict):
 class StaleVersion(Conflict):
     code = "stale_version"
     default_message = _l("Someone saved a newer version of this section while you were editing.")
+
+
+class UnansweredComments(Conflict):
+    code = "unanswered_comments"
+    default_message = _l("Comments on the previous release have no answer yet.")

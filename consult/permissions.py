@@ -105,6 +105,21 @@ def _delegates_manage(user, organization_id, now):
     return _denied()
 
 
+def _comment_dispose(user, comment: Comment, now):
+    if _role(user) not in ("admin", "secretariat", "editor"):
+        return _denied(_l("Only editors and the Secretariat answer comments."))
+    if comment.status != "submitted":
+        return _denied(_l("Only submitted comments are answered."))
+    return None
+
+
+def _matrix_view(user, release, now):
+    """Anyone once the compilation is published; else those who may see some comments."""
+    if release.compilation_published_at is not None:
+        return None
+    return None if _role(user) else _denied()
+
+
 def _outcome_view(user, outcome, now):
     if _role(user) is None:
         return _denied()
@@ -135,6 +150,13 @@ RULES: dict[str, Callable] = {
     "outcome.view": _outcome_view,
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
+    "comment.dispose": _comment_dispose,
+    "comments.group": _roles(*STAFF_ROLES),
+    "comments.import": _roles(*MANAGER_ROLES),
+    "matrix.view": _matrix_view,
+    "compilation.publish": _roles(*MANAGER_ROLES),
+    "dashboard.view": _roles(*STAFF_ROLES),
+    "outbox.view": _signed_in,
 }
 
 

@@ -15,7 +15,7 @@ from consult import geography, permissions
 from consult.auth.services import MIN_PASSWORD_LENGTH
 from consult.models import Organization
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES
-from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES
+from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES, DISPOSITIONS
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
@@ -108,4 +108,5 @@ def register(app) -> None:
         constituency_label=lambda code: CONSTITUENCIES.get(code, code),
         dialogue_format_label=lambda code: DIALOGUE_FORMATS.get(code, code),
         priority_group_label=lambda code: PRIORITY_GROUPS.get(code, code),
+        disposition_label=lambda code: DISPOSITIONS.get(code, code),
     )

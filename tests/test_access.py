@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from consult.comments.services import create_comment
+from consult.comments.services import create_comment, group_comments
 from consult.dialogues.services import create_dialogue
 from consult.extensions import db
 from consult.principles.services import add_item
@@ -40,6 +40,7 @@ RESTRICTED = {
     "principles.create": {"admin", "secretariat"},
     "priorities.create": {"admin", "secretariat"},
     "priorities.links": {"admin", "secretariat", "editor"},
+    "comments.disposition": {"admin", "secretariat", "editor"},
 }
 
 
@@ -49,6 +50,8 @@ def objects(world):
     world.release(document)
     focal = world.user("focal_point", "KEN")
     comment = create_comment(focal, document.sections[0], kind="general", body="x")
+    pair = [create_comment(focal, document.sections[0], kind="general", body=b, submit=True) for b in "yz"]
+    group = group_comments(world.user("editor"), document.sections[0], [c.id for c in pair])
     milestone = create_milestone(
         None, document.consultation, {"title": "Board", "kind": "board_session", "starts_on": date(2024, 5, 6)}
     )
@@ -80,6 +83,7 @@ def objects(world):
         "milestone_id": milestone.id,
         "dialogue_id": dialogue.id,
         "priority_id": priority.id,
+        "group_id": group.id,
     }
 
 

@@ -180,6 +180,7 @@ def publish_release(document_id):
         comments_close_at=_datetime(data, "comments_close_at"),
         comments_open_at=_datetime(data, "comments_open_at", required=False),
         accept_late=bool(_field(data, "accept_late", bool)),
+        override_reason=_field(data, "override_reason", str),
     )
     db.session.commit()
     return jsonify(release_json(release)), 201
@@ -407,3 +408,51 @@ def publish_outcome(dialogue_id):
     outcome = dialogues.publish_outcome(g.api_user, item)
     db.session.commit()
     return jsonify(outcome_json(outcome))
+
+
+# -- answering comments ---------------------------------------------------------------
+
+
+@bp.route("/comments/<int:comment_id>/disposition", methods=["PUT"])
+@token_required
+def record_disposition(comment_id):
+    item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.dispose", item)
+    data = payload()
+    comments.record_disposition(
+        g.api_user,
+        item,
+        disposition=_field(data, "disposition", str, required=True),
+        rationale=_field(data, "rationale", str),
+        resolved_in_version=_field(data, "resolved_in_version", int),
+    )
+    db.session.commit()
+    return jsonify(comment_json(item))
+
+
+@bp.route("/sections/<int:section_id>/groups", methods=["POST"])
+@token_required
+def group_comments(section_id):
+    item = drafts.get_section(section_id)
+    authorize(g.api_user, "comments.group", item)
+    data = payload()
+    group = comments.group_comments(g.api_user, item, data.get("comment_ids"), label=_field(data, "label", str) or "")
+    db.session.commit()
+    return jsonify({"id": group.id, "label": group.label, "comment_ids": [c.id for c in group.comments]}), 201
+
+
+@bp.route("/groups/<int:group_id>/disposition", methods=["PUT"])
+@token_required
+def dispose_group(group_id):
+    group = comments.get_group(group_id)
+    authorize(g.api_user, "comments.group", group)
+    data = payload()
+    comments.dispose_group(
+        g.api_user,
+        group,
+        disposition=_field(data, "disposition", str, required=True),
+        rationale=_field(data, "rationale", str),
+        resolved_in_version=_field(data, "resolved_in_version", int),
+    )
+    db.session.commit()
+    return jsonify([comment_json(comment) for comment in group.comments])

@@ -86,6 +86,12 @@ def comment_json(comment: Comment) -> dict:
         "withdrawn_at": iso(comment.withdrawn_at),
         "withdrawal_reason": comment.withdrawal_reason,
         "addressed_in_version": addressed,
+        "disposition": comment.disposition,
+        "rationale": comment.rationale,
+        "resolved_in_version": comment.resolved_in.number if comment.resolved_in else None,
+        "disposed_at": iso(comment.disposed_at),
+        "group_id": comment.group_id,
+        "imported": comment.imported,
         "revisions": [
             {
                 "number": revision.number,

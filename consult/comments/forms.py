@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.forms import choices
-from consult.models.comments import COMMENT_KINDS
+from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 
 
 class CommentForm(FlaskForm):
@@ -19,3 +19,14 @@ class CommentForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Reason for withdrawing"), validators=[DataRequired(), Length(max=2000)])
+
+
+class DispositionForm(FlaskForm):
+    disposition = SelectField(_l("Disposition"), choices=choices(DISPOSITIONS))
+    rationale = TextAreaField(_l("Rationale (required unless accepted)"), validators=[Optional(), Length(max=20000)])
+    resolved_in_version = SelectField(_l("Resolved in version"), validate_choice=False)
+
+
+class GroupForm(FlaskForm):
+    comment_ids = SelectMultipleField(_l("Comments that make the same point"), coerce=int, validate_choice=False)
+    label = StringField(_l("What they have in common"), validators=[Optional(), Length(max=300)])

@@ -1,16 +1,16 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.comments import bp
 from consult.comments import services as comments
-from consult.comments.forms import CommentForm, WithdrawForm
+from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
 from consult.drafts import services as drafts
 from consult.drafts.routes import section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors
+from consult.forms import ConfirmForm, apply_errors, choices
 from consult.permissions import authorize, can
 
 
@@ -130,3 +130,87 @@ def withdraw(comment_id):
 def delegation():
     grouped = comments.delegation_comments(current_user)
     return render_template("comments/delegation.html", grouped=grouped)
+
+
+def _version_choices(comment):
+    versions = drafts.visible_versions(current_user, comment.section)
+    return choices([("", _("— not resolved in a new version —"))] + [(str(v.number), str(v.number)) for v in versions])
+
+
+@bp.route("/comments/<int:comment_id>/disposition", methods=["GET", "POST"])
+@login_required
+def disposition(comment_id):
+    comment = comments.get_comment(current_user, comment_id)
+    authorize(current_user, "comment.dispose", comment)
+    form = DispositionForm(
+        data={
+            "disposition": comment.disposition or "accepted",
+            "rationale": comment.rationale,
+            "resolved_in_version": str(comment.resolved_in.number) if comment.resolved_in else "",
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.resolved_in_version.choices = _version_choices(comment)
+    if form.validate_on_submit():
+        version = form.resolved_in_version.data
+        try:
+            if comment.group is not None and request.form.get("scope") == "group":
+                comments.dispose_group(
+                    current_user,
+                    comment.group,
+                    disposition=form.disposition.data,
+                    rationale=form.rationale.data,
+                    resolved_in_version=int(version) if version and version.isdigit() else None,
+                )
+            else:
+                comments.record_disposition(
+                    current_user,
+                    comment,
+                    disposition=form.disposition.data,
+                    rationale=form.rationale.data,
+                    resolved_in_version=int(version) if version and version.isdigit() else None,
+                )
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("The answer is recorded and the delegation's focal point is notified."), "success")
+            return _back_to(comment)
+    status = 422 if form.is_submitted() else 200
+    return render_template("comments/disposition.html", form=form, comment=comment), status
+
+
+@bp.route("/sections/<int:section_id>/groups", methods=["POST"])
+@login_required
+def group(section_id):
+    section = drafts.get_section(section_id)
+    authorize(current_user, "comments.group", section)
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            created = comments.group_comments(current_user, section, form.comment_ids.data or [], form.label.data)
+        except DomainError as error:
+            flash(" ".join(m for ms in error.field_errors.values() for m in ms) or str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(count)d comments are grouped; answer one of them for the whole group.",
+                    count=len(created.comments),
+                ),
+                "success",
+            )
+    return redirect(url_for("drafts.section", section_id=section.id, _anchor="comments"))
+
+
+@bp.route("/groups/<int:group_id>/ungroup", methods=["POST"])
+@login_required
+def ungroup(group_id):
+    found = comments.get_group(group_id)
+    authorize(current_user, "comments.group", found)
+    if ConfirmForm().validate_on_submit():
+        comments.ungroup(current_user, found)
+        db.session.commit()
+        flash(_("The comments are no longer grouped; their answers stay."), "success")
+    return redirect(url_for("drafts.section", section_id=found.section_id, _anchor="comments"))

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -10,12 +12,22 @@ from consult import audit
 from consult.drafts.services import current_release, released_version
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
-from consult.models import Comment, CommentRevision, Release, Section, User
+from consult.models import (
+    Comment,
+    CommentGroup,
+    CommentRevision,
+    DispositionRevision,
+    Notification,
+    Release,
+    Section,
+    SectionVersion,
+    User,
+)
 from consult.models.base import utcnow
-from consult.models.comments import COMMENT_KINDS
+from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize, can, visible_comments
 from consult.text import render_markdown
-from consult.validation import one_of, optional_text, required_text
+from consult.validation import clean_text, one_of, optional_text, required_text
 
 QUOTE_MAX_LENGTH = 5000
 
@@ -157,6 +169,9 @@ def _with_related(query):
         selectinload(Comment.version),
         selectinload(Comment.revisions),
         selectinload(Comment.addressed_in),
+        selectinload(Comment.resolved_in),
+        selectinload(Comment.disposition_history),
+        selectinload(Comment.group).selectinload(CommentGroup.comments),
     )
 
 
@@ -207,3 +222,156 @@ def delegation_comments(user: User) -> dict[str, list[Comment]]:
     for comment in comments:
         grouped[comment.status].append(comment)
     return grouped
+
+
+# -- answering: dispositions, groups, notifications -----------------------------------
+
+
+def _resolved_version(comment: Comment, number) -> SectionVersion | None:
+    if number is None:
+        return None
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ValidationFailed(field_errors={"resolved_in_version": [str(_l("Give a version number."))]})
+    version = db.session.scalar(
+        select(SectionVersion).where(SectionVersion.section_id == comment.section_id, SectionVersion.number == number)
+    )
+    if version is None:
+        raise ValidationFailed(
+            field_errors={"resolved_in_version": [str(_l("This paragraph has no version %(number)s.", number=number))]}
+        )
+    return version
+
+
+def _answer(disposition, rationale) -> tuple[str, str | None]:
+    disposition = one_of("disposition", disposition, DISPOSITIONS)
+    rationale = optional_text("rationale", rationale, 20_000)
+    if disposition != "accepted" and not rationale:
+        raise ValidationFailed(
+            field_errors={"rationale": [str(_l("Explain the decision: a rationale is required unless accepted."))]}
+        )
+    return disposition, rationale
+
+
+def record_disposition(
+    actor: User, comment: Comment, *, disposition: str, rationale: str | None, resolved_in_version: int | None = None
+) -> Comment:
+    """Answer a submitted comment; an earlier answer is kept, the focal point is told."""
+    authorize(actor, "comment.dispose", comment)
+    disposition, rationale = _answer(disposition, rationale)
+    version = _resolved_version(comment, resolved_in_version)
+    _apply_answer(actor, comment, disposition, rationale, version)
+    return comment
+
+
+def _apply_answer(actor, comment: Comment, disposition: str, rationale, version) -> None:
+    unchanged = (comment.disposition, comment.rationale, comment.resolved_in_version_id) == (
+        disposition,
+        rationale,
+        version.id if version else None,
+    )
+    if unchanged:
+        return
+    if comment.disposition is not None:
+        comment.disposition_history.append(
+            DispositionRevision(
+                number=len(comment.disposition_history) + 1,
+                disposition=comment.disposition,
+                rationale=comment.rationale,
+                resolved_in_version_id=comment.resolved_in_version_id,
+                decided_at=comment.disposed_at,
+                decided_by_id=comment.disposed_by_id,
+            )
+        )
+    comment.disposition = disposition
+    comment.rationale = rationale
+    comment.resolved_in = version
+    comment.disposed_at = utcnow()
+    comment.disposed_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "comment.dispose", comment, disposition=disposition, group=comment.group_id)
+    _notify_focal_points(comment)
+
+
+def _notify_focal_points(comment: Comment) -> None:
+    focal_points = db.session.scalars(
+        select(User).where(
+            User.organization_id == comment.organization_id, User.role == "focal_point", User.active.is_(True)
+        )
+    )
+    for user in focal_points:
+        with force_locale(user.locale or "en"):
+            db.session.add(
+                Notification(
+                    recipient=user,
+                    kind="disposition",
+                    comment=comment,
+                    subject=_(
+                        "Your comment %(id)s on paragraph %(number)s has been answered: %(disposition)s",
+                        id=comment.id,
+                        number=comment.section.number,
+                        disposition=str(DISPOSITIONS[comment.disposition]),
+                    ),
+                    body="\n\n".join(
+                        filter(
+                            None,
+                            (
+                                _("Decision: %(disposition)s", disposition=str(DISPOSITIONS[comment.disposition])),
+                                comment.rationale,
+                                _("Resolved in version %(number)s", number=comment.resolved_in.number)
+                                if comment.resolved_in
+                                else "",
+                            ),
+                        )
+                    ),
+                )
+            )
+
+
+def group_comments(actor: User, section: Section, comment_ids: list[int], label: str = "") -> CommentGroup:
+    """Bring together comments on one paragraph that make the same point."""
+    authorize(actor, "comments.group", section)
+    if not isinstance(comment_ids, list) or len(set(comment_ids)) < 2:
+        raise ValidationFailed(field_errors={"comment_ids": [str(_l("Choose at least two comments."))]})
+    members = list(
+        db.session.scalars(
+            select(Comment).where(
+                Comment.id.in_(set(comment_ids)), Comment.section_id == section.id, Comment.status == "submitted"
+            )
+        )
+    )
+    if len(members) != len(set(comment_ids)):
+        raise ValidationFailed(field_errors={"comment_ids": [str(_l("Choose submitted comments on this paragraph."))]})
+    group = CommentGroup(section_id=section.id, label=clean_text(label)[:300], created_by_id=actor.id)
+    db.session.add(group)
+    for member in members:
+        member.group = group
+    db.session.flush()
+    audit.record(actor, "comments.group", group, comments=sorted(m.id for m in members))
+    return group
+
+
+def dispose_group(
+    actor: User, group: CommentGroup, *, disposition: str, rationale: str | None, resolved_in_version: int | None = None
+) -> CommentGroup:
+    """One answer for the whole group; each delegation sees it on its own comment."""
+    authorize(actor, "comments.group", group)
+    disposition, rationale = _answer(disposition, rationale)
+    for comment in group.comments:
+        authorize(actor, "comment.dispose", comment)
+        _apply_answer(actor, comment, disposition, rationale, _resolved_version(comment, resolved_in_version))
+    return group
+
+
+def ungroup(actor: User, group: CommentGroup) -> None:
+    authorize(actor, "comments.group", group)
+    for comment in group.comments:
+        comment.group = None
+    audit.record(actor, "comments.ungroup", group)
+    db.session.flush()
+
+
+def get_group(group_id: int) -> CommentGroup:
+    group = db.session.get(CommentGroup, group_id)
+    if group is None:
+        raise NotFound(_l("No such group."))
+    return group

@@ -43,6 +43,9 @@ class ReleaseForm(FlaskForm):
     )
     comments_close_at = DateTimeLocalField(_l("Comments close at (your time zone)"), validators=[DataRequired()])
     accept_late = BooleanField(_l("Accept late comments (marked as late)"))
+    override_reason = TextAreaField(
+        _l("Reason to publish although comments are unanswered"), validators=[Optional(), Length(max=2000)]
+    )
 
 
 class WindowForm(FlaskForm):

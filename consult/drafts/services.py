@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from consult.errors import Conflict, NotFound, StaleVersion, UnansweredComments, ValidationFailed
 from consult.extensions import db
 from consult.importer import ImportFormatError, parse_document
 from consult.models import (
@@ -401,6 +401,17 @@ def _window(opens_at: datetime, closes_at: datetime | None) -> None:
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close after it opens."))]})
 
 
+def unanswered_comments(release: Release) -> list[Comment]:
+    """Submitted comments on the release that have no disposition yet."""
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.release_id == release.id, Comment.status == "submitted", Comment.disposition.is_(None))
+            .order_by(Comment.id)
+        )
+    )
+
+
 def publish_release(
     actor,
     document: Document,
@@ -409,8 +420,13 @@ def publish_release(
     comments_close_at: datetime | None,
     comments_open_at: datetime | None = None,
     accept_late: bool = False,
+    override_reason: str | None = None,
 ) -> Release:
-    """Publish a snapshot of the newest version of every section, with its comment window."""
+    """Publish a snapshot of the newest version of every section, with its comment window.
+
+    Refused while submitted comments on the previous release have no answer, unless the
+    Secretariat gives a reason, which is recorded.
+    """
     if actor is not None:
         authorize(actor, "release.publish", document)
     now = utcnow()
@@ -420,6 +436,18 @@ def publish_release(
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close in the future."))]})
     label = required_text("label", label, 200)
     previous = current_release(document)
+    override_reason = optional_text("override_reason", override_reason, 2000)
+    unanswered = unanswered_comments(previous) if previous else []
+    if unanswered and not override_reason:
+        raise UnansweredComments(
+            _l(
+                "%(count)d submitted comments on “%(label)s” have no answer yet. Answer them, or give a reason "
+                "to publish anyway.",
+                count=len(unanswered),
+                label=previous.label,
+            ),
+            details={"unanswered": [comment.id for comment in unanswered]},
+        )
     release = Release(
         document=document,
         number=(previous.number if previous else 0) + 1,
@@ -429,6 +457,7 @@ def publish_release(
         comments_open_at=opens_at,
         comments_close_at=comments_close_at,
         accept_late=accept_late,
+        gate_override_reason=override_reason if unanswered else None,
     )
     db.session.add(release)
     for section_id, version in latest_versions(document).items():
@@ -440,6 +469,7 @@ def publish_release(
         release,
         label=label,
         comments_close_at=comments_close_at.isoformat(),
+        unanswered_overridden=[comment.id for comment in unanswered],
     )
     return release
 

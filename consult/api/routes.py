@@ -7,6 +7,7 @@ from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from consult import search as search_service
 from consult.api import bp
 from consult.api.openapi import openapi_document
 from consult.api.serializers import (
@@ -456,3 +457,12 @@ def dispose_group(group_id):
     )
     db.session.commit()
     return jsonify([comment_json(comment) for comment in group.comments])
+
+
+@bp.route("/search")
+@token_required
+def search():
+    results = search_service.search(g.api_user, request.args.get("q", ""))
+    return jsonify(
+        [{"type": r.type, "id": r.id, "title": r.title, "snippet": str(r.snippet), "url": r.url} for r in results]
+    )

@@ -10,7 +10,7 @@ from consult.dialogues.services import published_conclusions
 from consult.drafts import bp
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
-from consult.errors import DomainError, NotFound, StaleVersion, UnansweredComments, ValidationFailed
+from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.forms import apply_errors, choices
 from consult.importer import ImportFormatError, decode_upload
@@ -122,6 +122,7 @@ def publish_release(document_id):
     form = ReleaseForm()
     previous = drafts.current_release(item)
     unanswered = drafts.unanswered_comments(previous) if previous else []
+    status = 422 if form.is_submitted() else 200
     if request.method == "GET":
         form.comments_close_at.data = utc_to_local_input(drafts.default_close_time())
     if form.validate_on_submit():
@@ -134,16 +135,13 @@ def publish_release(document_id):
                 accept_late=form.accept_late.data,
                 override_reason=form.override_reason.data,
             )
-        except UnansweredComments as error:
-            apply_errors(form, error)
-            unanswered = drafts.unanswered_comments(drafts.current_release(item))
         except DomainError as error:
             apply_errors(form, error)
+            status = error.status
         else:
             db.session.commit()
             flash(_("“%(label)s” is published and open for comments.", label=release.label), "success")
             return redirect(url_for("drafts.document", document_id=item.id))
-    status = 422 if form.is_submitted() else 200
     return render_template("drafts/release_form.html", form=form, document=item, unanswered=unanswered), status
 
 

@@ -1,0 +1,72 @@
+"""Search in all six UN languages, with the visibility rules of the pages."""
+
+import pytest
+
+from consult.comments.services import create_comment
+from consult.drafts.services import revise_section
+from consult.extensions import db
+from tests.conftest import login
+
+CHINESE = """一、 导言
+
+1. 会员国决定延长战略计划。
+
+二、 指导原则
+
+2. 秘书处建议利用城市化的力量促进公平繁荣。
+"""
+
+
+@pytest.fixture
+def corpus(world):
+    english = world.document()
+    world.release(english)
+    chinese = world.document(text=CHINESE, language="zh", slug="zh")
+    release = world.release(chinese)
+    china, kenya = world.user("focal_point", "CHN"), world.user("focal_point", "KEN")
+    create_comment(china, chinese.sections[1], kind="general", body="中方建议增加“适足住房”的内容。", submit=True)
+    create_comment(kenya, english.sections[0], kind="general", body="مقترح: إضافة الإسكان الميسور", submit=True)
+    create_comment(kenya, english.sections[0], kind="general", body="Brouillon confidentiel Kenya")
+    revise_section(
+        world.user("editor"), english.sections[0], body="Working text: mitigate floods.", change_note="", base_version=1
+    )
+    db.session.commit()
+    return {"english": english, "chinese": chinese, "release": release, "china": china, "kenya": kenya}
+
+
+def _search(client, headers, query):
+    response = client.get("/api/v1/search", query_string={"q": query}, headers=headers)
+    assert response.status_code == 200
+    return response.json
+
+
+@pytest.mark.parametrize("query", ["适足住房", "住房", "城市化的力量", "الإسكان الميسور", "延长战略"])
+def test_finds_text_in_unspaced_and_right_to_left_scripts(client, world, corpus, query):
+    results = _search(client, world.token(world.user("editor")), query)
+    assert results, query
+    assert all(set(r) == {"type", "id", "title", "snippet", "url"} for r in results)
+    assert any(f"<mark>{query}</mark>" in r["snippet"] for r in results)
+
+
+def test_results_respect_visibility(client, world, corpus):
+    france = world.token(world.user("focal_point", "FRA"))
+    assert _search(client, france, "适足住房") == []  # China's comment: window still open
+    assert _search(client, world.token(corpus["kenya"]), "Brouillon confidentiel") != []
+    assert _search(client, world.token(world.user("editor")), "Brouillon confidentiel") == []  # a draft
+    assert _search(client, france, "mitigate floods") == []  # working text
+    assert _search(client, world.token(world.user("editor")), "mitigate floods")[0]["type"] == "section"
+    world.close_window(corpus["release"])
+    assert [r["type"] for r in _search(client, france, "适足住房")] == ["comment"]
+
+
+def test_search_page_escapes_and_highlights(app, world, corpus):
+    browser = app.test_client()
+    login(browser, world.user("editor"))
+    page = browser.get("/search", query_string={"q": "住房"}).get_data(as_text=True)
+    assert "<mark>住房</mark>" in page
+    hostile = browser.get("/search", query_string={"q": '<script>alert(1)</script>"'}).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in hostile
+    assert "at least two" in browser.get("/search?q=x").get_data(as_text=True)
+    # FTS syntax characters are treated as text, not as query operators.
+    for query in ['"', "NEAR(", "a OR b", "*", "%", "_"]:
+        assert browser.get("/search", query_string={"q": query}).status_code == 200

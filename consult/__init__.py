@@ -53,6 +53,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from consult.dialogues import routes as dialogues_routes
     from consult.drafts import routes as drafts_routes
     from consult.main import routes as main_routes
+    from consult.matrix import routes as matrix_routes
     from consult.principles import routes as principles_routes
     from consult.priorities import routes as priorities_routes
     from consult.roadmap import routes as roadmap_routes
@@ -67,6 +68,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
         principles_routes,
         priorities_routes,
         dialogues_routes,
+        matrix_routes,
         api_routes,
     ):
         app.register_blueprint(routes.bp)

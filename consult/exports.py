@@ -9,9 +9,9 @@ heading whenever the chapter or section changes, so the caller orders rows by
 chapter, then section, then whatever order comments should appear in.
 
 Spreadsheet safety (CSV and XLSX): a text value whose first character, or first
-character after leading whitespace, is ``= + - @`` (or their full-width forms,
-which East Asian Excel also accepts) or which starts with a tab or carriage
-return is prefixed with ``'`` so that no spreadsheet evaluates it as a formula
+character after leading whitespace, is ``= + - @`` (or, defensively, their
+full-width forms ＝＋－＠) or which starts with a tab or carriage return is
+prefixed with ``'`` so that no spreadsheet evaluates it as a formula
 (OWASP "CSV injection"). Legitimate text such as "-5 %" or "+1 vote" gets the
 prefix too; that is the accepted trade-off. Numbers (the comment ID, the
 resolving version) are written as numbers and are never prefixed.
@@ -44,7 +44,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 __all__ = [
     "COLUMNS",
@@ -104,10 +103,12 @@ COLUMNS: list[tuple[str, str]] = [
     ("imported", "Imported"),
 ]
 
-# Column headers plus the other words the exports print. Keys with %(name)s
-# placeholders follow the project's gettext convention; pass them untranslated-
-# formatted, e.g. headers["paragraph"] = gettext("Paragraph %(section)s").
-# Callers may pass a partial mapping: missing keys fall back to these.
+# Column headers plus the other words the exports print ("late" and "imported"
+# double as the flags in the DOCX attribution line). Keys with %(name)s
+# placeholders follow the project's gettext convention: pass the translation
+# unformatted, e.g. headers["paragraph"] = gettext("Paragraph %(section)s")
+# (gettext without keyword arguments leaves the placeholder alone). Callers may
+# pass a partial mapping: missing keys fall back to these.
 DEFAULT_HEADERS: Mapping[str, str] = MappingProxyType(
     dict(COLUMNS)
     | {
@@ -240,7 +241,7 @@ class _Sheet:
     """A write-only worksheet with header, widths, frozen header row and autofilter set up."""
 
     def __init__(self, workbook: Workbook, title: str, header_labels: list[str], wrap: Alignment) -> None:
-        self.worksheet: WriteOnlyWorksheet = workbook.create_sheet(title)
+        self.worksheet = workbook.create_sheet(title)
         ws = self.worksheet
         # Write-only sheets emit dimensions and views before the first row, so set them now.
         for index, (field, _) in enumerate(COLUMNS, 1):

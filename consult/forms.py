@@ -27,3 +27,15 @@ def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs or a mapping as WTForms select choices."""
     items = pairs.items() if hasattr(pairs, "items") else pairs
     return [SelectChoice(value, label) for value, label in items]
+
+
+def organization_pairs() -> list[tuple[str, str]]:
+    """(code, "Name (CODE)") of every organization, sorted by name in the reader's language."""
+    from consult.extensions import db
+    from consult.models import Organization
+    from consult.templating import organization_name
+
+    organizations = db.session.scalars(db.select(Organization)).all()
+    return sorted(
+        ((o.code, f"{organization_name(o)} ({o.code})") for o in organizations), key=lambda pair: pair[1].casefold()
+    )

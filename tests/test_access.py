@@ -41,6 +41,8 @@ RESTRICTED = {
     "priorities.create": {"admin", "secretariat"},
     "priorities.links": {"admin", "secretariat", "editor"},
     "comments.disposition": {"admin", "secretariat", "editor"},
+    "matrix.import_comments": {"admin", "secretariat"},
+    "matrix.dashboard": {"admin", "secretariat", "editor"},
 }
 
 
@@ -84,6 +86,7 @@ def objects(world):
         "dialogue_id": dialogue.id,
         "priority_id": priority.id,
         "group_id": group.id,
+        "extension": "csv",
     }
 
 

@@ -9,19 +9,9 @@ from consult.auth.forms import DelegateForm, UserForm
 from consult.auth.services import create_user, organization_by_code
 from consult.errors import DomainError, NotFound
 from consult.extensions import db
-from consult.forms import apply_errors, choices
-from consult.models import Organization, User
+from consult.forms import apply_errors, choices, organization_pairs
+from consult.models import User
 from consult.permissions import authorize
-from consult.templating import organization_name
-
-
-def _organization_choices():
-    organizations = db.session.scalars(select(Organization)).all()
-    named = sorted(
-        ((org.code, f"{organization_name(org)} ({org.code})") for org in organizations),
-        key=lambda pair: pair[1].casefold(),
-    )
-    return choices([("", _("— none —")), *named])
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -29,7 +19,7 @@ def _organization_choices():
 def users():
     authorize(current_user, "users.manage")
     form = UserForm()
-    form.organization.choices = _organization_choices()
+    form.organization.choices = choices([("", _("— none —")), *organization_pairs()])
     if form.validate_on_submit():
         try:
             user = create_user(

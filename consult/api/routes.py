@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -22,13 +22,17 @@ from consult.api.serializers import (
     section_summary_json,
     timeline_json,
 )
-from consult.auth.services import user_for_token
+from consult.auth.services import organization_by_code, user_for_token
 from consult.comments import services as comments
 from consult.dialogues import services as dialogues
 from consult.drafts import services as drafts
 from consult.errorhandlers import json_error
 from consult.errors import NotFound, ValidationFailed
+from consult.exports import XLSX_MIMETYPE
 from consult.extensions import db
+from consult.matrix import imports
+from consult.matrix import services as matrix
+from consult.matrix.routes import matrix_download
 from consult.models import Consultation
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
@@ -466,3 +470,72 @@ def search():
     return jsonify(
         [{"type": r.type, "id": r.id, "title": r.title, "snippet": str(r.snippet), "url": r.url} for r in results]
     )
+
+
+# -- the comment-response matrix, exports and imports ---------------------------------
+
+
+def _matrix_release(document):
+    value = request.args.get("release", "")
+    if value and (not value.isdigit() or len(value) > 6):
+        raise ValidationFailed(field_errors={"release": [str(_l("Give a release number."))]})
+    release = matrix.matrix_release(document, int(value) if value else None)
+    if release is None:
+        raise NotFound(_l("This document has no release yet."))
+    authorize(g.api_user, "matrix.view", release)
+    return release
+
+
+@bp.route("/documents/<int:document_id>/matrix")
+@token_required
+def matrix_rows(document_id):
+    document = drafts.get_document(document_id)
+    release = _matrix_release(document)
+    filters = matrix.Filters.from_args(request.args)
+    return jsonify([matrix.json_row(comment) for comment in matrix.matrix_comments(g.api_user, release, filters)])
+
+
+@bp.route("/documents/<int:document_id>/matrix.<any(xlsx, docx, csv):extension>")
+@token_required
+def matrix_file(document_id, extension):
+    document = drafts.get_document(document_id)
+    return matrix_download(document, _matrix_release(document), extension, g.api_user)
+
+
+@bp.route("/documents/<int:document_id>/comments/template.xlsx")
+@token_required
+def comments_template(document_id):
+    document = drafts.get_document(document_id)
+    return Response(
+        imports.template(document),
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="comments-template-{document.id}.xlsx"'},
+    )
+
+
+@bp.route("/documents/<int:document_id>/comments/import", methods=["POST"])
+@token_required
+def import_comments(document_id):
+    document = drafts.get_document(document_id)
+    authorize(g.api_user, "comments.import", document)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed(field_errors={"file": [str(_l("Send the file in the multipart field “file”."))]})
+    dry_run = (request.form.get("dry_run") or "false").strip().lower()
+    if dry_run not in ("true", "false", "1", "0"):
+        raise ValidationFailed(field_errors={"dry_run": [str(_l("Give true or false."))]})
+    preview = imports.preview(
+        g.api_user,
+        document,
+        organization_by_code(request.form.get("organization")),
+        upload.read(),
+        upload.filename or "",
+    )
+    body = {"created": 0, "rows": preview.rows, "errors": preview.errors}
+    if dry_run in ("true", "1") or preview.errors:
+        return jsonify(body), 422 if preview.errors and dry_run in ("false", "0") else 200
+    created = imports.commit(g.api_user, document, preview)
+    db.session.commit()
+    body["created"] = len(created)
+    body["comment_ids"] = [comment.id for comment in created]
+    return jsonify(body), 201

@@ -1,7 +1,5 @@
 """Comments: drafting, submitting on behalf of a delegation, editing, withdrawing."""
 
-from dataclasses import dataclass
-
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +23,7 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.pagination import Page
 from consult.permissions import authorize, can, visible_comments
 from consult.text import render_markdown
 from consult.validation import clean_text, one_of, optional_text, required_text
@@ -173,26 +172,6 @@ def _with_related(query):
         selectinload(Comment.disposition_history),
         selectinload(Comment.group).selectinload(CommentGroup.comments),
     )
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def section_comments(user, section: Section, *, page: int = 1, per_page: int = 50) -> Page:

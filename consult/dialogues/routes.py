@@ -12,11 +12,10 @@ from consult.dialogues.forms import BLANK_ROWS, DialogueForm, OutcomeForm
 from consult.drafts import services as drafts
 from consult.errors import DomainError
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors, choices
-from consult.models import Document, Organization, Section
+from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
+from consult.models import Document, Section
 from consult.models.base import utcnow
 from consult.permissions import authorize
-from consult.templating import organization_name
 
 
 def section_choices(consultation):
@@ -42,12 +41,6 @@ def section_choices(consultation):
     )
 
 
-def organization_choices():
-    organizations = db.session.scalars(select(Organization)).all()
-    named = sorted(((o.code, organization_name(o)) for o in organizations), key=lambda pair: pair[1].casefold())
-    return choices(named)
-
-
 def _local(value, zone: str):
     """A naive time typed as local time at the venue → aware UTC."""
     return value.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC) if value else None
@@ -59,7 +52,7 @@ def _venue_time(value, zone: str):
 
 def _prepare(form: DialogueForm, consultation) -> None:
     form.timezone.choices = choices((zone, zone) for zone in sorted(zoneinfo.available_timezones()))
-    form.participants.choices = organization_choices()
+    form.participants.choices = choices(organization_pairs())
     sections = section_choices(consultation)
     for entry in form.agenda:
         entry.section_ids.choices = sections

@@ -9,13 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from consult import search as search_service
 from consult.auth.services import set_preferences
-from consult.comments.services import Page
 from consult.extensions import db
 from consult.forms import choices
 from consult.main import bp
 from consult.main.forms import LanguageForm, SettingsForm
 from consult.maintenance import schema_revisions
 from consult.models import Consultation, Notification
+from consult.pagination import Page
 from consult.permissions import authorize, can
 from consult.search import MIN_QUERY_LENGTH
 from consult.web import page_number, safe_next

@@ -1,0 +1,133 @@
+"""The Secretariat's synthesis dashboard: who commented on what, and what was answered."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from consult.extensions import db
+from consult.models import Comment, Organization, Release, Section
+from consult.permissions import authorize
+
+BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 6, 220, 640
+
+
+@dataclass
+class SectionStats:
+    section: Section
+    comments: int
+    delegations: int
+    answered: int
+
+
+@dataclass
+class Dashboard:
+    release: Release
+    total: int
+    answered: int
+    by_section: list[SectionStats]
+    by_region: list[tuple[str | None, int, int]]  # region, comments, delegations
+    by_kind: list[tuple[str, int]]
+    delegations: list[tuple[Organization, int]]
+    member_states_total: int
+    member_states_commented: int
+    by_day: list[tuple[date, int]]
+
+
+def dashboard(user, release: Release) -> Dashboard:
+    authorize(user, "dashboard.view", release)
+    submitted = (Comment.release_id == release.id) & (Comment.status == "submitted")
+    rows = db.session.execute(
+        select(
+            Comment.section_id, Comment.organization_id, Comment.kind, Comment.disposition, Comment.submitted_at
+        ).where(submitted)
+    ).all()
+    organizations = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organization).where(Organization.id.in_({row.organization_id for row in rows}))
+        )
+    }
+    sections = list(release.document.sections)
+    per_section: dict[int, list] = {}
+    for row in rows:
+        per_section.setdefault(row.section_id, []).append(row)
+    by_section = [
+        SectionStats(
+            section,
+            len(per_section.get(section.id, [])),
+            len({r.organization_id for r in per_section.get(section.id, [])}),
+            sum(1 for r in per_section.get(section.id, []) if r.disposition),
+        )
+        for section in sections
+    ]
+    region_comments: Counter = Counter()
+    region_delegations: dict[str | None, set] = {}
+    for row in rows:
+        region = organizations[row.organization_id].region
+        region_comments[region] += 1
+        region_delegations.setdefault(region, set()).add(row.organization_id)
+    by_org = Counter(row.organization_id for row in rows)
+    member_states_total = db.session.scalar(
+        select(func.count(Organization.id)).where(Organization.kind == "member_state")
+    )
+    days = Counter(row.submitted_at.date() for row in rows if row.submitted_at)
+    by_day = []
+    if days:
+        day, last = min(days), max(days)
+        while day <= last:
+            by_day.append((day, days.get(day, 0)))
+            day += timedelta(days=1)
+    return Dashboard(
+        release=release,
+        total=len(rows),
+        answered=sum(1 for row in rows if row.disposition),
+        by_section=by_section,
+        by_region=sorted(
+            ((region, count, len(region_delegations[region])) for region, count in region_comments.items()),
+            key=lambda item: -item[1],
+        ),
+        by_kind=Counter(row.kind for row in rows).most_common(),
+        delegations=sorted(((organizations[oid], count) for oid, count in by_org.items()), key=lambda p: -p[1]),
+        member_states_total=member_states_total,
+        member_states_commented=sum(1 for oid in by_org if organizations[oid].kind == "member_state"),
+        by_day=by_day,
+    )
+
+
+def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup:
+    """A horizontal bar chart drawn on the server; its <title>/<desc> and the table next to it
+    are the text alternative."""
+    if not items:
+        return Markup("")
+    peak = max(value for _label, value in items) or 1
+    height = len(items) * (BAR_HEIGHT + GAP) + GAP
+    bars = []
+    for index, (label, value) in enumerate(items):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        width = round((CHART_WIDTH - LABEL_WIDTH - 60) * value / peak)
+        bars.append(
+            Markup(
+                '<text x="{lx}" y="{ty}" text-anchor="end" class="chart__label">{label}</text>'
+                '<rect x="{x}" y="{y}" width="{w}" height="{h}" class="chart__bar"></rect>'
+                '<text x="{vx}" y="{ty}" class="chart__value">{value}</text>'
+            ).format(
+                lx=LABEL_WIDTH - 8,
+                ty=y + BAR_HEIGHT - 6,
+                label=label[:40],
+                x=LABEL_WIDTH,
+                y=y,
+                w=max(width, 1),
+                h=BAR_HEIGHT,
+                vx=LABEL_WIDTH + max(width, 1) + 6,
+                value=value,
+            )
+        )
+    description = "; ".join(f"{label}: {value}" for label, value in items)
+    return Markup(
+        '<svg class="chart" role="img" viewBox="0 0 {w} {h}" width="100%" aria-labelledby="{id}-title {id}-desc" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
+        "{bars}</svg>"
+    ).format(w=CHART_WIDTH, h=height, id=chart_id, title=title, desc=description, bars=Markup("").join(bars))

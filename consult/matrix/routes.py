@@ -1,0 +1,217 @@
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from consult import exports
+from consult.auth.services import organization_by_code
+from consult.drafts import services as drafts
+from consult.errors import DomainError, NotFound
+from consult.extensions import db, login_manager
+from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
+from consult.geography import REGIONS
+from consult.matrix import bp, imports
+from consult.matrix import dashboard as dashboards
+from consult.matrix import services as matrix
+from consult.matrix.forms import ConfirmImportForm, ImportForm
+from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.permissions import authorize
+from consult.web import page_number
+
+
+def _release_arg(document):
+    value = request.args.get("release", "")
+    release = matrix.matrix_release(document, int(value) if value.isdigit() and len(value) < 7 else None)
+    if release is None:
+        raise NotFound(_("This document has no release yet."))
+    return release
+
+
+def _authorize_matrix(release) -> None:
+    """Sign-in first for a matrix that is not public yet, then the visibility rule."""
+    if release.compilation_published_at is None and not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    authorize(current_user, "matrix.view", release)
+
+
+def _download_name(document, release, extension: str) -> str:
+    return f"comment-response-matrix-{document.id}-release-{release.number}.{extension}"
+
+
+@bp.route("/documents/<int:document_id>/matrix")
+def page(document_id):
+    document = drafts.get_document(document_id)
+    release = _release_arg(document)
+    _authorize_matrix(release)
+    filters = matrix.Filters.from_args(request.args)
+    return render_template(
+        "matrix/page.html",
+        document=document,
+        release=release,
+        filters=filters,
+        results=matrix.matrix_page(current_user, release, filters, page_number()),
+        sections=matrix.section_numbers(document),
+        regions=REGIONS,
+        kinds=COMMENT_KINDS,
+        dispositions=DISPOSITIONS,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/documents/<int:document_id>/matrix.<any(xlsx, docx, csv):extension>")
+def download(document_id, extension):
+    document = drafts.get_document(document_id)
+    release = _release_arg(document)
+    _authorize_matrix(release)
+    return matrix_download(document, release, extension, current_user)
+
+
+def matrix_download(document, release, extension: str, user):
+    """The matrix as a file: CSV streams; XLSX and DOCX are built in a temporary file."""
+    filters = matrix.Filters.from_args(request.args)
+    rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
+    headers = matrix.export_headers()
+    name = _download_name(document, release, extension)
+    title = f"{document.title} — {release.label}"
+    if extension == "csv":
+        return Response(
+            stream_with_context(exports.csv_chunks(rows, headers)),
+            mimetype=exports.CSV_MIMETYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if extension == "xlsx":
+        handle = exports.xlsx_file(rows, headers, title=title)
+        return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
+    subtitle = _(
+        "Compilation of comments and responses, release %(number)s, comments until %(date)s",
+        number=release.number,
+        date=format_datetime(release.comments_close_at, "long"),
+    )
+    handle = exports.docx_file(rows, headers, title=title, subtitle=subtitle)
+    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+@bp.route("/documents/<int:document_id>/matrix/publish", methods=["POST"])
+@login_required
+def publish(document_id):
+    document = drafts.get_document(document_id)
+    release = _release_arg(document)
+    authorize(current_user, "compilation.publish", release)
+    if ConfirmForm().validate_on_submit():
+        matrix.publish_compilation(current_user, release)
+        db.session.commit()
+        flash(_("The compilation is published: anyone can now read and download it."), "success")
+    return redirect(url_for("matrix.page", document_id=document.id, release=release.number))
+
+
+@bp.route("/documents/<int:document_id>/comments/template.xlsx")
+@login_required
+def template(document_id):
+    document = drafts.get_document(document_id)
+    return Response(
+        imports.template(document),
+        mimetype=exports.XLSX_MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="comments-template-{document.id}.xlsx"'},
+    )
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="comment-import")
+
+
+@bp.route("/documents/<int:document_id>/comments/import", methods=["GET", "POST"])
+@login_required
+def import_comments(document_id):
+    """Upload → preview (nothing saved) → confirm (all rows or none)."""
+    document = drafts.get_document(document_id)
+    authorize(current_user, "comments.import", document)
+    form = ImportForm()
+    form.organization.choices = choices([("", _("— choose —")), *organization_pairs()])
+    preview, confirm, status = None, None, 200
+    if form.validate_on_submit():
+        try:
+            preview = imports.preview(
+                current_user,
+                document,
+                organization_by_code(form.organization.data),
+                form.file.data.read(),
+                form.file.data.filename or "",
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            confirm = ConfirmImportForm(
+                payload=_serializer().dumps({"organization": preview.organization.code, "rows": preview.rows})
+            )
+    elif form.is_submitted():
+        status = 422
+    return render_template("matrix/import.html", form=form, document=document, preview=preview, confirm=confirm), status
+
+
+@bp.route("/documents/<int:document_id>/comments/import/confirm", methods=["POST"])
+@login_required
+def confirm_import(document_id):
+    document = drafts.get_document(document_id)
+    authorize(current_user, "comments.import", document)
+    form = ConfirmImportForm()
+    try:
+        data = _serializer().loads(form.payload.data or "")
+    except BadSignature:
+        flash(_("The preview has expired or was changed. Upload the file again."), "error")
+        return redirect(url_for("matrix.import_comments", document_id=document.id))
+    if form.validate_on_submit():
+        preview = imports.Preview(organization_by_code(data["organization"]), rows=data["rows"])
+        created = imports.commit(current_user, document, preview)
+        db.session.commit()
+        flash(
+            _("%(count)d comments imported on behalf of the delegation.", count=len(created)),
+            "success",
+        )
+    return redirect(url_for("matrix.page", document_id=document.id, organization=data["organization"]))
+
+
+@bp.route("/documents/<int:document_id>/dashboard")
+@login_required
+def dashboard(document_id):
+    document = drafts.get_document(document_id)
+    release = _release_arg(document)
+    data = dashboards.dashboard(current_user, release)
+    charts = {
+        "sections": dashboards.bar_chart(
+            "chart-sections",
+            _("Comments per paragraph"),
+            [(_("Paragraph %(number)s", number=s.section.number), s.comments) for s in data.by_section if s.comments],
+        ),
+        "regions": dashboards.bar_chart(
+            "chart-regions",
+            _("Comments per regional group"),
+            [(str(REGIONS.get(region, _("Other participants"))), count) for region, count, _d in data.by_region],
+        ),
+        "days": dashboards.bar_chart(
+            "chart-days",
+            _("Comments per day of the window"),
+            [(format_date(day, "medium"), count) for day, count in data.by_day],
+        ),
+    }
+    return render_template(
+        "matrix/dashboard.html",
+        document=document,
+        release=release,
+        data=data,
+        charts=charts,
+        regions=REGIONS,
+        kinds=COMMENT_KINDS,
+    )

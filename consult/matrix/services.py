@@ -1,0 +1,177 @@
+"""The comment-response matrix of a release: rows, filters, the published compilation."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consult import audit
+from consult.drafts.services import current_release, get_release
+from consult.errors import Conflict
+from consult.exports import MatrixRow
+from consult.extensions import db
+from consult.geography import REGIONS
+from consult.models import Comment, Document, Organization, Release, Section
+from consult.models.base import utcnow
+from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.pagination import Page
+from consult.permissions import authorize, visible_comments
+from consult.templating import organization_name
+
+FILTERS = ("section", "organization", "region", "disposition", "kind")
+UNANSWERED = "none"
+
+
+@dataclass
+class Filters:
+    section: str = ""
+    organization: str = ""
+    region: str = ""
+    disposition: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        return cls(**{name: (args.get(name) or "").strip()[:40] for name in FILTERS})
+
+    def as_args(self) -> dict:
+        return {name: value for name, value in vars(self).items() if value}
+
+
+def matrix_release(document: Document, number: int | None) -> Release | None:
+    return get_release(document, number) if number else current_release(document)
+
+
+def _query(user, release: Release, filters: Filters):
+    query = (
+        select(Comment)
+        .join(Section, Section.id == Comment.section_id)
+        .join(Organization, Organization.id == Comment.organization_id)
+        .where(Comment.release_id == release.id, Comment.status == "submitted")
+        .options(
+            joinedload(Comment.organization),
+            joinedload(Comment.section),
+            joinedload(Comment.resolved_in),
+        )
+        .order_by(Section.position, Comment.id)
+    )
+    # Once the compilation is published every submitted comment is public.
+    if release.compilation_published_at is None:
+        query = query.where(visible_comments(user))
+    if filters.section:
+        query = query.where(Section.number == filters.section)
+    if filters.organization:
+        query = query.where(Organization.code == filters.organization.upper())
+    if filters.region:
+        query = query.where(Organization.region == filters.region)
+    if filters.kind:
+        query = query.where(Comment.kind == filters.kind)
+    if filters.disposition == UNANSWERED:
+        query = query.where(Comment.disposition.is_(None))
+    elif filters.disposition:
+        query = query.where(Comment.disposition == filters.disposition)
+    return query
+
+
+def matrix_comments(user, release: Release, filters: Filters) -> Iterator[Comment]:
+    """The comments of the matrix, streamed in batches so 20,000 stay cheap."""
+    authorize(user, "matrix.view", release)
+    yield from db.session.scalars(_query(user, release, filters).execution_options(yield_per=500))
+
+
+def matrix_page(user, release: Release, filters: Filters, page: int, per_page: int = 100):
+    authorize(user, "matrix.view", release)
+    query = _query(user, release, filters)
+    total = db.session.scalar(select(db.func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(list(items), page, per_page, total)
+
+
+def row(comment: Comment) -> MatrixRow:
+    """A comment as a matrix row, labelled in the reader's language."""
+    organization = comment.organization
+    return MatrixRow(
+        comment_id=comment.id,
+        chapter=comment.section.chapter or comment.section.subsection,
+        section_number=comment.section.number,
+        organization=organization_name(organization),
+        organization_code=organization.code,
+        region=str(REGIONS.get(organization.region, "")) if organization.region else "",
+        kind=str(COMMENT_KINDS.get(comment.kind, comment.kind)),
+        body=comment.body,
+        proposed_text=comment.proposed_text or "",
+        disposition=str(DISPOSITIONS[comment.disposition]) if comment.disposition else "",
+        rationale=comment.rationale or "",
+        resolved_in_version=str(comment.resolved_in.number) if comment.resolved_in else "",
+        submitted_at=format_datetime(comment.submitted_at, "short") if comment.submitted_at else "",
+        late=comment.late,
+        imported=comment.imported,
+    )
+
+
+def export_headers() -> dict[str, str]:
+    return {
+        "comment_id": _("Comment"),
+        "chapter": _("Chapter"),
+        "section_number": _("Paragraph"),
+        "organization": _("Member State or organization"),
+        "organization_code": _("Code"),
+        "region": _("Region"),
+        "kind": _("Kind"),
+        "body": _("Comment text"),
+        "proposed_text": _("Proposed text"),
+        "disposition": _("Disposition"),
+        "rationale": _("Rationale"),
+        "resolved_in_version": _("Resolved in version"),
+        "submitted_at": _("Submitted"),
+        "late": _("Late"),
+        "imported": _("Imported"),
+        "yes": _("Yes"),
+        "sheet": _("Comments"),
+        "paragraph": _("Paragraph %(section)s"),
+        "submitted_on": _("submitted %(date)s"),
+        "proposed_label": _("Proposed text:"),
+        "response": _("Response:"),
+        "no_response": _("No response yet"),
+        "resolved_in": _("Resolved in version %(version)s"),
+    }
+
+
+def json_row(comment: Comment) -> dict:
+    return {
+        "comment_id": comment.id,
+        "section_number": comment.section.number,
+        "organization": comment.organization.code,
+        "organization_name": organization_name(comment.organization),
+        "kind": comment.kind,
+        "body": comment.body,
+        "proposed_text": comment.proposed_text,
+        "disposition": comment.disposition,
+        "rationale": comment.rationale,
+        "resolved_in_version": comment.resolved_in.number if comment.resolved_in else None,
+        "submitted_at": comment.submitted_at.isoformat() if comment.submitted_at else None,
+        "late": comment.late,
+        "imported": comment.imported,
+    }
+
+
+def publish_compilation(actor, release: Release) -> Release:
+    """Make the matrix of a closed window public."""
+    authorize(actor, "compilation.publish", release)
+    if not release.has_closed(utcnow()):
+        raise Conflict(_l("The compilation can be published once the comment window has closed."))
+    if release.compilation_published_at is None:
+        release.compilation_published_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "compilation.publish", release)
+    return release
+
+
+def section_numbers(document: Document) -> list[str]:
+    return list(
+        db.session.scalars(select(Section.number).where(Section.document_id == document.id).order_by(Section.position))
+    )

@@ -1,0 +1,236 @@
+"""The comment-response matrix, its downloads, the published compilation, imports, dashboard."""
+
+import csv
+import io
+
+import docx
+import openpyxl
+import pytest
+
+from consult.comments.services import create_comment, record_disposition
+from consult.extensions import db
+from consult.models import Comment
+from tests.conftest import login
+
+
+@pytest.fixture
+def matrix(world):
+    document = world.document()
+    release = world.release(document)
+    kenya, france, china = (world.user("focal_point", code) for code in ("KEN", "FRA", "CHN"))
+    comments = [
+        create_comment(kenya, document.sections[1], kind="general", body="Kenya supports (a).", submit=True),
+        create_comment(
+            france,
+            document.sections[1],
+            kind="amendment",
+            body='=HYPERLINK("http://evil","x")',
+            proposed_text="Bold, relevant and responsive",
+            submit=True,
+        ),
+        create_comment(china, document.sections[2], kind="question", body="中方询问对话的安排。", submit=True),
+    ]
+    record_disposition(world.user("editor"), comments[0], disposition="accepted", rationale=None)
+    db.session.commit()
+    return {
+        "document": document,
+        "release": release,
+        "comments": comments,
+        "editor": world.token(world.user("editor")),
+        "kenya": world.token(kenya),
+    }
+
+
+def url(matrix, suffix=""):
+    return f"/api/v1/documents/{matrix['document'].id}/matrix{suffix}"
+
+
+def test_matrix_rows_and_visibility(client, world, matrix):
+    rows = client.get(url(matrix), headers=matrix["editor"]).json
+    assert [r["comment_id"] for r in rows] == [c.id for c in matrix["comments"]]
+    assert set(rows[0]) >= {
+        "comment_id",
+        "section_number",
+        "organization",
+        "kind",
+        "body",
+        "proposed_text",
+        "disposition",
+        "rationale",
+        "resolved_in_version",
+    }
+    assert rows[0]["disposition"] == "accepted" and rows[0]["organization"] == "KEN"
+    assert [r["organization"] for r in client.get(url(matrix), headers=matrix["kenya"]).json] == ["KEN"]
+    assert [r["comment_id"] for r in client.get(url(matrix, "?disposition=none"), headers=matrix["editor"]).json] == [
+        c.id for c in matrix["comments"][1:]
+    ]
+    assert len(client.get(url(matrix, "?region=WEOG"), headers=matrix["editor"]).json) == 1
+    assert len(client.get(url(matrix, "?release=1&organization=chn"), headers=matrix["editor"]).json) == 1
+    assert client.get(url(matrix, "?release=9"), headers=matrix["editor"]).status_code == 404
+    assert client.get(url(matrix, "?release=x"), headers=matrix["editor"]).status_code == 422
+
+
+def test_xlsx_has_every_comment_once_and_no_formula(client, matrix):
+    response = client.get(url(matrix, ".xlsx?release=1"), headers=matrix["editor"])
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    ids = [row[0] for row in values if isinstance(row[0], int)]
+    assert sorted(ids) == sorted(c.id for c in matrix["comments"])
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert any(isinstance(v, str) and v.startswith("'=HYPERLINK") for row in values for v in row)
+    assert any(v == "中方询问对话的安排。" for row in values for v in row)
+
+
+def test_docx_compilation_attributes_each_comment_once(client, matrix):
+    response = client.get(url(matrix, ".docx"), headers=matrix["editor"])
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs)
+    for comment in matrix["comments"]:
+        assert text.count(comment.body) == 1
+    assert "Kenya" in text and "France" in text and "China" in text
+
+
+def test_csv_opens_in_excel_and_is_not_a_formula(client, matrix):
+    response = client.get(url(matrix, ".csv"), headers=matrix["editor"])
+    assert response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(rows) == 1 + len(matrix["comments"])
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_published_compilation_is_public(app, client, world, matrix):
+    secretariat = app.test_client()
+    login(secretariat, world.user("secretariat"))
+    page = f"/documents/{matrix['document'].id}/matrix"
+    assert client.get(page).status_code == 302  # not public yet: sign in
+    secretariat.post(f"{page}/publish?release=1")
+    assert matrix["release"].compilation_published_at is None  # the window is still open
+    world.close_window(matrix["release"])
+    assert secretariat.post(f"{page}/publish?release=1").status_code == 302
+    db.session.refresh(matrix["release"])
+    assert matrix["release"].compilation_published_at is not None
+    public = client.get(page)
+    assert public.status_code == 200 and "中方询问对话的安排。" in public.get_data(as_text=True)
+    assert client.get(f"/documents/{matrix['document'].id}/matrix.csv").status_code == 200
+
+
+def _filled_template(client, matrix, rows):
+    template = client.get(f"/api/v1/documents/{matrix['document'].id}/comments/template.xlsx", headers=matrix["editor"])
+    workbook = openpyxl.load_workbook(io.BytesIO(template.data))
+    sheet = workbook.worksheets[0]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_template_names_its_columns(client, matrix):
+    response = client.get(f"/api/v1/documents/{matrix['document'].id}/comments/template.xlsx", headers=matrix["editor"])
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == [
+        "Paragraph number",
+        "Kind",
+        "Comment",
+        "Proposed text",
+    ]
+
+
+def test_import_preview_then_create(client, world, matrix):
+    secretariat = world.token(world.user("secretariat"))
+    data = _filled_template(
+        client, matrix, [["2", "General comment", "Brazil supports (b).", None], ["3", "question", "¿Cuándo?", None]]
+    )
+    endpoint = f"/api/v1/documents/{matrix['document'].id}/comments/import"
+    before = db.session.scalar(db.select(db.func.count(Comment.id)))
+    dry = client.post(
+        endpoint,
+        data={"file": (io.BytesIO(data), "brazil.xlsx"), "organization": "BRA", "dry_run": "true"},
+        headers=secretariat,
+    )
+    assert dry.status_code == 200 and dry.json["created"] == 0 and len(dry.json["rows"]) == 2
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == before
+    real = client.post(
+        endpoint,
+        data={"file": (io.BytesIO(data), "brazil.xlsx"), "organization": "BRA", "dry_run": "false"},
+        headers=secretariat,
+    )
+    assert real.status_code == 201 and real.json["created"] == 2
+    imported = db.session.scalars(db.select(Comment).where(Comment.imported.is_(True))).all()
+    assert {c.organization.code for c in imported} == {"BRA"} and {c.status for c in imported} == {"submitted"}
+    assert (
+        client.post(
+            endpoint, data={"file": (io.BytesIO(data), "x.xlsx"), "organization": "BRA"}, headers=matrix["kenya"]
+        ).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected_row"),
+    [
+        ([["2", "general", "ok", None], ["99", "general", "no such paragraph", None]], 3),
+        ([["2", "general", "ok", None], ["3", "amendment", "no text", None]], 3),
+        ([["2", "general", "=1+1", None]], 2),
+    ],
+)
+def test_import_with_bad_rows_creates_nothing(client, world, matrix, rows, expected_row):
+    secretariat = world.token(world.user("secretariat"))
+    data = _filled_template(client, matrix, rows)
+    before = db.session.scalar(db.select(db.func.count(Comment.id)))
+    response = client.post(
+        f"/api/v1/documents/{matrix['document'].id}/comments/import",
+        data={"file": (io.BytesIO(data), "b.xlsx"), "organization": "BRA", "dry_run": "false"},
+        headers=secretariat,
+    )
+    assert response.status_code == 422 and response.json["created"] == 0
+    assert expected_row in [error["row"] for error in response.json["errors"]]
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == before
+
+
+def test_import_refuses_files_that_are_not_what_they_claim(client, world, matrix):
+    secretariat = world.token(world.user("secretariat"))
+    response = client.post(
+        f"/api/v1/documents/{matrix['document'].id}/comments/import",
+        data={"file": (io.BytesIO(b"%PDF-1.4 not a workbook"), "c.xlsx"), "organization": "BRA"},
+        headers=secretariat,
+    )
+    assert response.status_code == 422 and "file" in response.json["error"]["fields"]
+    too_many = _filled_template(client, matrix, [["2", "general", f"row {n}", None] for n in range(10_000)])
+    response = client.post(
+        f"/api/v1/documents/{matrix['document'].id}/comments/import",
+        data={"file": (io.BytesIO(too_many), "c.xlsx"), "organization": "BRA"},
+        headers=secretariat,
+    )
+    assert response.status_code == 422 and "too many rows" in response.json["error"]["message"]
+
+
+def test_import_through_the_page(app, world, matrix, client):
+    data = _filled_template(client, matrix, [["2", "general", "Mexico: apoyamos.", None]])
+    browser = app.test_client()
+    login(browser, world.user("secretariat"))
+    page = f"/documents/{matrix['document'].id}/comments/import"
+    preview = browser.post(
+        page, data={"organization": "MEX", "file": (io.BytesIO(data), "m.xlsx")}, content_type="multipart/form-data"
+    )
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "Mexico: apoyamos." in html and "Import 1 comment" in html
+    payload = html.split('name="payload" type="hidden" value="')[1].split('"')[0]
+    assert db.session.scalar(db.select(Comment).where(Comment.body == "Mexico: apoyamos.")) is None
+    assert browser.post(f"{page}/confirm", data={"payload": payload + "x"}).status_code == 302
+    assert db.session.scalar(db.select(Comment).where(Comment.body == "Mexico: apoyamos.")) is None
+    browser.post(f"{page}/confirm", data={"payload": payload})
+    assert db.session.scalar(db.select(Comment).where(Comment.body == "Mexico: apoyamos.")).imported
+
+
+def test_dashboard(app, world, matrix):
+    browser = app.test_client()
+    login(browser, world.user("secretariat"))
+    page = browser.get(f"/documents/{matrix['document'].id}/dashboard").get_data(as_text=True)
+    assert "<svg" in page and 'role="img"' in page and "<desc" in page
+    assert "3 of 193 Member States commented" in page.replace("\n", " ") or "3</strong>" in page
+    delegate = app.test_client()
+    login(delegate, world.user("focal_point", "KEN"))
+    assert delegate.get(f"/documents/{matrix['document'].id}/dashboard").status_code == 403

@@ -127,13 +127,20 @@ def _configure_serving(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1, x_host=1)
 
     @app.after_request
-    def cache_static_files(response):
+    def caching_headers(response):
         # Templates link static files with a content hash (?v=…), so a changed file gets
         # a new URL and the old one can be cached for a year.
         if request.endpoint == "static" and request.args.get("v"):
             response.cache_control.public = True
             response.cache_control.max_age = 31_536_000
             response.cache_control.immutable = True
+        elif request.method == "GET" and response.status_code == 200 and not response.is_streamed:
+            # Conditional GET: a reader who already has this exact page gets a 304.
+            # Pages depend on who reads them, so only the reader's browser may keep them.
+            response.cache_control.private = True
+            response.cache_control.no_cache = True
+            response.add_etag()
+            response.make_conditional(request)
         return response
 
 

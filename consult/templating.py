@@ -2,7 +2,7 @@
 
 import hashlib
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -59,7 +59,11 @@ def datetime_tag(value: datetime | None, format: str = "medium") -> Markup:
 
 def amendment_diff(comment) -> Markup:
     """An amendment's proposed text against the paragraph as released."""
-    return diff_html(comment.version.body, comment.proposed_text or "")
+    return _cached_diff(comment.version.body, comment.proposed_text or "")
+
+
+# Both texts are immutable once written, so each worker may keep recent diffs.
+_cached_diff = lru_cache(maxsize=1024)(diff_html)
 
 
 @cache

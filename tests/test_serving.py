@@ -32,3 +32,11 @@ def test_pages_are_compressed_when_the_client_accepts_it(client):
     assert response.headers.get("Content-Encoding") == "br"
     assert client.get("/auth/login", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in client.get("/auth/login").headers
+
+
+def test_pages_answer_conditional_requests(client):
+    first = client.get("/auth/login")
+    etag = first.headers["ETag"]
+    assert "private" in first.headers["Cache-Control"]
+    again = client.get("/auth/login", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""

@@ -290,6 +290,7 @@ def comment(comment_id):
 @token_required
 def update_comment(comment_id):
     item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.edit", item)
     data = payload()
     comments.update_comment(
         g.api_user,
@@ -316,6 +317,7 @@ def submit_comment(comment_id):
 @token_required
 def withdraw_comment(comment_id):
     item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.withdraw", item)
     data = payload()
     comments.withdraw_comment(g.api_user, item, reason=_field(data, "reason", str, required=True))
     db.session.commit()

@@ -1,0 +1,368 @@
+"""The authorization matrix: every route of the URL map × every role × objects owned by
+delegation A, by delegation B and by no one. A route missing from the table fails the test,
+so a new route cannot escape it."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from consult.comments.services import create_comment, group_comments
+from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
+from consult.extensions import db
+from consult.models import AuditEvent
+from consult.principles.services import add_item
+from consult.roadmap.services import create_milestone
+from tests.conftest import login
+
+ROLES = ["anonymous", "observer", "delegate_a", "focal_a", "delegate_b", "editor", "secretariat", "admin"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
+STAFF = {"editor", "secretariat", "admin"}
+MANAGERS = {"secretariat", "admin"}
+DELEGATIONS = {"delegate_a", "focal_a", "delegate_b"}
+A = {"delegate_a", "focal_a"}
+
+PUBLIC = {
+    "main.index",
+    "main.healthz",
+    "main.readyz",
+    "auth.login",
+    "static",
+    "api.openapi",
+    "roadmap.calendar",
+}
+
+# GET routes: endpoint → roles that get the page (200). Others signed in get 403 or 404.
+# A dict maps the object variant (whose comment, which dialogue) to the roles.
+READ = {
+    "main.settings": SIGNED_IN,
+    "main.outbox": SIGNED_IN,
+    "main.search": SIGNED_IN,
+    "drafts.consultation": SIGNED_IN,
+    "drafts.document": SIGNED_IN,
+    "drafts.section": SIGNED_IN,
+    "drafts.section_diff": SIGNED_IN,
+    "drafts.compare_releases": SIGNED_IN,
+    "drafts.import_document": MANAGERS,
+    "drafts.publish_release": MANAGERS,
+    "drafts.move_window": MANAGERS,
+    "drafts.revise": {"editor", "admin"},
+    "comments.delegation": DELEGATIONS,
+    "comments.show": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
+    "comments.edit": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.submit": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
+    "comments.withdraw": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
+    "admin.users": MANAGERS,
+    "admin.delegation": {"focal_a"},
+    "roadmap.timeline": SIGNED_IN,
+    "roadmap.create": MANAGERS,
+    "roadmap.edit": MANAGERS,
+    "principles.index": SIGNED_IN,
+    "principles.show": SIGNED_IN,
+    "principles.create": MANAGERS,
+    "priorities.index": SIGNED_IN,
+    "priorities.show": SIGNED_IN,
+    "priorities.create": MANAGERS,
+    "priorities.links": STAFF,
+    "dialogues.index": SIGNED_IN,
+    "dialogues.show": SIGNED_IN,
+    "dialogues.create": MANAGERS,
+    "dialogues.edit": MANAGERS,
+    "dialogues.outcome": MANAGERS,
+    "dialogues.synthesis": SIGNED_IN,
+    "matrix.page": SIGNED_IN,
+    "matrix.download": SIGNED_IN,
+    "matrix.template": SIGNED_IN,
+    "matrix.import_comments": MANAGERS,
+    "matrix.dashboard": STAFF,
+    "api.consultations": SIGNED_IN,
+    "api.consultation": SIGNED_IN,
+    "api.document": SIGNED_IN,
+    "api.section": SIGNED_IN,
+    "api.section_diff": SIGNED_IN,
+    "api.section_comments": SIGNED_IN,
+    "api.comment": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
+    "api.milestones": SIGNED_IN,
+    "api.principles": SIGNED_IN,
+    "api.priorities": SIGNED_IN,
+    "api.dialogue_list": SIGNED_IN,
+    "api.dialogue": SIGNED_IN,
+    "api.search": SIGNED_IN,
+    "api.matrix_rows": SIGNED_IN,
+    "api.matrix_file": SIGNED_IN,
+    "api.comments_template": SIGNED_IN,
+}
+
+# State-changing routes: endpoint → roles that may act. Everyone else is refused with
+# nothing written; the allowed roles are exercised by the feature tests.
+WRITE = {
+    "auth.logout": SIGNED_IN,
+    "main.set_language": set(ROLES),
+    "main.settings": SIGNED_IN,
+    "auth.login": set(ROLES),
+    "drafts.import_document": MANAGERS,
+    "drafts.publish_release": MANAGERS,
+    "drafts.move_window": MANAGERS,
+    "drafts.revise": {"editor", "admin"},
+    "comments.create": DELEGATIONS,
+    "comments.edit": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.submit": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
+    "comments.withdraw": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
+    "comments.group": STAFF,
+    "comments.ungroup": STAFF,
+    "admin.users": MANAGERS,
+    "admin.delegation": {"focal_a"},
+    "roadmap.create": MANAGERS,
+    "roadmap.edit": MANAGERS,
+    "roadmap.delete": MANAGERS,
+    "principles.create": MANAGERS,
+    "priorities.create": MANAGERS,
+    "priorities.links": STAFF,
+    "dialogues.create": MANAGERS,
+    "dialogues.edit": MANAGERS,
+    "dialogues.outcome": MANAGERS,
+    "dialogues.publish": MANAGERS,
+    "dialogues.attendance": MANAGERS,
+    "matrix.import_comments": MANAGERS,
+    "matrix.confirm_import": MANAGERS,
+    "matrix.publish": MANAGERS,
+    "api.create_comment": DELEGATIONS,
+    "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
+    "api.withdraw_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "api.record_disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
+    "api.revise": {"editor", "admin"},
+    "api.publish_release": MANAGERS,
+    "api.move_window": MANAGERS,
+    "api.group_comments": STAFF,
+    "api.dispose_group": STAFF,
+    "api.create_dialogue": MANAGERS,
+    "api.save_outcome": MANAGERS,
+    "api.publish_outcome": MANAGERS,
+    "api.import_comments": MANAGERS,
+}
+
+COMMENT_VARIANTS = ("a_draft", "a_submitted", "b_submitted")
+
+
+@pytest.fixture
+def setting(world):
+    people = {
+        "anonymous": None,
+        "observer": world.user("observer"),
+        "delegate_a": world.user("delegate", "KEN"),
+        "focal_a": world.user("focal_point", "KEN"),
+        "delegate_b": world.user("delegate", "FRA"),
+        "editor": world.user("editor"),
+        "secretariat": world.user("secretariat"),
+        "admin": world.user("admin"),
+    }
+    document = world.document()
+    world.release(document)
+    section = document.sections[0]
+    comments = {
+        "a_draft": create_comment(people["delegate_a"], section, kind="general", body="A draft"),
+        "a_submitted": create_comment(people["focal_a"], section, kind="general", body="A sent", submit=True),
+        "b_submitted": create_comment(
+            world.user("focal_point", "FRA"), section, kind="general", body="B sent", submit=True
+        ),
+    }
+    group = group_comments(people["editor"], section, [comments["a_submitted"].id, comments["b_submitted"].id])
+    consultation = document.consultation
+    milestone = create_milestone(
+        None, consultation, {"title": "Board", "kind": "board_session", "starts_on": date(2024, 5, 6)}
+    )
+    dialogue = create_dialogue(
+        None,
+        consultation,
+        {
+            "title": "Dialogue",
+            "constituency": "member_states",
+            "format": "online",
+            "starts_at": datetime(2024, 1, 31, tzinfo=UTC),
+        },
+    )
+    save_outcome(people["secretariat"], dialogue, summary="Secret draft outcome", conclusions=[])
+    published = create_dialogue(
+        None,
+        consultation,
+        {
+            "title": "Open dialogue",
+            "constituency": "un_system",
+            "format": "online",
+            "starts_at": datetime(2024, 2, 1, tzinfo=UTC),
+        },
+    )
+    save_outcome(people["secretariat"], published, summary="Published outcome", conclusions=[])
+    publish_outcome(people["secretariat"], published)
+    principle = add_item(None, consultation, kind="guiding_principles", number="a", title="P", body="p")
+    priority = add_item(
+        None, consultation, kind="priority_statements", number="1", title="Q", body="q", group="current_framework"
+    )
+    world.release(principle.document)
+    world.release(priority.document)
+    db.session.commit()
+    tokens = {role: world.token(user) for role, user in people.items() if user}
+    return {
+        "people": people,
+        "tokens": tokens,
+        "comments": comments,
+        "args": {
+            "slug": consultation.slug,
+            "document_id": document.id,
+            "section_id": section.id,
+            "milestone_id": milestone.id,
+            "dialogue_id": dialogue.id,
+            "group_id": group.id,
+            "extension": "csv",
+        },
+        "item_sections": {"principles": principle.id, "priorities": priority.id},
+    }
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _url(rule, setting, variant=None):
+    args = dict(setting["args"])
+    if variant:
+        args["comment_id"] = setting["comments"][variant].id
+    blueprint = rule.endpoint.split(".")[0]
+    if blueprint in setting["item_sections"]:
+        args["section_id"] = setting["item_sections"][blueprint]
+    if rule.endpoint == "static":
+        args["filename"] = "css/consult.css"
+    url = rule.build({name: args[name] for name in rule.arguments}, append_unknown=False)[1]
+    return url + ("?from=1&to=1" if rule.endpoint.endswith("section_diff") else "")
+
+
+def _client(app, setting, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, setting["people"][role])
+    return client
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = []
+    for rule, method in _routes(app):
+        if rule.endpoint in PUBLIC and method == "GET":
+            continue
+        table = READ if method == "GET" else WRITE
+        if rule.endpoint not in table:
+            missing.append(f"{method} {rule.endpoint}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reading(app, setting, role):
+    client = _client(app, setting, role)
+    checked = 0
+    for rule, method in _routes(app):
+        if method != "GET" or rule.endpoint in PUBLIC:
+            continue
+        expected = READ[rule.endpoint]
+        for variant in COMMENT_VARIANTS if "comment_id" in rule.arguments else (None,):
+            allowed = expected[variant] if isinstance(expected, dict) else expected
+            headers = setting["tokens"].get(role, {}) if rule.endpoint.startswith("api.") else {}
+            response = client.get(_url(rule, setting, variant), headers=headers)
+            where = (rule.endpoint, variant, role, response.status_code)
+            if role == "anonymous":
+                assert response.status_code == (401 if rule.endpoint.startswith("api.") else 302), where
+            elif role in allowed:
+                assert response.status_code == 200, where
+            else:
+                assert response.status_code in (403, 404), where
+            checked += 1
+    assert checked > 60
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writing_is_refused_to_those_not_allowed(app, setting, role):
+    client = _client(app, setting, role)
+    events = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    checked = 0
+    for rule, method in _routes(app):
+        if method == "GET":
+            continue
+        expected = WRITE[rule.endpoint]
+        for variant in COMMENT_VARIANTS if "comment_id" in rule.arguments else (None,):
+            allowed = expected[variant] if isinstance(expected, dict) else expected
+            if role in allowed:
+                continue
+            headers = setting["tokens"].get(role, {}) if rule.endpoint.startswith("api.") else {}
+            response = client.open(
+                _url(rule, setting, variant),
+                method=method,
+                headers=headers,
+                json={} if rule.endpoint.startswith("api.") else None,
+            )
+            where = (method, rule.endpoint, variant, role, response.status_code)
+            if role == "anonymous":
+                assert response.status_code == (401 if rule.endpoint.startswith("api.") else 302), where
+            else:
+                assert response.status_code in (403, 404), where
+            checked += 1
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == events
+    assert checked > 0
+
+
+@pytest.mark.parametrize("role", ["observer", "delegate_b", "focal_a"])
+def test_confidential_content_never_leaks(app, setting, role):
+    """Drafts, unpublished outcomes and other delegations' open-window comments stay out of
+    pages, search, exports, diffs, dashboards and the API."""
+    client = _client(app, setting, role)
+    headers = setting["tokens"][role]
+    args = setting["args"]
+    secrets = {"Secret draft outcome"}
+    if role != "focal_a":
+        secrets |= {"A draft", "A sent"}
+    pages = [
+        f"/documents/{args['document_id']}",
+        f"/sections/{args['section_id']}",
+        f"/dialogues/{args['dialogue_id']}",
+        f"/consultations/{args['slug']}/dialogues",
+        f"/documents/{args['document_id']}/matrix",
+        f"/documents/{args['document_id']}/matrix.csv",
+        "/search?q=sent",
+        "/search?q=Secret",
+        "/delegation/comments",
+        "/outbox",
+        f"/api/v1/sections/{args['section_id']}/comments",
+        f"/api/v1/dialogues/{args['dialogue_id']}",
+        f"/api/v1/documents/{args['document_id']}/matrix",
+        "/api/v1/search?q=sent",
+        "/api/v1/search?q=Secret",
+        f"/comments/{setting['comments']['a_draft'].id}",
+    ]
+    for page in pages:
+        body = client.get(page, headers=headers if page.startswith("/api/") else {}).get_data(as_text=True)
+        for secret in secrets:
+            assert secret not in body, (page, secret)
+    if role != "focal_a":
+        # Counts do not reveal A's comments either.
+        document_page = client.get(f"/documents/{args['document_id']}").get_data(as_text=True)
+        visible = 1 if role == "delegate_b" else 0
+        assert f"{visible} comment" in document_page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/documents/999",
+        "/sections/999",
+        "/comments/999",
+        "/consultations/nope",
+        "/sections/1/diff?from=1&to=99",
+        "/dialogues/999",
+        "/milestones/999/edit",
+        "/documents/1/matrix?release=9",
+    ],
+)
+def test_unknown_ids_are_404(app, setting, url):
+    client = _client(app, setting, "admin")
+    assert client.get(url).status_code == 404

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi
 
-.PHONY: install run serve test lint translations compile-translations clean
+.PHONY: install run serve test lint translations compile-translations clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,12 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance/consult.db*
+
+# Load benchmarks (about 5 minutes): SQLite, then a throw-away PostgreSQL server.
+# Prints the figures and writes bench/results/*.json; see bench/README.md.
+bench: install
+	$(BIN)/python -m bench.run sqlite
+	@status=0; scripts/with-postgres $(BIN)/python -m bench.run postgresql || status=$$?; \
+	if [ $$status = 3 ]; then \
+	  echo "PostgreSQL is not installed: the PostgreSQL pass was skipped (apt-get install postgresql)."; \
+	elif [ $$status != 0 ]; then exit $$status; fi

@@ -92,5 +92,27 @@ def import_draft_command(file, slug, title, language, kind):
     click.echo(document.id)
 
 
+@consult_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path):
+    """Write a consistent backup of the database to PATH while the app runs.
+
+    SQLite: a copy of the database file; PostgreSQL: a pg_dump archive in custom format
+    (restore it with pg_restore).
+    """
+    from consult.backup import BackupError, backup
+
+    try:
+        written = backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Backed up the {db.engine.dialect.name} database to {written.path}: {written.size:,} bytes, "
+        f"schema revision {written.revision}."
+    )
+    for name, count in written.counts.items():
+        click.echo(f"  {name:<32} {count:>10,}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(consult_cli)

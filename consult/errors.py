@@ -12,7 +12,8 @@ class DomainError(Exception):
         self.message = message if message is not None else self.default_message
         self.field_errors = field_errors or {}
         self.details = details or {}
-        super().__init__(str(self.message))
+        # Kept lazy: permission checks build many of these and most are never shown.
+        super().__init__(self.message)
 
 
 class ValidationFailed(DomainError):

@@ -9,6 +9,16 @@ from consult.errors import ValidationFailed
 
 # C0 controls other than tab and newlines: PostgreSQL rejects NUL, and none carry meaning.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# JSON may escape half a surrogate pair ("\ud800"); no database can store one.
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+# Ids and version numbers are 32-bit integers in the database, which refuses to compare
+# a column with anything larger.
+MAX_INTEGER = 2**31 - 1
+
+# Dates outside these years are typing mistakes; near the ends of the calendar they would
+# overflow when converted to the reader's time zone.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 def clean_text(value: str | None) -> str:
@@ -16,18 +26,40 @@ def clean_text(value: str | None) -> str:
     if value is None:
         return ""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_CHARACTERS.sub("", value).strip()
+    return _LONE_SURROGATES.sub("\ufffd", _CONTROL_CHARACTERS.sub("", value)).strip()
+
+
+def is_integer(value) -> bool:
+    """An int the database can hold (True and False are not numbers here)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
+
+
+def plausible_date(field: str, value):
+    """The date or date-time, if its year is one a consultation can have."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationFailed(
+            field_errors={
+                field: [str(_l("Give a date between %(first)d and %(last)d.", first=EARLIEST_YEAR, last=LATEST_YEAR))]
+            }
+        )
+    return value
+
+
+def _text(field: str, value) -> str:
+    if value is not None and not isinstance(value, str):  # JSON may send a number, a list …
+        raise ValidationFailed(field_errors={field: [str(_l("This field has the wrong type."))]})
+    return clean_text(value)
 
 
 def required_text(field: str, value: str | None, max_length: int | None = None) -> str:
-    text = clean_text(value)
+    text = _text(field, value)
     if not text:
         raise ValidationFailed(field_errors={field: [str(_l("This field is required."))]})
     return limited_text(field, text, max_length)
 
 
 def optional_text(field: str, value: str | None, max_length: int | None = None) -> str | None:
-    text = clean_text(value)
+    text = _text(field, value)
     return limited_text(field, text, max_length) if text else None
 
 

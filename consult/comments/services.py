@@ -1,5 +1,7 @@
 """Comments: drafting, submitting on behalf of a delegation, editing, withdrawing."""
 
+import re
+
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.drafts.services import current_release, released_version
+from consult.drafts.services import current_release, lock_release, released_version
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.models import (
@@ -26,9 +28,11 @@ from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.pagination import Page
 from consult.permissions import authorize, can, visible_comments
 from consult.text import render_markdown
-from consult.validation import clean_text, one_of, optional_text, required_text
+from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
 QUOTE_MAX_LENGTH = 5000
+# A language tag as the lang attribute takes it ("fr", "zh-Hans"), within the column's 10 characters.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def get_comment(user, comment_id: int) -> Comment:
@@ -71,6 +75,8 @@ def create_comment(
         raise WindowClosed(_l("This section has not been released for comment."))
     if not release.is_open(utcnow()):
         raise WindowClosed()
+    if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
+        raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
     comment = Comment(
         section=section,
         release=release,
@@ -132,8 +138,11 @@ def update_comment(
 
 def submit_comment(actor: User, comment: Comment) -> Comment:
     """The focal point sends the comment on behalf of the organization."""
-    authorize(actor, "comment.submit", comment)
+    # Under the release's lock, the window is judged by the close time committed last, and
+    # at the very time recorded as the submission's.
+    lock_release(comment.release)
     now = utcnow()
+    authorize(actor, "comment.submit", comment, now)
     comment.status = "submitted"
     comment.submitted_at = now
     comment.submitted_by_id = actor.id
@@ -209,7 +218,7 @@ def delegation_comments(user: User) -> dict[str, list[Comment]]:
 def _resolved_version(comment: Comment, number) -> SectionVersion | None:
     if number is None:
         return None
-    if not isinstance(number, int) or isinstance(number, bool):
+    if not is_integer(number):
         raise ValidationFailed(field_errors={"resolved_in_version": [str(_l("Give a version number."))]})
     version = db.session.scalar(
         select(SectionVersion).where(SectionVersion.section_id == comment.section_id, SectionVersion.number == number)
@@ -309,7 +318,7 @@ def _notify_focal_points(comment: Comment) -> None:
 def group_comments(actor: User, section: Section, comment_ids: list[int], label: str = "") -> CommentGroup:
     """Bring together comments on one paragraph that make the same point."""
     authorize(actor, "comments.group", section)
-    if not isinstance(comment_ids, list) or len(set(comment_ids)) < 2:
+    if not isinstance(comment_ids, list) or not all(map(is_integer, comment_ids)) or len(set(comment_ids)) < 2:
         raise ValidationFailed(field_errors={"comment_ids": [str(_l("Choose at least two comments."))]})
     members = list(
         db.session.scalars(

@@ -25,7 +25,7 @@ from consult.models.base import utcnow
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.permissions import authorize, can
 from consult.text import diff_html, render_markdown
-from consult.validation import clean_text, one_of, optional_text, required_text
+from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
 # The importer's messages (consult.importer.ERROR_MESSAGES), translatable.
 IMPORT_ERRORS = {
@@ -70,6 +70,24 @@ def current_release(document: Document) -> Release | None:
     return db.session.scalar(
         select(Release).where(Release.document_id == document.id).order_by(Release.number.desc()).limit(1)
     )
+
+
+def lock_release(release: Release) -> Release:
+    """Hold the release row until the transaction ends, and re-read it.
+
+    Submissions and moves of the comment window then happen one after the other, each
+    judged by the close time the other committed. A no-op UPDATE rather than SELECT … FOR
+    UPDATE: it also takes SQLite's write lock, and on PostgreSQL it does not wait for the
+    key-share locks that inserting comments takes on the release.
+    """
+    db.session.execute(
+        update(Release)
+        .where(Release.id == release.id)
+        .values(accept_late=Release.accept_late)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(release)
+    return release
 
 
 def get_release(document: Document, number: int) -> Release:
@@ -264,6 +282,9 @@ def add_section(
     anchor: str | None = None,
 ) -> Section:
     """Append a section with its first version; the caller has authorized the actor."""
+    # Checked before the section exists: a half-built one would hang on the document.
+    number, body = required_text("number", number, 20), required_text("body", body)
+    anchor = clean_text(anchor)  # callers build it from the number as typed
     taken = set(db.session.scalars(select(Section.anchor).where(Section.document_id == document.id)))
     position = (
         db.session.scalar(select(func.max(Section.position)).where(Section.document_id == document.id)) or 0
@@ -271,14 +292,14 @@ def add_section(
     section = Section(
         document=document,
         anchor=anchor if anchor and anchor not in taken else _anchor_for(number, taken),
-        number=required_text("number", number, 20),
+        number=number,
         heading=clean_text(heading),
         chapter=clean_text(chapter),
         subsection=clean_text(subsection),
         position=position,
         latest_version=1,
     )
-    section.versions.append(_new_version(actor, 1, required_text("body", body), ""))
+    section.versions.append(_new_version(actor, 1, body, ""))
     db.session.add(section)
     db.session.flush()
     audit.record(actor, "section.create", section)
@@ -311,7 +332,7 @@ def revise_section(
     authorize(actor, "section.revise", section)
     body = required_text("body", body)
     change_note = optional_text("change_note", change_note, 2000) or ""
-    if not isinstance(base_version, int) or isinstance(base_version, bool):
+    if not is_integer(base_version):
         raise ValidationFailed(field_errors={"base_version": [str(_l("Say which version you started from."))]})
     comments = _addressable_comments(section, addresses or [])
     # Compare-and-swap: only one of several concurrent saves from the same base wins.
@@ -347,7 +368,7 @@ def revise_section(
 
 
 def _addressable_comments(section: Section, comment_ids: list) -> list[Comment]:
-    if not all(isinstance(cid, int) and not isinstance(cid, bool) for cid in comment_ids):
+    if not all(is_integer(cid) for cid in comment_ids):
         raise ValidationFailed(field_errors={"addresses": [str(_l("Give comment numbers."))]})
     if not comment_ids:
         return []
@@ -397,6 +418,8 @@ def _window(opens_at: datetime, closes_at: datetime | None) -> None:
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("Give the date the window closes."))]})
     if closes_at.tzinfo is None:
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("Give the time with its time zone."))]})
+    plausible_date("comments_open_at", opens_at)
+    plausible_date("comments_close_at", closes_at)
     if closes_at <= opens_at:
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close after it opens."))]})
 
@@ -481,6 +504,10 @@ def move_window(actor, document: Document, *, comments_close_at: datetime | None
     if release is None:
         raise NotFound(_l("This document has no release yet."))
     _window(release.comments_open_at, comments_close_at)
+    lock_release(release)
+    # What has passed stays passed: comments accepted as on time until now stay on time,
+    # so an open window closes now at the earliest, a closed one cannot close earlier.
+    comments_close_at = max(comments_close_at, min(utcnow(), release.comments_close_at))
     previous = release.comments_close_at
     release.comments_close_at = comments_close_at
     db.session.flush()

@@ -1,0 +1,1 @@
+"""Consult's benchmark suite: `make bench` (see bench/README.md)."""

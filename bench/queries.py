@@ -1,0 +1,60 @@
+"""SQL statements per request of each scenario, counted in-process with Flask's test client.
+
+A page whose statement count grows with its content (N+1 queries) shows here before
+it shows in the timings.
+"""
+
+import json
+
+from sqlalchemy import event
+
+from bench.dataset import Dataset
+from consult import create_app
+from consult.extensions import db
+
+
+def statements_per_request(url: str, data: Dataset) -> dict[str, int]:
+    # CSRF off: the test client signs in without scraping the form (the servers keep it on).
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
+    counts: dict[str, int] = {}
+    with app.app_context():
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+        def count(name: str, client, method: str, path: str, status: int, **kwargs) -> None:
+            client.open(path, method=method, **kwargs)  # the first request warms caches
+            statements.clear()
+            response = client.open(path, method=method, **kwargs)
+            if response.status_code != status:
+                raise RuntimeError(f"{method} {path} answered {response.status_code}, expected {status}")
+            counts[name] = len(statements)
+
+        reader, editor, api = app.test_client(), app.test_client(), app.test_client()
+        for client, email in ((reader, data.reader_email), (editor, data.editor_email)):
+            if client.post("/auth/login", data={"email": email, "password": data.password}).status_code != 302:
+                raise RuntimeError(f"the test client could not sign in as {email}")
+        count("document_page", reader, "GET", f"/documents/{data.document_id}", 200)
+        count("section_page", editor, "GET", f"/sections/{data.hot_section_id}", 200)
+        for comments, section_id in data.scaling_section_ids.items():
+            count(f"section_page_{comments}", editor, "GET", f"/sections/{section_id}", 200)
+        count(
+            "comment_list_api",
+            api,
+            "GET",
+            f"/api/v1/sections/{data.hot_section_id}/comments",
+            200,
+            headers={"Authorization": f"Bearer {data.editor_token}"},
+        )
+        count(
+            "submit_comment_api",
+            api,
+            "POST",
+            f"/api/v1/sections/{data.submit_section_id}/comments",
+            201,
+            headers={"Authorization": f"Bearer {data.focal_tokens['KEN']}"},
+            data=json.dumps({"body": "Statement count probe.", "submit": True}),
+            content_type="application/json",
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return counts

@@ -41,6 +41,17 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "image/svg+xml", "text/csv"]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIN_SIZE = 1024
+    # Rate-limit counters are shared by every worker: in Redis when REDIS_URL is set
+    # (redis://host:6379/0), else in the database.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Failed sign-ins allowed per account and per client address, and failed API token
+    # checks per address, in RATE_LIMIT_WINDOW seconds counted from the first failure.
+    SIGN_IN_LIMIT_PER_ACCOUNT = 10
+    SIGN_IN_LIMIT_PER_ADDRESS = 50
+    API_TOKEN_LIMIT_PER_ADDRESS = 50
+    RATE_LIMIT_WINDOW = 15 * 60
+    # Strict-Transport-Security max-age, sent when cookies are HTTPS-only.
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
 
 class TestConfig(Config):
@@ -48,6 +59,7 @@ class TestConfig(Config):
     SECRET_KEY = "test"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    REDIS_URL = None  # the tests count in the database under test
     # Fast hashing keeps the suite quick; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config
 from consult.extensions import babel, compress, csrf, db, login_manager, migrate
 from consult.maintenance import include_object
+from consult.web import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     if app.config.get("SESSION_COOKIE_SECURE") and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
         raise RuntimeError("Set SECRET_KEY: the development key must not sign production sessions.")
     Path(app.instance_path).mkdir(exist_ok=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     db.init_app(app)
     migrate.init_app(
@@ -45,7 +47,8 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     _configure_serving(app)
     _configure_login()
 
-    from consult import cli, errorhandlers, templating
+    from consult import cli, errorhandlers, security, templating
+    from consult.account import routes as account_routes
     from consult.admin import routes as admin_routes
     from consult.api import routes as api_routes
     from consult.auth import routes as auth_routes
@@ -61,6 +64,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     for routes in (
         main_routes,
         auth_routes,
+        account_routes,
         admin_routes,
         drafts_routes,
         comments_routes,
@@ -74,6 +78,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
         app.register_blueprint(routes.bp)
     csrf.exempt(api_routes.bp)  # the API authenticates with bearer tokens, never with cookies
     errorhandlers.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app
@@ -108,16 +113,12 @@ def select_timezone() -> str | None:
 def _configure_login() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from consult.models import User
+    from consult.auth.services import user_for_session
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    login_manager.user_loader(user_for_session)
 
 
 def _configure_serving(app: Flask) -> None:

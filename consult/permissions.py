@@ -113,6 +113,15 @@ def _comment_dispose(user, comment: Comment, now):
     return None
 
 
+def _token_revoke(user, api_token, now):
+    """Everyone their own tokens; the Secretariat and administrators anyone's."""
+    if _role(user) is None:
+        return _denied()
+    if api_token.user_id == user.id or _role(user) in MANAGER_ROLES:
+        return None
+    return _denied()
+
+
 def _matrix_view(user, release, now):
     """Anyone once the compilation is published; else those who may see some comments."""
     if release.compilation_published_at is not None:
@@ -157,6 +166,7 @@ RULES: dict[str, Callable] = {
     "compilation.publish": _roles(*MANAGER_ROLES),
     "dashboard.view": _roles(*STAFF_ROLES),
     "outbox.view": _signed_in,
+    "token.revoke": _token_revoke,
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from consult.comments.services import create_comment, group_comments
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.extensions import db
-from consult.models import AuditEvent
+from consult.models import ApiToken, AuditEvent
 from consult.principles.services import add_item
 from consult.roadmap.services import create_milestone
 from tests.conftest import login
@@ -54,6 +54,9 @@ READ = {
     "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
+    "admin.audit": MANAGERS,
+    "account.tokens": SIGNED_IN,
+    "account.revoke": {"delegate_a"} | MANAGERS,
     "roadmap.timeline": SIGNED_IN,
     "roadmap.create": MANAGERS,
     "roadmap.edit": MANAGERS,
@@ -113,6 +116,8 @@ WRITE = {
     "comments.ungroup": STAFF,
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
+    "account.tokens": SIGNED_IN,
+    "account.revoke": {"delegate_a"} | MANAGERS,
     "roadmap.create": MANAGERS,
     "roadmap.edit": MANAGERS,
     "roadmap.delete": MANAGERS,
@@ -216,6 +221,7 @@ def setting(world):
             "dialogue_id": dialogue.id,
             "group_id": group.id,
             "extension": "csv",
+            "token_id": db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == people["delegate_a"].id)),
         },
         "item_sections": {"principles": principle.id, "priorities": priority.id},
     }

@@ -1,7 +1,10 @@
-from flask import flash, redirect, render_template, url_for
+import json
+from collections import defaultdict
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.admin import bp
@@ -10,8 +13,13 @@ from consult.auth.services import create_user, organization_by_code
 from consult.errors import DomainError, NotFound
 from consult.extensions import db
 from consult.forms import apply_errors, choices, organization_pairs
-from consult.models import User
+from consult.models import ApiToken, AuditEvent, User
+from consult.pagination import Page
 from consult.permissions import authorize
+from consult.web import page_number
+
+AUDIT_PER_PAGE = 50
+NO_ACTOR = "none"  # the user filter's value for events without a signed-in actor
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -39,8 +47,53 @@ def users():
     accounts = db.session.scalars(
         select(User).options(selectinload(User.organization)).order_by(User.role, User.email)
     ).all()
+    tokens = defaultdict(list)
+    for api_token in db.session.scalars(
+        select(ApiToken).where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.created_at)
+    ):
+        tokens[api_token.user_id].append(api_token)
     status = 422 if form.is_submitted() and form.errors else 200
-    return render_template("admin/users.html", form=form, accounts=accounts), status
+    return render_template("admin/users.html", form=form, accounts=accounts, tokens=tokens), status
+
+
+@bp.route("/audit")
+@login_required
+def audit():
+    """The audit trail, newest first, filtered by action and by who acted."""
+    authorize(current_user, "audit.view")
+    action = request.args.get("action", "")
+    actor = request.args.get("user", "")
+    query = select(AuditEvent).options(selectinload(AuditEvent.actor))
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor == NO_ACTOR:
+        query = query.where(AuditEvent.actor_id.is_(None))
+    elif actor.isdecimal() and len(actor) < 10:  # isdigit() admits "²", which int() refuses
+        query = query.where(AuditEvent.actor_id == int(actor))
+    page = page_number()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    events = db.session.scalars(
+        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_PER_PAGE)
+        .offset((page - 1) * AUDIT_PER_PAGE)
+    ).all()
+    # Details are shown as JSON text, which the template escapes like any other text.
+    rows = [
+        (event, json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else "")
+        for event in events
+    ]
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    actors = db.session.scalars(
+        select(User).where(User.id.in_(select(AuditEvent.actor_id))).order_by(User.name, User.email)
+    ).all()
+    return render_template(
+        "admin/audit.html",
+        page=Page(rows, page, AUDIT_PER_PAGE, total),
+        actions=actions,
+        actors=actors,
+        filters={name: value for name, value in (("action", action), ("user", actor)) if value},
+        no_actor=NO_ACTOR,
+    )
 
 
 @bp.route("/delegation", methods=["GET", "POST"])

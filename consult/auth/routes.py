@@ -4,9 +4,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.auth import bp
 from consult.auth.forms import LoginForm
-from consult.auth.services import authenticate
+from consult.auth.services import sign_in, sign_out
 from consult.extensions import db
 from consult.forms import ConfirmForm
+from consult.security import RateLimited
 from consult.web import safe_next
 
 
@@ -16,7 +17,12 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = sign_in(form.email.data, form.password.data, address=request.remote_addr or "")
+        except RateLimited as error:
+            form.form_errors.append(error.message)
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
+        db.session.commit()
         if user is None:
             form.form_errors.append(_("The e-mail address or password is not correct."))
         else:
@@ -25,7 +31,6 @@ def login():
             if locale:
                 session["locale"] = locale
             login_user(user)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 
@@ -35,6 +40,8 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        sign_out(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")

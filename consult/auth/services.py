@@ -1,19 +1,22 @@
 """Accounts: users, organizations, sign-in and API tokens (services)."""
 
 import hashlib
+import hmac
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consult import audit
-from consult.errors import NotAllowed, ValidationFailed
+from consult.errors import NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import ApiToken, Organization, User
-from consult.models.accounts import DELEGATION_ROLES, ROLES
+from consult.models.accounts import DELEGATION_ROLES, ROLES, new_session_nonce
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
+from consult.security import Check, RateLimited, rate_limiter
 from consult.validation import required_text
 
 MIN_PASSWORD_LENGTH = 10
@@ -36,6 +39,49 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.active or not user.check_password(password or ""):
         return None
     return user
+
+
+def sign_in(email: str, password: str, address: str) -> User | None:
+    """The account these credentials open, with a new session nonce; None if they are wrong.
+
+    Failures are counted per account (known or not, so that the answer does not tell) and
+    per client address; while either has failed too often, RateLimited is raised before the
+    password is even checked. Success clears the account's count.
+    """
+    config = current_app.config
+    per_account = Check("sign-in:account", normalize_email(email), config["SIGN_IN_LIMIT_PER_ACCOUNT"])
+    per_address = Check("sign-in:address", address, config["SIGN_IN_LIMIT_PER_ADDRESS"])
+    limiter = rate_limiter()
+    wait = limiter.retry_after([per_account, per_address])
+    if wait:
+        raise RateLimited.sign_in(wait)
+    user = authenticate(email, password)
+    if user is None:
+        usage = limiter.fail([per_account, per_address])
+        if usage.count == per_account.limit:  # this failure locks the account
+            account = db.session.scalar(select(User).where(User.email == per_account.value))
+            if account is not None:
+                audit.record(None, "user.sign_in_locked", account, address=address, seconds=usage.retry_after)
+        return None
+    limiter.reset(per_account)
+    user.session_nonce = new_session_nonce()
+    audit.record(user, "user.sign_in", user, address=address)
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of the account: cookies issued before no longer sign anyone in."""
+    user.session_nonce = new_session_nonce()
+    audit.record(user, "user.sign_out", user)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The active account a session belongs to, while its nonce is the account's current one."""
+    user_id, _, nonce = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or not nonce:
+        return None
+    return user if hmac.compare_digest(nonce, user.session_nonce) else None
 
 
 def organization_by_code(code: str | None) -> Organization | None:
@@ -106,9 +152,9 @@ def _hash_token(token: str) -> str:
 
 
 def issue_token(user: User, name: str = "") -> str:
-    """Create an API token and return it; only its hash is stored."""
+    """Create an API token and return it; only its hash (and last four characters) is stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    api_token = ApiToken(user=user, token_hash=_hash_token(token), name=name)
+    api_token = ApiToken(user=user, token_hash=_hash_token(token), name=name.strip(), last_four=token[-4:])
     db.session.add(api_token)
     db.session.flush()
     audit.record(user, "token.issue", api_token)
@@ -124,8 +170,14 @@ def user_for_token(token: str | None) -> User | None:
     return api_token.user
 
 
+def active_token(token_id: int) -> ApiToken:
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None or api_token.revoked_at is not None:
+        raise NotFound(_l("No such token, or it is already revoked."))
+    return api_token
+
+
 def revoke_token(actor: User, api_token: ApiToken) -> None:
-    if api_token.user_id != actor.id and not can(actor, "users.manage"):
-        raise NotAllowed()
+    authorize(actor, "token.revoke", api_token)
     api_token.revoked_at = utcnow()
-    audit.record(actor, "token.revoke", api_token)
+    audit.record(actor, "token.revoke", api_token, owner=api_token.user_id)

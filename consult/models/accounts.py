@@ -1,5 +1,6 @@
-"""Organizations, users and API tokens."""
+"""Organizations, users, API tokens and the counters that throttle sign-in attempts."""
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -34,6 +35,10 @@ ROLES = {
 DELEGATION_ROLES = ("focal_point", "delegate")
 
 
+def new_session_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -64,6 +69,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the signed-in session's id: replacing it ends every session of the account
+    # (at sign-in, sign-out and password change), even one whose cookie was copied.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
 
@@ -71,9 +79,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated accounts
         return self.active
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the current session nonce."""
+        return f"{self.id}:{self.session_nonce}"
+
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.session_nonce = new_session_nonce()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -88,7 +101,17 @@ class ApiToken(db.Model):
     # SHA-256 of the token: the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
+    # The token's last characters, not secret, so that its owner can tell tokens apart.
+    last_four: Mapped[str | None] = mapped_column(String(4))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RateLimitCounter(db.Model):
+    """Failures counted under one key (an account, an address) until ``expires_at``."""
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

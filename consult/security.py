@@ -1,0 +1,233 @@
+"""Security headers on every response, and rate limits that every worker shares.
+
+Counters live in Redis when ``REDIS_URL`` is set, otherwise in the ``rate_limit_counter``
+table; both count failures under a key from the first one until a fixed window has passed.
+"""
+
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import NamedTuple
+
+import redis
+from flask import Flask, current_app, request
+from flask_babel import ngettext
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from consult.errorhandlers import json_error
+from consult.errors import DomainError
+from consult.extensions import db
+from consult.models.accounts import RateLimitCounter
+from consult.models.base import utcnow
+
+# Pages: no inline script or style at all (templates use neither), nothing from elsewhere.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# JSON, files and feeds are never rendered as documents that load anything.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def register(app: Flask) -> None:
+    app.extensions["consult.rate_limits"] = RateLimiter(
+        RedisCounters.from_url(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else DatabaseCounters(),
+        window=app.config["RATE_LIMIT_WINDOW"],
+    )
+    hsts = f"max-age={app.config['HSTS_MAX_AGE']}" if app.config["SESSION_COOKIE_SECURE"] else None
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        policy = PAGE_POLICY if response.mimetype == "text/html" else DATA_POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        return response
+
+    @app.after_request
+    def throttle_invalid_api_tokens(response):
+        # Only failures are counted, so a valid token costs nothing; an address that keeps
+        # sending invalid ones gets 429 instead of 401 until its window has passed.
+        if response.status_code != 401 or request.blueprint != "api":
+            return response
+        check = Check("api-token:address", request.remote_addr or "", app.config["API_TOKEN_LIMIT_PER_ADDRESS"])
+        usage = rate_limiter().fail([check])
+        if usage.count <= check.limit:
+            return response
+        error = RateLimited.api_token(usage.retry_after)
+        throttled, status = json_error(429, error.code, error.message)
+        throttled.status_code = status
+        throttled.headers["Retry-After"] = str(error.retry_after)
+        return throttled
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @staticmethod
+    def _minutes(seconds: int) -> int:
+        return max(1, math.ceil(seconds / 60))
+
+    @classmethod
+    def sign_in(cls, retry_after: int) -> "RateLimited":
+        minutes = cls._minutes(retry_after)
+        message = ngettext(
+            "Too many sign-in attempts. Try again in %(num)d minute.",
+            "Too many sign-in attempts. Try again in %(num)d minutes.",
+            minutes,
+        )
+        return cls(message, retry_after)
+
+    @classmethod
+    def api_token(cls, retry_after: int) -> "RateLimited":
+        minutes = cls._minutes(retry_after)
+        message = ngettext(
+            "Too many requests with an invalid API token. Try again in %(num)d minute.",
+            "Too many requests with an invalid API token. Try again in %(num)d minutes.",
+            minutes,
+        )
+        return cls(message, retry_after)
+
+
+@dataclass(frozen=True)
+class Usage:
+    count: int
+    retry_after: int  # seconds until the counter starts again from zero
+
+
+class Check(NamedTuple):
+    """Failures of one kind (scope) from one source (value: an address, an account)."""
+
+    scope: str
+    value: str
+    limit: int
+
+    @property
+    def key(self) -> str:
+        """The counter's key; the address or e-mail address itself is not stored."""
+        return f"{self.scope}:{hashlib.sha256(self.value.encode()).hexdigest()[:40]}"
+
+
+class RateLimiter:
+    """Counts failures per check; a check that reached its limit blocks until its window ends."""
+
+    def __init__(self, counters, window: int):
+        self.counters = counters
+        self.window = window
+
+    def retry_after(self, checks: Iterable[Check]) -> int:
+        """Seconds until every check is under its limit again; 0 when all are already."""
+        waits = [0]
+        for check in checks:
+            usage = self.counters.peek(check.key)
+            if usage.count >= check.limit:
+                waits.append(usage.retry_after)
+        return max(waits)
+
+    def fail(self, checks: Iterable[Check]) -> Usage:
+        """Count a failure under every check; the usage of the first."""
+        usages = [self.counters.hit(check.key, self.window) for check in checks]
+        return usages[0]
+
+    def reset(self, check: Check) -> None:
+        self.counters.clear(check.key)
+
+
+def rate_limiter() -> RateLimiter:
+    return current_app.extensions["consult.rate_limits"]
+
+
+class DatabaseCounters:
+    """One row per key, updated by a single INSERT … ON CONFLICT statement (SQLite and
+    PostgreSQL), so that concurrent workers never lose a count. Each change is committed
+    at once on its own connection: the request's transaction may roll back."""
+
+    _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+    def hit(self, key: str, window: int) -> Usage:
+        now = utcnow()
+        table = RateLimitCounter.__table__
+        running = table.c.expires_at > now
+        insert = self._INSERTS[db.engine.dialect.name](table).values(
+            key=key, count=1, expires_at=now + timedelta(seconds=window)
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": case((running, table.c.count + 1), else_=1),
+                "expires_at": case((running, table.c.expires_at), else_=insert.excluded.expires_at),
+            },
+        ).returning(table.c.count, table.c.expires_at)
+        with db.engine.begin() as connection:
+            count, expires_at = connection.execute(statement).one()
+        # Counters whose window has passed are dropped here, in a transaction of their own.
+        with db.engine.begin() as connection:
+            connection.execute(delete(table).where(table.c.expires_at <= now))
+        return Usage(count, _seconds_until(expires_at, now))
+
+    def peek(self, key: str) -> Usage:
+        now = utcnow()
+        table = RateLimitCounter.__table__
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > now)
+            ).one_or_none()
+        return Usage(row.count, _seconds_until(row.expires_at, now)) if row else Usage(0, 0)
+
+    def clear(self, key: str) -> None:
+        table = RateLimitCounter.__table__
+        with db.engine.begin() as connection:
+            connection.execute(delete(table).where(table.c.key == key))
+
+
+def _seconds_until(moment, now) -> int:
+    return max(0, math.ceil((moment - now).total_seconds()))
+
+
+class RedisCounters:
+    """One Redis key per counter; it expires by itself when its window has passed."""
+
+    PREFIX = "consult:rate:"
+
+    def __init__(self, client):
+        self.client = client
+
+    @classmethod
+    def from_url(cls, url: str) -> "RedisCounters":
+        return cls(redis.Redis.from_url(url))
+
+    def hit(self, key: str, window: int) -> Usage:
+        pipeline = self.client.pipeline(transaction=True)
+        pipeline.set(self.PREFIX + key, 0, ex=window, nx=True)  # the window starts at the first failure
+        pipeline.incr(self.PREFIX + key)
+        pipeline.ttl(self.PREFIX + key)
+        _, count, ttl = pipeline.execute()
+        return Usage(int(count), max(0, int(ttl)))
+
+    def peek(self, key: str) -> Usage:
+        pipeline = self.client.pipeline(transaction=True)
+        pipeline.get(self.PREFIX + key)
+        pipeline.ttl(self.PREFIX + key)
+        count, ttl = pipeline.execute()
+        return Usage(int(count), max(0, int(ttl))) if count is not None else Usage(0, 0)
+
+    def clear(self, key: str) -> None:
+        self.client.delete(self.PREFIX + key)

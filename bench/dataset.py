@@ -12,7 +12,7 @@ import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select, text
@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from bench import texts
 from consult import create_app
 from consult.auth.services import TOKEN_PREFIX, _hash_token
+from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.drafts.services import create_consultation, import_document, publish_release, released_versions
 from consult.extensions import db
 from consult.models import ApiToken, AuditEvent, Comment, Organization, Section, User
@@ -214,6 +215,48 @@ def _publish(document, secretariat: User, now: datetime):
     )
 
 
+DIALOGUES = 40
+CONSTITUENCIES = ("member_states", "un_system", "major_stakeholders")
+
+
+def _dialogues(rng: random.Random, consultation, secretariat: User, sections, state_codes: list[str]) -> None:
+    """Forty dialogues over two years, agenda items tagged to paragraphs; half with a published outcome."""
+    start = datetime(2024, 1, 31, 7, tzinfo=UTC)
+    for number in range(DIALOGUES):
+        dialogue = create_dialogue(
+            secretariat,
+            consultation,
+            {
+                "title": f"Dialogue {number + 1} on the strategic plan",
+                "constituency": CONSTITUENCIES[number % 3],
+                "format": ("in_person", "online", "hybrid")[number % 3],
+                "starts_at": start + timedelta(days=18 * number),
+                "ends_at": start + timedelta(days=18 * number, hours=3),
+                "timezone": "Africa/Nairobi",
+                "place": "Nairobi",
+                "participants": rng.sample(state_codes, 12),
+                "agenda": [
+                    {"title": f"Agenda item {item + 1}", "section_ids": [s.id for s in rng.sample(sections, 3)]}
+                    for item in range(3)
+                ],
+            },
+        )
+        if number % 2 == 0:
+            save_outcome(
+                secretariat,
+                dialogue,
+                summary=texts.paragraph(rng, chinese=False),
+                conclusions=[
+                    {
+                        "text": texts.paragraph(rng, chinese=False),
+                        "section_ids": [s.id for s in rng.sample(sections, 2)],
+                    }
+                    for _ in range(4)
+                ],
+            )
+            publish_outcome(secretariat, dialogue)
+
+
 def build(url: str, seed: int = 2026) -> Dataset:
     """Migrate the empty database at ``url`` and fill it; the ids and tokens the scenarios need."""
     started = time.monotonic()
@@ -242,6 +285,8 @@ def build(url: str, seed: int = 2026) -> Dataset:
         scaling = import_document(secretariat, consultation, title="Scaling sections", text=scaling_text)
         scaling_release = _publish(scaling, secretariat, now)
         db.session.flush()
+
+        _dialogues(rng, consultation, secretariat, sections, list(focal_points))
 
         factory = _CommentFactory(rng, release, focal_points, org_ids)
         hot = sections[HOT_POSITION - 1]
@@ -289,6 +334,7 @@ def build(url: str, seed: int = 2026) -> Dataset:
                 "comments_on_hot_section": HOT_SECTION_COMMENTS,
                 "scaling_comments": sum(SCALING_COUNTS),
                 "distinct_comment_texts": len(factory.html),
+                "dialogues": DIALOGUES,
                 "audit_events": db.session.scalar(select(func.count(AuditEvent.id))),
             },
             seconds=0.0,

@@ -1,0 +1,57 @@
+"""Time and peak memory of the comment-response matrix exports, one format per process.
+
+    python -m bench.exports DATABASE_URL DOCUMENT_ID EDITOR_EMAIL FORMAT
+
+Prints one JSON line: format, rows, seconds, bytes, peak RSS (MiB) and RSS before the export.
+A process per format keeps each peak apart from the others'.
+"""
+
+import json
+import resource
+import sys
+import time
+
+from flask_login import login_user
+
+from consult import create_app
+from consult.extensions import db
+from consult.models import Document, User
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(url: str, document_id: int, editor_email: str, extension: str) -> dict:
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
+    with app.test_request_context(f"/documents/{document_id}/matrix.{extension}"):
+        from consult.matrix.routes import matrix_download
+        from consult.matrix.services import matrix_release
+
+        editor = db.session.scalar(db.select(User).where(User.email == editor_email))
+        login_user(editor)
+        document = db.session.get(Document, document_id)
+        release = matrix_release(document, None)
+        before = _peak_mib()
+        started = time.perf_counter()
+        response = matrix_download(document, release, extension, editor)
+        response.direct_passthrough = False
+        size = sum(len(chunk) for chunk in response.response)
+        seconds = time.perf_counter() - started
+        response.close()
+        rows = db.session.scalar(
+            db.text("SELECT count(*) FROM comment WHERE release_id = :r AND status = 'submitted'"), {"r": release.id}
+        )
+    return {
+        "format": extension,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "bytes": size,
+        "peak_rss_mib": round(_peak_mib(), 1),
+        "rss_before_mib": round(before, 1),
+    }
+
+
+if __name__ == "__main__":
+    url, document_id, editor_email, extension = sys.argv[1:5]
+    print(json.dumps(measure(url, int(document_id), editor_email, extension)))

@@ -1,0 +1,61 @@
+"""axe-core on every main page, in English and in Arabic (right to left): no WCAG 2.1 A/AA violation."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.helpers import DELEGATE, EDITOR, FOCAL, SECRETARIAT, SLUG, find_places, sign_in
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+# (name, who reads it, path — with {placeholders} filled from the demo)
+PAGES = [
+    ("welcome", None, "/"),
+    ("sign-in", None, "/auth/login"),
+    ("home", DELEGATE, "/"),
+    ("consultation", DELEGATE, f"/consultations/{SLUG}"),
+    ("roadmap", DELEGATE, f"/consultations/{SLUG}/roadmap"),
+    ("principles", DELEGATE, f"/consultations/{SLUG}/principles"),
+    ("document", DELEGATE, "{document}"),
+    ("section-with-comments", EDITOR, "{section}"),
+    ("comment-form", DELEGATE, "{section}"),
+    ("dialogues", DELEGATE, f"/consultations/{SLUG}/dialogues"),
+    ("dialogue", SECRETARIAT, "{dialogue}"),
+    ("delegation-comments", FOCAL, "/delegation/comments"),
+    ("revise", EDITOR, "{section}/revise"),
+    ("matrix", EDITOR, "{document}/matrix"),
+    ("dashboard", SECRETARIAT, "{document}/dashboard"),
+    ("search-results", EDITOR, "/search?q=principles"),
+]
+LANGUAGES = ["en", "ar"]
+
+
+@pytest.fixture(scope="module")
+def places(chromium_browser, server):
+    context = chromium_browser.new_context(base_url=server.url)
+    page = context.new_page()
+    sign_in(page, EDITOR)
+    found = find_places(page)
+    context.close()
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("name", "email", "path"), PAGES, ids=[name for name, _, _ in PAGES])
+def test_no_wcag_violations(visit, places, shot, name, email, path, language):
+    page = visit(email, language=language)
+    page.goto(path.format(**places))
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    if name == "comment-form":
+        page.locator(".comment-form summary").click()
+        page.locator(".comment-form textarea[name=body]").wait_for()
+    elif name == "search-results":
+        assert re.search(r"\d", page.get_by_role("status").inner_text())
+    shot(page, "page")
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()

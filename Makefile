@@ -31,6 +31,7 @@ serve: install
 # The whole suite on SQLite, then on a throw-away PostgreSQL server when one is installed
 # (CI installs it and sets CONSULT_REQUIRE_POSTGRES=1 so that a missing server fails).
 test: install
+	scripts/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 	@status=0; scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \

@@ -464,7 +464,7 @@ def publish_release(
     if unanswered and not override_reason:
         raise UnansweredComments(
             _l(
-                "%(count)d submitted comments on “%(label)s” have no answer yet. Answer them, or give a reason "
+                "Submitted comments on “%(label)s” have no answer yet (%(count)d). Answer them, or give a reason "
                 "to publish anyway.",
                 count=len(unanswered),
                 label=previous.label,

@@ -27,6 +27,7 @@ from consult.models import (
 from consult.permissions import can, visible_comments
 from consult.templating import organization_name, section_url
 from consult.text import plain_text
+from consult.validation import clean_text
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -115,7 +116,8 @@ def _snippet(source: str, query: str) -> Markup:
 
 
 def search(user, query: str, *, limit: int = 50) -> list[Result]:
-    query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
+    # clean_text: FTS5 takes NUL for the end of the query, and no database takes a lone surrogate.
+    query = " ".join(clean_text(query).split())[:MAX_QUERY_LENGTH]
     if len(query) < MIN_QUERY_LENGTH:
         return []
     matches = _matching_entry_ids(query)

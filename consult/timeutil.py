@@ -9,7 +9,10 @@ def local_input_to_utc(value: datetime | None) -> datetime | None:
     """A naive date-time typed in the reader's time zone → aware UTC."""
     if value is None:
         return None
-    return to_utc(value).replace(tzinfo=UTC)
+    try:
+        return to_utc(value).replace(tzinfo=UTC)
+    except OverflowError:  # a time near year 1 or 9999 that the zone's offset moves out of range
+        return None
 
 
 def utc_to_local_input(value: datetime | None) -> datetime | None:

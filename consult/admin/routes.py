@@ -16,6 +16,7 @@ from consult.forms import apply_errors, choices, organization_pairs
 from consult.models import ApiToken, AuditEvent, User
 from consult.pagination import Page
 from consult.permissions import authorize
+from consult.validation import clean_text
 from consult.web import page_number
 
 AUDIT_PER_PAGE = 50
@@ -61,7 +62,7 @@ def users():
 def audit():
     """The audit trail, newest first, filtered by action and by who acted."""
     authorize(current_user, "audit.view")
-    action = request.args.get("action", "")
+    action = clean_text(request.args.get("action"))  # PostgreSQL refuses NUL even in a comparison
     actor = request.args.get("user", "")
     query = select(AuditEvent).options(selectinload(AuditEvent.actor))
     if action:

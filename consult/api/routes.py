@@ -67,7 +67,10 @@ def token_required(view):
 
 
 def payload() -> dict:
-    data = request.get_json(force=True, silent=True)
+    try:
+        data = request.get_json(force=True, silent=True)
+    except RecursionError:  # nested deeper than the JSON decoder goes; silent only covers ValueError
+        data = None
     if not isinstance(data, dict):
         raise MalformedRequest()
     return data
@@ -90,18 +93,18 @@ def _datetime(data: dict, name: str, required: bool = True) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # A time without an offset is taken as UTC, the zone everything is stored in.
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: the offset moves it past year 1 or 9999
         raise ValidationFailed(
             field_errors={name: [str(_l("Give an ISO 8601 date and time, e.g. 2026-12-31T17:00:00Z."))]}
         ) from None
-    # A time without an offset is taken as UTC, the zone everything is stored in.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _page_args() -> tuple[int, int]:
     def number(name, default):
         value = request.args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 7 else default
+        return int(value) if value.isdecimal() and len(value) < 7 else default
 
     return max(1, number("page", 1)), min(MAX_PER_PAGE, max(1, number("per_page", 50)))
 
@@ -218,7 +221,7 @@ def section_diff(section_id):
     numbers = []
     for name in ("from", "to"):
         value = request.args.get(name, "")
-        if not value.isdigit() or len(value) > 9:
+        if not value.isdecimal() or len(value) > 9:
             raise ValidationFailed(field_errors={name: [str(_l("Give a version number."))]})
         numbers.append(int(value))
     old = drafts.version_for_reader(g.api_user, item, numbers[0])
@@ -479,7 +482,7 @@ def search():
 
 def _matrix_release(document):
     value = request.args.get("release", "")
-    if value and (not value.isdigit() or len(value) > 6):
+    if value and (not value.isdecimal() or len(value) > 6):
         raise ValidationFailed(field_errors={"release": [str(_l("Give a release number."))]})
     release = matrix.matrix_release(document, int(value) if value else None)
     if release is None:

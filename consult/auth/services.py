@@ -17,7 +17,7 @@ from consult.models.accounts import DELEGATION_ROLES, ROLES, new_session_nonce
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
 from consult.security import Check, RateLimited, rate_limiter
-from consult.validation import required_text
+from consult.validation import clean_text, required_text
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "cst_"  # noqa: S105  (marks tokens in logs and secret scanners)
@@ -28,7 +28,7 @@ _DUMMY_HASH = "scrypt:32768:8:1$dummy$" + "0" * 128
 
 
 def normalize_email(email: str | None) -> str:
-    return (email or "").strip().lower()
+    return clean_text(email).lower()  # clean_text: PostgreSQL refuses NUL even in a comparison
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -87,7 +87,7 @@ def user_for_session(session_id: str) -> User | None:
 def organization_by_code(code: str | None) -> Organization | None:
     if not code:
         return None
-    return db.session.scalar(select(Organization).where(func.upper(Organization.code) == code.strip().upper()))
+    return db.session.scalar(select(Organization).where(func.upper(Organization.code) == clean_text(code).upper()))
 
 
 def create_user(
@@ -154,7 +154,7 @@ def _hash_token(token: str) -> str:
 def issue_token(user: User, name: str = "") -> str:
     """Create an API token and return it; only its hash (and last four characters) is stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    api_token = ApiToken(user=user, token_hash=_hash_token(token), name=name.strip(), last_four=token[-4:])
+    api_token = ApiToken(user=user, token_hash=_hash_token(token), name=clean_text(name), last_four=token[-4:])
     db.session.add(api_token)
     db.session.flush()
     audit.record(user, "token.issue", api_token)

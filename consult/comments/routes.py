@@ -154,6 +154,7 @@ def disposition(comment_id):
     form.resolved_in_version.choices = _version_choices(comment)
     if form.validate_on_submit():
         version = form.resolved_in_version.data
+        number = int(version) if version and version.isdecimal() and len(version) < 10 else None
         try:
             if comment.group is not None and request.form.get("scope") == "group":
                 comments.dispose_group(
@@ -161,7 +162,7 @@ def disposition(comment_id):
                     comment.group,
                     disposition=form.disposition.data,
                     rationale=form.rationale.data,
-                    resolved_in_version=int(version) if version and version.isdigit() else None,
+                    resolved_in_version=number,
                 )
             else:
                 comments.record_disposition(
@@ -169,7 +170,7 @@ def disposition(comment_id):
                     comment,
                     disposition=form.disposition.data,
                     rationale=form.rationale.data,
-                    resolved_in_version=int(version) if version and version.isdigit() else None,
+                    resolved_in_version=number,
                 )
         except DomainError as error:
             apply_errors(form, error)

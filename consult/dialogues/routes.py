@@ -42,8 +42,11 @@ def section_choices(consultation):
 
 
 def _local(value, zone: str):
-    """A naive time typed as local time at the venue → aware UTC."""
-    return value.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC) if value else None
+    """A naive time typed as local time at the venue → aware UTC (None if that is out of range)."""
+    try:
+        return value.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC) if value else None
+    except OverflowError:
+        return None
 
 
 def _venue_time(value, zone: str):

@@ -26,7 +26,7 @@ from consult.models.base import utcnow
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS, conclusion_section
 from consult.permissions import authorize, can
 from consult.text import render_markdown
-from consult.validation import clean_text, one_of, optional_text, required_text
+from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
 
 def _invalid(field: str, message) -> ValidationFailed:
@@ -64,9 +64,7 @@ def visible_outcome(user, dialogue: Dialogue) -> Outcome | None:
 
 
 def _sections_of(consultation: Consultation, field: str, section_ids) -> list[Section]:
-    if not isinstance(section_ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in section_ids
-    ):
+    if not isinstance(section_ids, list) or not all(map(is_integer, section_ids)):
         raise _invalid(field, _l("Give a list of section numbers (ids)."))
     if not section_ids:
         return []
@@ -92,6 +90,8 @@ def _dialogue_fields(consultation: Consultation, data: dict) -> dict:
         raise _invalid("starts_at", _l("Give the date and time it starts, with its time zone."))
     if ends_at is not None and (not isinstance(ends_at, datetime) or ends_at.tzinfo is None):
         raise _invalid("ends_at", _l("Give the date and time it ends, with its time zone."))
+    plausible_date("starts_at", starts_at)
+    plausible_date("ends_at", ends_at)
     if ends_at is not None and ends_at < starts_at:
         raise _invalid("ends_at", _l("A dialogue cannot end before it starts."))
     timezone = data.get("timezone") or "UTC"
@@ -131,7 +131,7 @@ def _agenda(consultation: Consultation, items) -> list[AgendaItem]:
 def _participants(codes) -> list[Participation]:
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
         raise _invalid("participants", _l("Give the participants as a list of organization codes."))
-    wanted = {code.strip().upper() for code in codes}
+    wanted = {clean_text(code).upper() for code in codes}
     organizations = list(db.session.scalars(select(Organization).where(Organization.code.in_(wanted))))
     unknown = sorted(wanted - {o.code for o in organizations})
     if unknown:
@@ -158,11 +158,10 @@ def update_dialogue(actor, dialogue: Dialogue, data: dict) -> Dialogue:
     if "agenda" in data:
         dialogue.agenda = _agenda(dialogue.consultation, data["agenda"])
     if "participants" in data:
-        attended = {p.organization_id: p.attended for p in dialogue.participants}
-        dialogue.participants = _participants(data["participants"])
-        db.session.flush()
-        for participation in dialogue.participants:
-            participation.attended = attended.get(participation.organization_id, True)
+        # Organizations that stay keep their row (and attendance): a new row for the same
+        # organization would be inserted before the old one is deleted, breaking uniqueness.
+        current = {p.organization_id: p for p in dialogue.participants}
+        dialogue.participants = [current.get(p.organization.id, p) for p in _participants(data["participants"])]
     db.session.flush()
     audit.record(actor, "dialogue.update", dialogue)
     return dialogue

@@ -23,7 +23,7 @@ from consult.web import page_number
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 @bp.route("/consultations/<slug>")
@@ -246,7 +246,7 @@ def revise(section_id):
                 item,
                 body=form.body.data,
                 change_note=form.change_note.data,
-                base_version=int(base) if base and base.isdigit() else None,
+                base_version=int(base) if base and base.isdecimal() and len(base) < 10 else None,
                 addresses=form.addresses.data or [],
             )
         except StaleVersion:

@@ -42,11 +42,15 @@ IMPORT_ERRORS = {
 }
 
 
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
 # -- reading ------------------------------------------------------------------------
 
 
 def get_consultation(slug: str) -> Consultation:
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    # Only a well-formed slug is looked up: PostgreSQL refuses NUL even in a comparison.
+    found = select(Consultation).where(Consultation.slug == slug)
+    consultation = db.session.scalar(found) if _SLUG.fullmatch(slug) else None
     if consultation is None:
         raise NotFound(_l("No such consultation."))
     return consultation
@@ -203,7 +207,7 @@ def release_diff(old: Release, new: Release) -> list[SectionDiff]:
 
 def create_consultation(actor, *, slug: str, title: str, description: str = "") -> Consultation:
     slug = clean_text(slug).lower()
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+    if not _SLUG.fullmatch(slug):
         raise ValidationFailed(field_errors={"slug": [str(_l("Use lowercase letters, digits and hyphens."))]})
     if db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)):
         raise Conflict(_l("A consultation with this short name (slug) already exists. Choose another."))

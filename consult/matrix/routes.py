@@ -33,7 +33,7 @@ from consult.web import page_number
 
 def _release_arg(document):
     value = request.args.get("release", "")
-    release = matrix.matrix_release(document, int(value) if value.isdigit() and len(value) < 7 else None)
+    release = matrix.matrix_release(document, int(value) if value.isdecimal() and len(value) < 7 else None)
     if release is None:
         raise NotFound(_("This document has no release yet."))
     return release

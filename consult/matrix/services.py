@@ -21,6 +21,7 @@ from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.pagination import Page
 from consult.permissions import authorize, visible_comments
 from consult.templating import organization_name
+from consult.validation import clean_text
 
 FILTERS = ("section", "organization", "region", "disposition", "kind")
 UNANSWERED = "none"
@@ -36,7 +37,8 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        return cls(**{name: (args.get(name) or "").strip()[:40] for name in FILTERS})
+        # clean_text: PostgreSQL refuses NUL even in a comparison.
+        return cls(**{name: clean_text(args.get(name))[:40] for name in FILTERS})
 
     def as_args(self) -> dict:
         return {name: value for name, value in vars(self).items() if value}

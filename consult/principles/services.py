@@ -13,7 +13,7 @@ from consult.errors import ValidationFailed
 from consult.extensions import db
 from consult.models import Consultation, Document, Section
 from consult.permissions import authorize
-from consult.validation import one_of
+from consult.validation import is_integer, one_of
 
 ITEM_KINDS = {
     "guiding_principles": _l("Guiding principles"),
@@ -80,6 +80,8 @@ def add_item(
 def link_sections(actor, item: Section, related_ids: list[int]) -> Section:
     """Say which paragraphs of the draft answer a priority statement (or a principle)."""
     authorize(actor, "section.link", item)
+    if not all(map(is_integer, related_ids)):
+        raise ValidationFailed(field_errors={"related": [str(_l("Choose paragraphs of this consultation's draft."))]})
     consultation_id = item.document.consultation_id
     related = list(
         db.session.scalars(

@@ -12,7 +12,7 @@ from consult.extensions import db
 from consult.models import Consultation, Dialogue, Document, Milestone, Release
 from consult.models.roadmap import MILESTONE_KINDS
 from consult.permissions import authorize
-from consult.validation import clean_text, one_of, required_text
+from consult.validation import clean_text, one_of, plausible_date, required_text
 
 
 @dataclass
@@ -130,6 +130,8 @@ def _milestone_fields(data: dict) -> dict:
         raise ValidationFailed(field_errors={"starts_on": [str(_l("Give the date it starts."))]})
     if ends_on is not None and not isinstance(ends_on, date):
         raise ValidationFailed(field_errors={"ends_on": [str(_l("Give a date."))]})
+    plausible_date("starts_on", starts_on)
+    plausible_date("ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
         raise ValidationFailed(field_errors={"ends_on": [str(_l("The end date cannot be before the start date."))]})
     return {

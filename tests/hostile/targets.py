@@ -1,0 +1,964 @@
+"""Every request that changes something, the fields it takes, and where what it stores is shown.
+
+test_every_changing_route_is_a_target checks this table against the app's URL map, so a
+new POST, PUT or PATCH route fails the suite until it is listed here.
+"""
+
+import functools
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from xml.sax.saxutils import escape
+
+import docx
+import openpyxl
+from sqlalchemy import select
+
+from consult.dialogues.services import save_outcome
+from consult.extensions import db
+from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section
+from consult.models.base import utcnow
+from tests.conftest import PASSWORD
+from tests.hostile.checks import hidden_value
+from tests.hostile.payloads import (
+    CHOICE_SAMPLE,
+    DATES,
+    IDS,
+    ISO_DATETIMES,
+    JSON_VALUES,
+    LOCAL_DATETIMES,
+    MARKDOWN_ONLY,
+    RAW,
+    RAW_SAMPLE,
+    TEXT,
+    form_value,
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str | bytes
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # form field name, or a dotted path into the JSON body ("conclusions.0.text")
+    kind: str = "text"  # markdown | text | choice | ids | datetime | date
+    # The payload travels in an uploaded file (its content or its name) instead of a plain field.
+    upload: Callable[[str | bytes], Upload] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.upload.__name__})" if self.upload else self.name
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    method: str
+    user: str | None  # key of Scene.users; None: signed out
+    fields: tuple[Field, ...]
+    url: Callable = lambda scene: {}  # URL values; may make a fresh object for a one-time action
+    data: Callable = lambda scene, values: {}  # valid values for every field
+    state: Callable | None = None  # what a refused request must leave as it was
+    shows: Callable = lambda scene: []  # (viewer, URL) of the pages that show what was stored
+    after: Callable | None = None  # the next step of a flow, on success
+
+    @property
+    def api(self) -> bool:
+        return self.endpoint.startswith("api.")
+
+    @property
+    def json(self) -> bool:
+        return self.api and not any(f.upload for f in self.fields)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+
+STRAY = (Field("unexpected", "choice"),)  # for actions without fields: what if a client sends some anyway
+
+
+def payloads(field: Field, json: bool) -> dict[str, object]:
+    """The payloads a field gets: the whole corpus for free text, a sample of each kind otherwise.
+
+    Raw bytes make a whole JSON body invalid wherever they are, so JSON_BODIES sends those once.
+    """
+    raw = {} if json else RAW
+    sample = {name: TEXT[name] for name in CHOICE_SAMPLE} | {name: raw[name] for name in RAW_SAMPLE if name in raw}
+    plain = {name: value for name, value in TEXT.items() if name not in MARKDOWN_ONLY}
+    chosen = {
+        "markdown": TEXT | raw,
+        "text": plain | raw,
+        "choice": sample,
+        "ids": IDS | sample,
+        "datetime": (ISO_DATETIMES if json else LOCAL_DATETIMES) | sample,
+        "date": DATES | sample,
+    }[field.kind]
+    if json and not field.upload:
+        chosen = chosen | {f"json_{name}": value for name, value in JSON_VALUES.items()}
+    return chosen
+
+
+# -- files whose contents carry the payload ------------------------------------------
+
+
+def text_document(payload: str | bytes) -> Upload:
+    """A draft to import whose first paragraph is the payload."""
+    head = b"HSP/HOSTILE/1\n\nI. Introduction\n\n1. "
+    return Upload("draft.md", head + form_value(payload) + b"\n\n2. A second paragraph.\n")
+
+
+def _patched(data: bytes, member: str, payload: str | bytes) -> bytes:
+    """The Office file with its placeholder replaced by the payload, as raw bytes in the XML."""
+    value = payload if isinstance(payload, bytes) else escape(payload).encode("utf-8", "surrogatepass")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == member:
+                content = content.replace(b"@@PAYLOAD@@", value)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+HEADERS = ("Paragraph number", "Kind", "Comment", "Proposed text")
+
+
+@functools.cache
+def _workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    sheet.append(["2", "Amendment (proposed text)", "@@PAYLOAD@@", "@@PAYLOAD@@"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@functools.cache
+def _word_table() -> bytes:
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=4)
+    for cell, text in zip(table.rows[0].cells, HEADERS, strict=True):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["2", "General comment", "@@PAYLOAD@@", ""], strict=True):
+        cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_cells(payload: str | bytes) -> Upload:
+    """A filled comment template whose comment and proposed-text cells hold the payload."""
+    return Upload("comments.xlsx", _patched(_workbook(), "xl/sharedStrings.xml", payload))
+
+
+def docx_cells(payload: str | bytes) -> Upload:
+    """A Word table of comments whose comment cell holds the payload."""
+    return Upload("comments.docx", _patched(_word_table(), "word/document.xml", payload))
+
+
+def xlsx_named(payload: str | bytes) -> Upload:
+    """A valid filled template uploaded under the payload as its file name."""
+    return Upload(payload, xlsx_cells("A comment.").content)
+
+
+def document_named(payload: str | bytes) -> Upload:
+    return Upload(payload, text_document("A paragraph.").content)
+
+
+# -- URL values and valid data ------------------------------------------------------------
+
+
+def _local_time(days: int = 10) -> str:
+    return (utcnow() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _iso_time(days: int = 10) -> str:
+    return (utcnow() + timedelta(days=days)).isoformat()
+
+
+def _unique_email() -> str:
+    return f"person-{utcnow().timestamp()}@example.org".replace(".", "-", 1)
+
+
+def _section(scene) -> dict:
+    return {"section_id": scene.section.id}
+
+
+def _document(scene) -> dict:
+    return {"document_id": scene.document.id}
+
+
+def _slug(scene) -> dict:
+    return {"slug": scene.consultation.slug}
+
+
+def _submitted(scene) -> dict:
+    return {"comment_id": scene.submitted.id}
+
+
+def _fresh_draft(scene) -> dict:
+    return {"comment_id": scene.new_comment("delegate").id}
+
+
+def _fresh_submitted(scene) -> dict:
+    return {"comment_id": scene.new_comment("focal", submit=True).id}
+
+
+def _fresh_pair(scene) -> list[int]:
+    return [scene.new_comment("focal", submit=True).id, scene.new_comment("focal_fra", submit=True).id]
+
+
+def _fresh_token(scene) -> dict:
+    scene.world.token(scene.users["focal"])
+    newest = select(ApiToken.id).where(ApiToken.user_id == scene.users["focal"].id).order_by(ApiToken.id.desc())
+    return {"token_id": db.session.scalars(newest).first()}
+
+
+def _fresh_dialogue_with_draft_outcome(scene) -> dict:
+    dialogue = scene.new_dialogue()
+    save_outcome(scene.users["secretariat"], dialogue, summary="Draft outcome.", conclusions=[])
+    db.session.commit()
+    return {"dialogue_id": dialogue.id}
+
+
+# -- what must survive a refused request --------------------------------------------------
+
+
+def _comment_state(scene, values):
+    comment = db.session.get(Comment, values["comment_id"])
+    return (
+        comment.kind,
+        comment.body,
+        comment.proposed_text,
+        comment.quote,
+        comment.status,
+        comment.withdrawal_reason,
+        comment.disposition,
+        comment.rationale,
+        comment.resolved_in_version_id,
+        len(comment.revisions),
+        len(comment.disposition_history),
+    )
+
+
+def _section_state(scene, values):
+    section = db.session.get(Section, values["section_id"])
+    return section.latest_version, [(v.number, v.body, v.change_note) for v in section.versions]
+
+
+def _release_state(scene, values):
+    return [(r.number, r.label, r.comments_close_at) for r in db.session.get(Document, values["document_id"]).releases]
+
+
+def _milestone_state(scene, values):
+    m = db.session.get(Milestone, values["milestone_id"])
+    return (m.title, m.kind, m.starts_on, m.ends_on, m.place, m.description, m.postponed)
+
+
+def _dialogue_state(scene, values):
+    d = db.session.get(Dialogue, values["dialogue_id"])
+    outcome = d.outcome
+    return (
+        d.title,
+        d.constituency,
+        d.format,
+        d.timezone,
+        d.starts_at,
+        d.ends_at,
+        d.place,
+        d.description,
+        [(item.title, [s.id for s in item.sections]) for item in d.agenda],
+        sorted((p.organization.code, p.attended) for p in d.participants),
+        outcome and (outcome.summary, [c.text for c in outcome.conclusions], len(outcome.revisions)),
+    )
+
+
+def _links_state(scene, values):
+    return [s.id for s in db.session.get(Section, values["section_id"]).related]
+
+
+def _group_state(scene, values):
+    return sorted(
+        (c.id, c.group_id, c.disposition, c.rationale)
+        for c in db.session.scalars(select(Comment).where(Comment.section_id == scene.section.id))
+    )
+
+
+def _user_state(scene, values):
+    user = scene.users["observer"]
+    return user.locale, user.timezone
+
+
+# -- where stored text is shown -----------------------------------------------------------
+
+VIEWERS = ("secretariat", "focal_fra", "observer")  # UTC-5, UTC+14 and UTC-11
+
+
+def _section_pages(scene, viewer="secretariat") -> list:
+    total = db.session.scalar(select(db.func.count(Comment.id)).where(Comment.section_id == scene.section.id))
+    pages = -(-total // 50)
+    return [
+        (viewer, scene.url("drafts.section", section_id=scene.section.id, page=page)) for page in range(1, pages + 1)
+    ]
+
+
+def _comment_pages(scene, viewer="secretariat") -> list:
+    """Each comment on the section, seen by the viewer or, for a draft, by its delegation."""
+    found = db.session.execute(select(Comment.id, Comment.status).where(Comment.section_id == scene.section.id))
+    return [
+        ("focal" if status == "draft" else viewer, scene.url("comments.show", comment_id=comment_id))
+        for comment_id, status in found
+    ]
+
+
+def _matrix(scene) -> list:
+    document_id = scene.document.id
+    views = [("secretariat", scene.url("matrix.page", document_id=document_id, page=page)) for page in (1, 2, 3)]
+    views += [
+        ("secretariat", scene.url("matrix.download", document_id=document_id, extension=e))
+        for e in ["xlsx", "docx", "csv"]
+    ]
+    views += [("secretariat", scene.url("api.matrix_rows", document_id=document_id))]
+    views += [("secretariat", scene.url("matrix.dashboard", document_id=document_id))]
+    return views
+
+
+def _search(scene) -> list:
+    views = []
+    for query, viewer in (("alert", "secretariat"), ("javascript", "focal")):  # most payloads hold one of these
+        views += [(viewer, scene.url("main.search", q=query)), (viewer, scene.url("api.search", q=query))]
+    return views
+
+
+def _document_views(scene, document_id=None) -> list:
+    document_id = document_id or scene.document.id
+    views = [(v, scene.url("drafts.document", document_id=document_id)) for v in VIEWERS]
+    views += [("secretariat", scene.url("drafts.document", document_id=document_id, view="working"))]
+    views += [("secretariat", scene.url("api.document", document_id=document_id))]
+    views += [("secretariat", scene.url("drafts.compare_releases", document_id=document_id))]
+    return views
+
+
+def _roadmap(scene) -> list:
+    slug = scene.consultation.slug
+    views = [(v, scene.url("roadmap.timeline", slug=slug)) for v in VIEWERS]
+    views += [(None, scene.url("roadmap.calendar", slug=slug)), ("secretariat", scene.url("api.milestones", slug=slug))]
+    return views
+
+
+def _versions(scene) -> list:
+    section = db.session.get(Section, scene.section.id)
+    views = []
+    for version in section.versions:
+        views.append(("editor", scene.url("drafts.section", section_id=section.id, version=version.number)))
+        if version.number % 2 == 0:  # a diff shows two versions
+            pair = {"from": version.number - 1, "to": version.number}
+            views.append(("editor", scene.url("drafts.section_diff", section_id=section.id, **pair)))
+    views.append(("editor", scene.url("api.section", section_id=section.id)))
+    views.append(("editor", scene.url("drafts.revise", section_id=section.id)))
+    return views
+
+
+def _dialogue_views(scene) -> list:
+    slug = scene.consultation.slug
+    ids = db.session.scalars(select(Dialogue.id).where(Dialogue.consultation_id == scene.consultation.id))
+    views = [(v, scene.url("dialogues.index", slug=slug)) for v in VIEWERS]
+    views += [("secretariat", scene.url("api.dialogue_list", slug=slug))]
+    # Each dialogue's page, in turn in each viewer's time zone.
+    views += [(VIEWERS[i % 3], scene.url("dialogues.show", dialogue_id=d)) for i, d in enumerate(ids)]
+    views += [("secretariat", scene.url("api.dialogue", dialogue_id=scene.dialogue.id))]
+    views += [("secretariat", scene.url("dialogues.edit", dialogue_id=scene.dialogue.id))]
+    views += [(v, scene.url("dialogues.synthesis", section_id=scene.section.id)) for v in ("secretariat", "focal")]
+    views += [("focal", scene.url("api.section", section_id=scene.section.id))]
+    views += _section_pages(scene, "focal")
+    return views + _roadmap(scene) + _search(scene)
+
+
+def _item_views(scene, kind: str) -> list:
+    slug = scene.consultation.slug
+    index, show, api = {
+        "principles": ("principles.index", "principles.show", "api.principles"),
+        "priorities": ("priorities.index", "priorities.show", "api.priorities"),
+    }[kind]
+    document = db.session.scalar(
+        select(Document).where(
+            Document.consultation_id == scene.consultation.id,
+            Document.kind == ("guiding_principles" if kind == "principles" else "priority_statements"),
+        )
+    )
+    views = [("secretariat", scene.url(index, slug=slug)), ("secretariat", scene.url(api, slug=slug))]
+    views += [("secretariat", scene.url(show, section_id=s.id)) for s in document.sections]
+    views += [("secretariat", scene.url("drafts.document", document_id=document.id))]
+    # The dialogue form offers every paragraph, principle and priority as an agenda choice.
+    views += [("secretariat", scene.url("dialogues.create", slug=slug))]
+    return views
+
+
+def _imported_documents(scene) -> list:
+    views = [("secretariat", scene.url("drafts.consultation", slug=scene.consultation.slug))]
+    for document in db.session.scalars(select(Document).where(Document.consultation_id == scene.consultation.id)):
+        views.append(("secretariat", scene.url("drafts.document", document_id=document.id, view="working")))
+    return views
+
+
+def _comment_views(scene) -> list:
+    # The section pages show every comment with the same template as a comment's own page.
+    own_pages = [(v, scene.url("comments.show", comment_id=scene.submitted.id)) for v in ("secretariat", "focal")]
+    return (
+        _section_pages(scene)
+        + _section_pages(scene, "focal")
+        + own_pages
+        + [("focal", scene.url("comments.delegation")), ("delegate", scene.url("comments.delegation"))]
+        + [("focal", scene.url("api.section_comments", section_id=scene.section.id, per_page=200))]
+        + _matrix(scene)
+        + _search(scene)
+    )
+
+
+# -- after a successful step ---------------------------------------------------------------
+
+
+def confirm_import(scene, client, response, headers) -> None:
+    """A preview that can be imported is imported: its rows then show everywhere."""
+    payload = hidden_value(response.get_data(as_text=True), "payload")
+    if payload is not None:
+        url = scene.url("matrix.confirm_import", document_id=scene.document.id)
+        return client.post(url, data={"payload": payload})
+    return None
+
+
+# -- the table -----------------------------------------------------------------------------
+
+COMMENT_FIELDS = (Field("kind", "choice"), Field("quote"), Field("body", "markdown"), Field("proposed_text"))
+COMMENT_DATA = {"kind": "amendment", "quote": "Quoted passage", "body": "A comment.", "proposed_text": "New text."}
+MILESTONE_FIELDS = (
+    Field("title"),
+    Field("kind", "choice"),
+    Field("starts_on", "date"),
+    Field("ends_on", "date"),
+    Field("place"),
+    Field("description"),
+    Field("postponed", "choice"),
+)
+MILESTONE_DATA = {"title": "Board", "kind": "board_session", "starts_on": "2026-06-01", "place": "Nairobi"}
+DIALOGUE_FIELDS = (
+    Field("title"),
+    Field("constituency", "choice"),
+    Field("format", "choice"),
+    Field("timezone", "choice"),
+    Field("starts_at", "datetime"),
+    Field("ends_at", "datetime"),
+    Field("place"),
+    Field("description"),
+    Field("participants", "choice"),
+    Field("agenda-0-title"),
+    Field("agenda-0-section_ids", "ids"),
+)
+
+
+def _dialogue_form(scene, values):
+    return {
+        "title": "Dialogue",
+        "constituency": "member_states",
+        "format": "online",
+        "timezone": "Africa/Nairobi",
+        "starts_at": _local_time(20),
+        "place": "Online",
+        "participants": ["KEN"],
+        "agenda-0-title": "Principles",
+        "agenda-0-section_ids": [str(scene.section.id)],
+    }
+
+
+def _item_form(scene, values):
+    return {"number": "z", "title": "A title", "body": "A *wording*.", "group": "entry_points"}
+
+
+DISPOSITION_FIELDS = (Field("disposition", "choice"), Field("rationale"), Field("resolved_in_version", "ids"))
+
+TARGETS: list[Target] = [
+    # -- accounts and preferences
+    Target(
+        "auth.login",
+        "POST",
+        None,
+        (Field("email"), Field("password")),
+        data=lambda scene, values: {"email": scene.users["focal"].email, "password": "not the password"},
+    ),
+    Target("auth.logout", "POST", "editor", STRAY),
+    Target(
+        "admin.users",
+        "POST",
+        "admin",
+        (Field("name"), Field("email"), Field("password"), Field("role", "choice"), Field("organization", "choice")),
+        data=lambda scene, values: {
+            "name": "New Person",
+            "email": _unique_email(),
+            "password": PASSWORD,
+            "role": "observer",
+            "organization": "",
+        },
+        shows=lambda scene: [("admin", scene.url("admin.users"))],
+    ),
+    Target(
+        "admin.delegation",
+        "POST",
+        "focal",
+        (Field("name"), Field("email"), Field("password")),
+        data=lambda scene, values: {"name": "New Delegate", "email": _unique_email(), "password": PASSWORD},
+        shows=lambda scene: [("focal", scene.url("admin.delegation"))],
+    ),
+    Target(
+        "account.tokens",
+        "POST",
+        "focal",
+        (Field("name"),),
+        data=lambda scene, values: {"name": "Laptop"},
+        shows=lambda scene: [("focal", scene.url("account.tokens")), ("admin", scene.url("admin.users"))],
+    ),
+    Target("account.revoke", "POST", "focal", STRAY, url=_fresh_token),
+    Target(
+        "main.set_language",
+        "POST",
+        "observer",
+        (Field("locale", "choice"), Field("next")),
+        data=lambda scene, values: {"locale": "ru", "next": "/search"},
+        state=_user_state,
+    ),
+    Target(
+        "main.settings",
+        "POST",
+        "observer",
+        (Field("locale", "choice"), Field("timezone", "choice")),
+        data=lambda scene, values: {"locale": "ru", "timezone": "Pacific/Pago_Pago"},
+        state=_user_state,
+        shows=lambda scene: [("observer", scene.url("main.settings"))],
+    ),
+    # -- drafts, releases, revisions
+    Target(
+        "drafts.import_document",
+        "POST",
+        "secretariat",
+        (
+            Field("title"),
+            Field("kind", "choice"),
+            Field("language", "choice"),
+            Field("file", "markdown", upload=text_document),
+            Field("file", upload=document_named),
+        ),
+        url=_slug,
+        data=lambda scene, values: {
+            "title": "Imported draft",
+            "kind": "other",
+            "language": "en",
+            "file": text_document("A paragraph."),
+        },
+        shows=_imported_documents,
+    ),
+    Target(
+        "drafts.publish_release",
+        "POST",
+        "secretariat",
+        (
+            Field("label"),
+            Field("comments_close_at", "datetime"),
+            Field("accept_late", "choice"),
+            Field("override_reason"),
+        ),
+        url=_document,
+        data=lambda scene, values: {
+            "label": "First draft",
+            "comments_close_at": _local_time(),
+            "override_reason": "Answers follow.",
+        },
+        state=_release_state,
+        shows=lambda scene: _document_views(scene) + _roadmap(scene) + _matrix(scene),
+    ),
+    Target(
+        "drafts.move_window",
+        "POST",
+        "secretariat",
+        (Field("comments_close_at", "datetime"),),
+        url=_document,
+        data=lambda scene, values: {"comments_close_at": _local_time()},
+        state=_release_state,
+        shows=lambda scene: _document_views(scene) + _roadmap(scene) + _section_pages(scene, "focal_fra"),
+    ),
+    Target(
+        "drafts.revise",
+        "POST",
+        "editor",
+        (Field("body", "markdown"), Field("change_note"), Field("base_version", "ids"), Field("addresses", "ids")),
+        url=_section,
+        data=lambda scene, values: {
+            "body": "Revised text.",
+            "change_note": "Clearer.",
+            "base_version": str(db.session.get(Section, values["section_id"]).latest_version),
+            "addresses": [str(scene.submitted.id)],
+        },
+        state=_section_state,
+        shows=lambda scene: (
+            _versions(scene)
+            + _search(scene)
+            + [("secretariat", scene.url("drafts.document", document_id=scene.document.id, view="working"))]
+        ),
+    ),
+    # -- comments
+    Target(
+        "comments.create",
+        "POST",
+        "delegate",
+        COMMENT_FIELDS,
+        url=_section,
+        data=lambda scene, values: dict(COMMENT_DATA),
+        shows=lambda scene: (
+            _section_pages(scene, "delegate") + _comment_pages(scene) + [("delegate", scene.url("comments.delegation"))]
+        ),
+    ),
+    Target(
+        "comments.edit",
+        "POST",
+        "focal",
+        COMMENT_FIELDS,
+        url=_submitted,
+        data=lambda scene, values: dict(COMMENT_DATA),
+        state=_comment_state,
+        shows=lambda scene: (
+            _comment_views(scene) + [("focal", scene.url("comments.edit", comment_id=scene.submitted.id))]
+        ),
+    ),
+    Target("comments.submit", "POST", "focal", STRAY, url=_fresh_draft, state=_comment_state),
+    Target(
+        "comments.withdraw",
+        "POST",
+        "focal",
+        (Field("reason"),),
+        url=_fresh_submitted,
+        data=lambda scene, values: {"reason": "Superseded."},
+        state=_comment_state,
+        shows=_comment_views,
+    ),
+    Target(
+        "comments.disposition",
+        "POST",
+        "secretariat",
+        (*DISPOSITION_FIELDS, Field("scope", "choice")),
+        url=lambda scene: {"comment_id": scene.foreign.id},
+        data=lambda scene, values: {"disposition": "noted", "rationale": "Considered.", "scope": "one"},
+        state=_comment_state,
+        shows=lambda scene: (
+            _comment_views(scene) + [("secretariat", scene.url("main.outbox")), ("focal_fra", scene.url("main.outbox"))]
+        ),
+    ),
+    Target(
+        "comments.group",
+        "POST",
+        "secretariat",
+        (Field("comment_ids", "ids"), Field("label")),
+        url=_section,
+        data=lambda scene, values: {"comment_ids": [str(i) for i in _fresh_pair(scene)], "label": "Same point"},
+        shows=lambda scene: _section_pages(scene),
+    ),
+    Target("comments.ungroup", "POST", "secretariat", STRAY, url=lambda scene: {"group_id": scene.new_group().id}),
+    # -- roadmap
+    Target(
+        "roadmap.create",
+        "POST",
+        "secretariat",
+        MILESTONE_FIELDS,
+        url=_slug,
+        data=lambda scene, values: dict(MILESTONE_DATA),
+        shows=_roadmap,
+    ),
+    Target(
+        "roadmap.edit",
+        "POST",
+        "secretariat",
+        MILESTONE_FIELDS,
+        url=lambda scene: {"milestone_id": scene.milestone.id},
+        data=lambda scene, values: dict(MILESTONE_DATA),
+        state=_milestone_state,
+        shows=lambda scene: (
+            _roadmap(scene) + [("secretariat", scene.url("roadmap.edit", milestone_id=scene.milestone.id))]
+        ),
+    ),
+    Target(
+        "roadmap.delete", "POST", "secretariat", STRAY, url=lambda scene: {"milestone_id": scene.new_milestone().id}
+    ),
+    # -- principles and priorities
+    Target(
+        "principles.create",
+        "POST",
+        "secretariat",
+        (Field("number"), Field("title"), Field("body", "markdown")),
+        url=_slug,
+        data=_item_form,
+        shows=lambda scene: _item_views(scene, "principles"),
+    ),
+    Target(
+        "priorities.create",
+        "POST",
+        "secretariat",
+        (Field("number"), Field("title"), Field("body", "markdown"), Field("group", "choice")),
+        url=_slug,
+        data=_item_form,
+        shows=lambda scene: _item_views(scene, "priorities"),
+    ),
+    Target(
+        "priorities.links",
+        "POST",
+        "editor",
+        (Field("related", "ids"),),
+        url=lambda scene: {"section_id": scene.priority.id},
+        data=lambda scene, values: {"related": [str(scene.section.id)]},
+        state=_links_state,
+    ),
+    # -- dialogues and outcomes
+    Target(
+        "dialogues.create",
+        "POST",
+        "secretariat",
+        DIALOGUE_FIELDS,
+        url=_slug,
+        data=_dialogue_form,
+        shows=_dialogue_views,
+    ),
+    Target(
+        "dialogues.edit",
+        "POST",
+        "secretariat",
+        DIALOGUE_FIELDS,
+        url=lambda scene: {"dialogue_id": scene.dialogue.id},
+        data=_dialogue_form,
+        state=_dialogue_state,
+        shows=_dialogue_views,
+    ),
+    Target(
+        "dialogues.attendance",
+        "POST",
+        "secretariat",
+        (Field("attended", "choice"),),
+        url=lambda scene: {"dialogue_id": scene.dialogue.id},
+        data=lambda scene, values: {"attended": ["KEN"]},
+    ),
+    Target(
+        "dialogues.outcome",
+        "POST",
+        "secretariat",
+        (
+            Field("summary", "markdown"),
+            Field("conclusions-0-text", "markdown"),
+            Field("conclusions-0-section_ids", "ids"),
+        ),
+        url=lambda scene: {"dialogue_id": scene.dialogue.id},
+        data=lambda scene, values: {
+            "summary": "Summary.",
+            "conclusions-0-text": "A conclusion.",
+            "conclusions-0-section_ids": [str(scene.section.id)],
+        },
+        state=_dialogue_state,
+        shows=_dialogue_views,
+    ),
+    Target("dialogues.publish", "POST", "secretariat", STRAY, url=_fresh_dialogue_with_draft_outcome),
+    # -- the matrix and imports
+    Target(
+        "matrix.import_comments",
+        "POST",
+        "secretariat",
+        (
+            Field("file", "markdown", upload=xlsx_cells),
+            Field("file", "markdown", upload=docx_cells),
+            Field("file", upload=xlsx_named),
+            Field("organization", "choice"),
+        ),
+        url=_document,
+        data=lambda scene, values: {"organization": "KEN", "file": xlsx_cells("A comment.")},
+        after=confirm_import,
+        shows=_comment_views,
+    ),
+    Target("matrix.confirm_import", "POST", "secretariat", (Field("payload"),), url=_document),
+    Target(
+        "matrix.publish",
+        "POST",
+        "secretariat",
+        STRAY,
+        url=lambda scene: {"document_id": scene.document.id, "release": scene.release.number},
+    ),
+    # -- the API
+    Target(
+        "api.publish_release",
+        "POST",
+        "secretariat",
+        (
+            Field("label"),
+            Field("comments_close_at", "datetime"),
+            Field("comments_open_at", "datetime"),
+            Field("accept_late", "choice"),
+            Field("override_reason"),
+        ),
+        url=_document,
+        data=lambda scene, values: {
+            "label": "First draft",
+            "comments_close_at": _iso_time(),
+            "override_reason": "Answers follow.",
+        },
+        state=_release_state,
+        shows=lambda scene: _document_views(scene) + _roadmap(scene),
+    ),
+    Target(
+        "api.move_window",
+        "PATCH",
+        "secretariat",
+        (Field("comments_close_at", "datetime"),),
+        url=_document,
+        data=lambda scene, values: {"comments_close_at": _iso_time()},
+        state=_release_state,
+        shows=lambda scene: _document_views(scene) + _roadmap(scene) + _section_pages(scene, "focal_fra"),
+    ),
+    Target(
+        "api.revise",
+        "POST",
+        "editor",
+        (Field("body", "markdown"), Field("change_note"), Field("base_version", "ids"), Field("addresses", "ids")),
+        url=_section,
+        data=lambda scene, values: {
+            "body": "Revised text.",
+            "change_note": "Clearer.",
+            "base_version": db.session.get(Section, values["section_id"]).latest_version,
+            "addresses": [scene.submitted.id],
+        },
+        state=_section_state,
+        shows=_versions,
+    ),
+    Target(
+        "api.create_comment",
+        "POST",
+        "focal",
+        (*COMMENT_FIELDS, Field("submit", "choice"), Field("language", "choice")),
+        url=_section,
+        data=lambda scene, values: {**COMMENT_DATA, "submit": True, "language": "en"},
+        shows=_comment_views,
+    ),
+    Target(
+        "api.update_comment",
+        "PATCH",
+        "focal",
+        COMMENT_FIELDS,
+        url=_submitted,
+        data=lambda scene, values: dict(COMMENT_DATA),
+        state=_comment_state,
+        shows=_comment_views,
+    ),
+    Target("api.submit_comment", "POST", "focal", STRAY, url=_fresh_draft, state=_comment_state),
+    Target(
+        "api.withdraw_comment",
+        "POST",
+        "focal",
+        (Field("reason"),),
+        url=_fresh_submitted,
+        data=lambda scene, values: {"reason": "Superseded."},
+        state=_comment_state,
+        shows=_comment_views,
+    ),
+    Target(
+        "api.create_dialogue",
+        "POST",
+        "secretariat",
+        (
+            Field("title"),
+            Field("constituency", "choice"),
+            Field("format", "choice"),
+            Field("timezone", "choice"),
+            Field("starts_at", "datetime"),
+            Field("ends_at", "datetime"),
+            Field("place"),
+            Field("description"),
+            Field("agenda.0.title"),
+            Field("agenda.0.section_ids", "ids"),
+            Field("participants.0", "choice"),
+        ),
+        url=_slug,
+        data=lambda scene, values: {
+            "title": "Dialogue",
+            "constituency": "un_system",
+            "format": "hybrid",
+            "timezone": "Africa/Nairobi",
+            "starts_at": _iso_time(20),
+            "place": "Nairobi",
+            "description": "About the plan.",
+            "agenda": [{"title": "Principles", "section_ids": [scene.section.id]}],
+            "participants": ["KEN"],
+        },
+        shows=_dialogue_views,
+    ),
+    Target(
+        "api.save_outcome",
+        "PUT",
+        "secretariat",
+        (
+            Field("summary", "markdown"),
+            Field("conclusions.0.text", "markdown"),
+            Field("conclusions.0.section_ids", "ids"),
+        ),
+        url=lambda scene: {"dialogue_id": scene.dialogue.id},
+        data=lambda scene, values: {
+            "summary": "Summary.",
+            "conclusions": [{"text": "A conclusion.", "section_ids": [scene.section.id]}],
+        },
+        state=_dialogue_state,
+        shows=_dialogue_views,
+    ),
+    Target("api.publish_outcome", "POST", "secretariat", STRAY, url=_fresh_dialogue_with_draft_outcome),
+    Target(
+        "api.record_disposition",
+        "PUT",
+        "secretariat",
+        DISPOSITION_FIELDS,
+        url=_submitted,
+        data=lambda scene, values: {"disposition": "noted", "rationale": "Considered."},
+        state=_comment_state,
+        shows=_comment_views,
+    ),
+    Target(
+        "api.group_comments",
+        "POST",
+        "secretariat",
+        (Field("comment_ids", "ids"), Field("label")),
+        url=_section,
+        data=lambda scene, values: {"comment_ids": _fresh_pair(scene), "label": "Same point"},
+        shows=lambda scene: _section_pages(scene),
+    ),
+    Target(
+        "api.dispose_group",
+        "PUT",
+        "secretariat",
+        DISPOSITION_FIELDS,
+        url=lambda scene: {"group_id": scene.group.id},
+        data=lambda scene, values: {"disposition": "noted", "rationale": "Considered."},
+        state=_group_state,
+        shows=_comment_views,
+    ),
+    Target(
+        "api.import_comments",
+        "POST",
+        "secretariat",
+        (
+            Field("file", "markdown", upload=xlsx_cells),
+            Field("file", "markdown", upload=docx_cells),
+            Field("file", upload=xlsx_named),
+            Field("organization", "choice"),
+            Field("dry_run", "choice"),
+        ),
+        url=_document,
+        data=lambda scene, values: {"organization": "KEN", "dry_run": "false", "file": xlsx_cells("A comment.")},
+        shows=_comment_views,
+    ),
+]

@@ -55,7 +55,7 @@ def overview_context(consultation, kind: str) -> dict:
     }
 
 
-def create_item(slug: str, kind: str, form, endpoint: str, template: str):
+def create_item(slug: str, kind: str, form, endpoint: str):
     consultation = drafts.get_consultation(slug)
     authorize(current_user, "items.manage", consultation)
     if form.validate_on_submit():
@@ -76,7 +76,7 @@ def create_item(slug: str, kind: str, form, endpoint: str, template: str):
             flash(_("Added. Publish a release of the document to open it for comments."), "success")
             return redirect(url_for(endpoint, section_id=section.id))
     status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, consultation=consultation), status
+    return render_template("principles/form.html", form=form, consultation=consultation, item_kind=kind), status
 
 
 @bp.route("/consultations/<slug>/principles")
@@ -95,4 +95,4 @@ def show(section_id):
 @bp.route("/consultations/<slug>/principles/new", methods=["GET", "POST"])
 @login_required
 def create(slug):
-    return create_item(slug, KIND, ItemForm(), "principles.show", "principles/form.html")
+    return create_item(slug, KIND, ItemForm(), "principles.show")

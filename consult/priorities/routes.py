@@ -38,7 +38,7 @@ def show(section_id):
 @bp.route("/consultations/<slug>/priorities/new", methods=["GET", "POST"])
 @login_required
 def create(slug):
-    return create_item(slug, KIND, PriorityForm(), "priorities.show", "priorities/form.html")
+    return create_item(slug, KIND, PriorityForm(), "priorities.show")
 
 
 @bp.route("/priorities/<int:section_id>/links", methods=["GET", "POST"])

@@ -280,3 +280,18 @@ def test_priorities_are_grouped_and_linked_to_the_draft(app, demo):
     db.session.refresh(priority)
     assert [s.number for s in priority.related] == ["9"]
     assert browser_for(app, people["focal.ken"]).get(f"/priorities/{priority.id}/links").status_code == 403
+
+
+def test_secretariat_adds_a_priority_statement(app, demo):
+    people, _ = demo
+    browser = browser_for(app, people["secretariat"])
+    form = browser.get(f"/consultations/{SLUG}/priorities/new").get_data(as_text=True)
+    assert "Add a priority statement" in form and 'name="group"' in form
+    response = browser.post(
+        f"/consultations/{SLUG}/priorities/new",
+        data={"number": "25(a)", "title": "Water and sanitation", "body": "Access to water.", "group": "entry_points"},
+    )
+    assert response.status_code == 302
+    added = db.session.scalar(db.select(Section).where(Section.number == "25(a)"))
+    assert added.heading == "Water and sanitation" and added.subsection == "entry_points"
+    assert "Add a principle" in browser.get(f"/consultations/{SLUG}/principles/new").get_data(as_text=True)

@@ -154,6 +154,8 @@ def _error_response(description: str) -> dict:
     return _json(_ref("Error"), description)
 
 
+DISPOSITION_CODES = ("accepted", "accepted_in_part", "taken_into_account", "noted", "not_accepted")
+RELEASE = {"name": "release", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SCHEMAS["NewConclusion"] = {
     "type": "object",
@@ -343,6 +345,122 @@ def openapi_document() -> dict:
                     parameters=[comment_id],
                     body={"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
                     conflict=True,
+                )
+            },
+            "/comments/{comment_id}/disposition": {
+                "put": _op(
+                    "Answer a submitted comment (editor or secretariat); earlier answers are kept",
+                    {"200": _json(_ref("Comment"))},
+                    parameters=[comment_id],
+                    body={
+                        "type": "object",
+                        "required": ["disposition"],
+                        "properties": {
+                            "disposition": {"type": "string", "enum": list(DISPOSITION_CODES)},
+                            "rationale": {"type": "string"},
+                            "resolved_in_version": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                )
+            },
+            "/sections/{section_id}/groups": {
+                "post": _op(
+                    "Group comments on a paragraph that make the same point",
+                    {"201": _json({"type": "object"}, "Created")},
+                    parameters=[section_id],
+                    body={
+                        "type": "object",
+                        "required": ["comment_ids"],
+                        "properties": {
+                            "comment_ids": {"type": "array", "items": {"type": "integer"}},
+                            "label": {"type": "string"},
+                        },
+                    },
+                )
+            },
+            "/groups/{group_id}/disposition": {
+                "put": _op(
+                    "Answer a group of comments once",
+                    {"200": _json({"type": "array", "items": _ref("Comment")})},
+                    parameters=[_id("group_id")],
+                    body={
+                        "type": "object",
+                        "required": ["disposition"],
+                        "properties": {
+                            "disposition": {"type": "string", "enum": list(DISPOSITION_CODES)},
+                            "rationale": {"type": "string"},
+                            "resolved_in_version": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                )
+            },
+            "/documents/{document_id}/matrix": {
+                "get": _op(
+                    "The comment-response matrix of a release (default: the current one)",
+                    {"200": _json({"type": "array", "items": {"type": "object"}})},
+                    parameters=[document_id, RELEASE],
+                )
+            },
+            "/documents/{document_id}/matrix.xlsx": {
+                "get": _op(
+                    "The matrix as an Excel workbook",
+                    {"200": {"description": "XLSX file"}},
+                    parameters=[document_id, RELEASE],
+                )
+            },
+            "/documents/{document_id}/matrix.docx": {
+                "get": _op(
+                    "The compilation as a Word document",
+                    {"200": {"description": "DOCX file"}},
+                    parameters=[document_id, RELEASE],
+                )
+            },
+            "/documents/{document_id}/matrix.csv": {
+                "get": _op(
+                    "The matrix as CSV (UTF-8 with BOM)",
+                    {"200": {"description": "CSV file"}},
+                    parameters=[document_id, RELEASE],
+                )
+            },
+            "/documents/{document_id}/comments/template.xlsx": {
+                "get": _op(
+                    "The Excel template for a delegation's comments",
+                    {"200": {"description": "XLSX file"}},
+                    parameters=[document_id],
+                )
+            },
+            "/documents/{document_id}/comments/import": {
+                "post": {
+                    "summary": "Import a delegation's XLSX or DOCX table (secretariat); dry_run previews",
+                    "parameters": [document_id],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file", "organization"],
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "organization": {"type": "string"},
+                                        "dry_run": {"type": "string", "enum": ["true", "false"]},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json({"type": "object"}, "Preview"),
+                        "201": _json({"type": "object"}, "Created"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/search": {
+                "get": _op(
+                    "Search versions, visible comments and published conclusions",
+                    {"200": _json({"type": "array", "items": {"type": "object"}})},
+                    parameters=[{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
                 )
             },
             "/consultations/{slug}/milestones": {

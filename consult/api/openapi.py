@@ -155,6 +155,15 @@ def _error_response(description: str) -> dict:
 
 
 DISPOSITION_CODES = ("accepted", "accepted_in_part", "taken_into_account", "noted", "not_accepted")
+DISPOSITION_BODY = {
+    "type": "object",
+    "required": ["disposition"],
+    "properties": {
+        "disposition": {"type": "string", "enum": list(DISPOSITION_CODES)},
+        "rationale": {"type": "string"},
+        "resolved_in_version": {"type": "integer", "minimum": 1},
+    },
+}
 RELEASE = {"name": "release", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SCHEMAS["NewConclusion"] = {
@@ -352,15 +361,7 @@ def openapi_document() -> dict:
                     "Answer a submitted comment (editor or secretariat); earlier answers are kept",
                     {"200": _json(_ref("Comment"))},
                     parameters=[comment_id],
-                    body={
-                        "type": "object",
-                        "required": ["disposition"],
-                        "properties": {
-                            "disposition": {"type": "string", "enum": list(DISPOSITION_CODES)},
-                            "rationale": {"type": "string"},
-                            "resolved_in_version": {"type": "integer", "minimum": 1},
-                        },
-                    },
+                    body=DISPOSITION_BODY,
                 )
             },
             "/sections/{section_id}/groups": {
@@ -383,15 +384,7 @@ def openapi_document() -> dict:
                     "Answer a group of comments once",
                     {"200": _json({"type": "array", "items": _ref("Comment")})},
                     parameters=[_id("group_id")],
-                    body={
-                        "type": "object",
-                        "required": ["disposition"],
-                        "properties": {
-                            "disposition": {"type": "string", "enum": list(DISPOSITION_CODES)},
-                            "rationale": {"type": "string"},
-                            "resolved_in_version": {"type": "integer", "minimum": 1},
-                        },
-                    },
+                    body=DISPOSITION_BODY,
                 )
             },
             "/documents/{document_id}/matrix": {

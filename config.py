@@ -36,6 +36,9 @@ class Config:
     # Longest comment or section text accepted, in characters.
     MAX_TEXT_LENGTH = int(os.environ.get("MAX_TEXT_LENGTH", 100_000))
     COMMENTS_PER_PAGE = 50
+    # Rendered pages each worker keeps (consult/pagecache.py); 0 turns the store off.
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "64")) * 2**20
+    PAGE_CACHE_SECONDS = 600
     # Number of reverse proxies in front whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/json", "image/svg+xml", "text/csv"]

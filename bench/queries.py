@@ -1,10 +1,14 @@
-"""SQL statements per request of each scenario, counted in-process with Flask's test client.
+"""In-process figures with Flask's test client: SQL statements per request, and render times.
 
 A page whose statement count grows with its content (N+1 queries) shows here before
-it shows in the timings.
+it shows in the timings. Statements are counted as the servers run (a kept page costs
+the session's user and one read of the page stamps); render times are measured with
+the page store off, so that they show what a page costs when it must be rendered.
 """
 
 import json
+import statistics
+import time
 
 from sqlalchemy import event
 
@@ -58,3 +62,25 @@ def statements_per_request(url: str, data: Dataset) -> dict[str, int]:
         db.session.remove()
         db.engine.dispose()
     return counts
+
+
+def render_times(url: str, data: Dataset, repeats: int = 20) -> dict[str, float]:
+    """Median ms of the scaling sections' pages rendered in full (page store off), in-process."""
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, PAGE_CACHE_BYTES=0)
+    medians: dict[str, float] = {}
+    with app.app_context():
+        client = app.test_client()
+        if client.post("/auth/login", data={"email": data.editor_email, "password": data.password}).status_code != 302:
+            raise RuntimeError(f"the test client could not sign in as {data.editor_email}")
+        for comments, section_id in data.scaling_section_ids.items():
+            client.get(f"/sections/{section_id}")  # warms the template and statement caches
+            timings = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                if client.get(f"/sections/{section_id}").status_code != 200:
+                    raise RuntimeError(f"/sections/{section_id} did not answer 200")
+                timings.append((time.perf_counter() - began) * 1000)
+            medians[str(comments)] = round(statistics.median(timings), 1)
+        db.session.remove()
+        db.engine.dispose()
+    return medians

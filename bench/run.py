@@ -260,17 +260,28 @@ def report(results: dict) -> str:
         f"{burst['stored_without_acknowledgement']} stored without acknowledgement; failures: "
         f"{burst['failures'] or 'none'}; {burst['seconds']} s"
     )
-    lines += ["", f"{'section page, comments':<34}{'median ms':>10}{'p90 ms':>9}{'× 10':>8}{'SQL/req':>9}"]
-    scaling = results["scaling"]
+    lines += [
+        "",
+        f"{'section page, comments':<34}{'median ms':>10}{'p90 ms':>9}{'× 10':>8}{'SQL/req':>9}"
+        f"{'render ms':>11}{'× 10':>8}",
+    ]
+    scaling, rendering = results["scaling"], results["render_ms"]
     base = scaling["sections"][min(scaling["sections"])]["median_ms"]
+    render_base = rendering[str(min(scaling["sections"]))]
     for count, timing in scaling["sections"].items():
         sql = results["sql_statements"].get(f"section_page_{count}", "")
+        render = rendering[str(count)]
         lines.append(
             f"{count:<34,}{timing['median_ms']:>10.1f}{timing['p90_ms']:>9.1f}{timing['median_ms'] / base:>8.2f}"
-            f"{sql!s:>9}{'  errors: ' + str(timing['errors']) if timing['errors'] else ''}"
+            f"{sql!s:>9}{render:>11.1f}{render / render_base:>8.2f}"
+            f"{'  errors: ' + str(timing['errors']) if timing['errors'] else ''}"
         )
     lines.append(f"  time(10,000) / time(10) = {scaling['ratio']:.2f} — {_verdict(scaling)}")
     lines.append(f"  time(10,000) / time(100) = {scaling['ratio_full_pages']:.2f} (both pages show 50 comments)")
+    lines.append(
+        "  render ms: the page rendered in full, page store off, in-process (what the first reader after a change"
+        " waits for)"
+    )
     lines += ["", "memory after the scenarios (per worker: RSS now / peak, MiB)"]
     for name, memory in results["memory"].items():
         workers = ", ".join(f"{w['rss_mib']:.0f} / {w['peak_rss_mib']:.0f}" for w in memory["workers"])
@@ -325,6 +336,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         data = dataset.build(url)
         print(f"  data set built in {data.seconds} s: {data.counts}", flush=True)
         sql = queries.statements_per_request(url, data)
+        rendering = queries.render_times(url, data)
         consult = Gunicorn(
             "consult",
             "wsgi:app",
@@ -353,6 +365,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         machine=host,
         dataset={"counts": data.counts, "seconds": data.seconds},
         sql_statements=sql,
+        render_ms=rendering,
     )
     return results
 

@@ -44,6 +44,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     app.before_request(_forget_cached_request_state)
     _configure_sqlite(app)
     _configure_search()
+    _configure_page_cache(app)
     _configure_serving(app)
     _configure_login()
 
@@ -85,10 +86,11 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
 
 
 def _forget_cached_request_state() -> None:
-    # Flask-Babel and Flask-Login cache the locale and the user on the app context,
+    # Flask-Babel, Flask-Login and Flask-WTF cache the locale, the user and the CSRF token on the app context,
     # which can outlive one request (tests run several requests in one context).
     refresh_babel()
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 def select_locale() -> str:
@@ -153,6 +155,17 @@ def _configure_search() -> None:
 
     if not event.contains(Session, "after_flush", keep_index_in_step):
         event.listen(Session, "after_flush", keep_index_in_step)
+
+
+def _configure_page_cache(app: Flask) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from consult import pagecache
+
+    pagecache.init_app(app)
+    if not event.contains(Session, "after_flush", pagecache.replace_stamps):
+        event.listen(Session, "after_flush", pagecache.replace_stamps)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

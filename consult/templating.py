@@ -11,7 +11,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from consult import geography, permissions
+from consult import geography, pagecache, permissions
 from consult.auth.services import MIN_PASSWORD_LENGTH
 from consult.models import Organization
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES
@@ -96,6 +96,7 @@ def register(app) -> None:
         min_password_length=MIN_PASSWORD_LENGTH,
         static_url=static_url,
         section_url=section_url,
+        reader_name=pagecache.reader_name,
     )
     app.jinja_env.filters.update(
         datetime=datetime_filter,

@@ -1,9 +1,12 @@
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from consult import pagecache
 from consult.comments.forms import CommentForm
 from consult.comments.services import section_comments
 from consult.dialogues.services import published_conclusions
@@ -79,8 +82,14 @@ def _comment_counts(document) -> dict[int, int]:
 @bp.route("/documents/<int:document_id>")
 @login_required
 def document(document_id):
+    return pagecache.page(pagecache.document_scopes(document_id), lambda: _document_page(document_id), ("view",))
+
+
+def _document_page(document_id: int) -> str:
     item = drafts.get_document(document_id)
     authorize(current_user, "document.view", item)
+    now = utcnow()
+    pagecache.expires_by(drafts.next_window_change(item, now))
     release = drafts.current_release(item)
     working = can(current_user, "section.view_working") and (request.args.get("view") == "working" or release is None)
     if working:
@@ -96,7 +105,7 @@ def document(document_id):
         versions=versions,
         working=working,
         counts=_comment_counts(item),
-        now=utcnow(),
+        now=now,
     )
 
 
@@ -179,6 +188,7 @@ def section_page_context(item: Section):
         shown = released or versions[-1]
     latest = versions[-1]
     now = utcnow()
+    pagecache.expires_by(drafts.next_window_change(item.document, now))
     commentable = bool(release and released and release.is_open(now)) and can(current_user, "comment.create", item)
     return {
         "section": item,
@@ -195,12 +205,21 @@ def section_page_context(item: Section):
     }
 
 
+def section_page(section_id: int, load: Callable[[int], Section] = drafts.get_section, **extra) -> str:
+    """A section's page (a paragraph, a principle, a priority statement) with its comments."""
+
+    def render() -> str:
+        item = load(section_id)
+        authorize(current_user, "document.view", item.document)
+        return render_template("drafts/section.html", **extra, **section_page_context(item))
+
+    return pagecache.page(pagecache.section_scopes(section_id), render, ("page", "version"))
+
+
 @bp.route("/sections/<int:section_id>")
 @login_required
 def section(section_id):
-    item = drafts.get_section(section_id)
-    authorize(current_user, "document.view", item.document)
-    return render_template("drafts/section.html", **section_page_context(item))
+    return section_page(section_id)
 
 
 @bp.route("/sections/<int:section_id>/diff")

@@ -76,6 +76,14 @@ def current_release(document: Document) -> Release | None:
     )
 
 
+def next_window_change(document: Document, now: datetime) -> datetime | None:
+    """When a comment window of the document next opens or closes, if it ever does again."""
+    moments = [
+        moment for release in document.releases for moment in (release.comments_open_at, release.comments_close_at)
+    ]
+    return min((moment for moment in moments if moment > now), default=None)
+
+
 def lock_release(release: Release) -> Release:
     """Hold the release row until the transaction ends, and re-read it.
 

@@ -19,6 +19,7 @@ from consult.models.drafts import (
     Section,
     SectionVersion,
 )
+from consult.models.pages import PageStamp
 from consult.models.roadmap import Milestone
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Organization",
     "Outcome",
     "OutcomeRevision",
+    "PageStamp",
     "Participation",
     "Release",
     "ReleaseSection",

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from consult.dialogues.services import published_conclusions
 from consult.drafts import services as drafts
-from consult.drafts.routes import section_page_context
+from consult.drafts.routes import section_page
 from consult.errors import DomainError, NotFound
 from consult.extensions import db
 from consult.forms import apply_errors
@@ -88,8 +88,7 @@ def index(slug):
 @bp.route("/principles/<int:section_id>")
 @login_required
 def show(section_id):
-    section = item_or_404(section_id, KIND)
-    return render_template("drafts/section.html", item_kind=KIND, **section_page_context(section))
+    return section_page(section_id, lambda item_id: item_or_404(item_id, KIND), item_kind=KIND)
 
 
 @bp.route("/consultations/<slug>/principles/new", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from consult.drafts import services as drafts
-from consult.drafts.routes import section_page_context
+from consult.drafts.routes import section_page
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.forms import apply_errors, choices
@@ -31,8 +31,7 @@ def index(slug):
 @bp.route("/priorities/<int:section_id>")
 @login_required
 def show(section_id):
-    section = item_or_404(section_id, KIND)
-    return render_template("drafts/section.html", item_kind=KIND, **section_page_context(section))
+    return section_page(section_id, lambda item_id: item_or_404(item_id, KIND), item_kind=KIND)
 
 
 @bp.route("/consultations/<slug>/priorities/new", methods=["GET", "POST"])

@@ -1,0 +1,274 @@
+"""Rendered pages kept by each worker, and checked against the database on every use.
+
+The pages 193 delegations reload most (a paragraph with its comments, the whole draft)
+take tens of milliseconds to render but change far less often than they are read. Each
+worker keeps what it rendered, under a key of everything the page depends on besides the
+data: the path, the reader's language and time zone, and the reader's role and
+delegation (the permission rules depend on nothing else about a reader). The data is
+represented by *page stamps*: every flush that changes something such a page shows
+replaces the stamp of its scope (a section, a document, or everything) in the same
+transaction. Each request reads the stamps (one query) and uses a kept page only if
+they are unchanged, so a worker never serves what another worker's write made stale.
+
+What differs between two readers with the same key (the CSRF token, the reader's name)
+is rendered as a placeholder and filled in for each response. A page also expires at
+the next opening or closing of a comment window (which changes what it shows without
+any write) and after ``PAGE_CACHE_SECONDS`` at most.
+"""
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from sqlalchemy import inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
+
+from consult.extensions import db
+from consult.models import (
+    ApiToken,
+    AuditEvent,
+    Comment,
+    CommentGroup,
+    CommentRevision,
+    DispositionRevision,
+    Notification,
+    Organization,
+    PageStamp,
+    Release,
+    ReleaseSection,
+    SearchEntry,
+    Section,
+    SectionVersion,
+    User,
+)
+from consult.models.accounts import RateLimitCounter
+from consult.models.base import utcnow
+
+GLOBAL = "global"
+# Never shown on a kept page: writing them leaves every stamp alone.
+_UNSHOWN = (ApiToken, AuditEvent, Notification, RateLimitCounter, SearchEntry)
+_CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token under this name in g
+# Random per process, so that no text a user writes can contain them.
+_CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+_NAME_PLACEHOLDER = f"reader-{secrets.token_hex(16)}"
+
+
+def section_scope(section_id: int) -> str:
+    return f"section:{section_id}"
+
+
+def document_scope(document_id: int) -> str:
+    return f"document:{document_id}"
+
+
+# -- stamps ----------------------------------------------------------------------------
+
+
+def read_stamps(scopes: Iterable[str]) -> tuple[int, ...]:
+    scopes = tuple(scopes)
+    values = dict(db.session.execute(select(PageStamp.scope, PageStamp.value).where(PageStamp.scope.in_(scopes))).all())
+    return tuple(values.get(scope, 0) for scope in scopes)
+
+
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def replace_stamps(session, _flush_context) -> None:
+    """After every flush, new stamps for what it changed: no service can forget to."""
+    scopes = _changed_scopes(session)
+    if not scopes:
+        return
+    connection = session.connection()
+    table = PageStamp.__table__
+    value = secrets.randbits(62)  # random, so that a rolled-back value is never seen again
+    rows = [{"scope": scope, "value": value} for scope in sorted(scopes)]  # sorted: locks in one order
+    insert = _UPSERTS[connection.dialect.name](table).values(rows)
+    connection.execute(insert.on_conflict_do_update(index_elements=[table.c.scope], set_={"value": value}))
+
+
+def _changed_scopes(session) -> set[str]:
+    scopes: set[str] = set()
+    section_ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _UNSHOWN) or (obj in session.dirty and not session.is_modified(obj)):
+            continue
+        if isinstance(obj, (Comment, CommentGroup, SectionVersion, ReleaseSection)):
+            section_ids.add(obj.section_id)
+        elif isinstance(obj, (CommentRevision, DispositionRevision)):
+            section_ids.add(obj.comment.section_id)
+        elif isinstance(obj, Section):
+            section_ids.add(obj.id)
+        elif isinstance(obj, Release):
+            scopes.add(document_scope(obj.document_id))
+        elif isinstance(obj, User):
+            # Pages show authors' names: a new account or a sign-in (a new session nonce) changes none.
+            if obj in session.deleted or (obj in session.dirty and inspect(obj).attrs.name.history.has_changes()):
+                scopes.add(GLOBAL)
+        elif isinstance(obj, Organization):
+            # A new member changes only the list of members, which no kept page shows.
+            if obj not in session.dirty or session.is_modified(obj, include_collections=False):
+                scopes.add(GLOBAL)
+        else:
+            scopes.add(GLOBAL)
+    section_ids.discard(None)
+    documents = {}
+    for section_id in section_ids:  # the sections a service worked on are in the session already
+        section = session.identity_map.get(identity_key(Section, section_id))
+        if section is not None and section.document_id is not None:
+            documents[section_id] = section.document_id
+    if missing := section_ids - documents.keys():
+        query = select(Section.id, Section.document_id).where(Section.id.in_(missing))
+        documents.update(session.connection().execute(query).all())
+    for section_id in section_ids:
+        scopes.add(section_scope(section_id))
+        if section_id in documents:
+            scopes.add(document_scope(documents[section_id]))
+    return scopes
+
+
+# -- the pages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    stamps: tuple[int, ...]
+    expires_at: datetime
+    html: str
+
+
+class PageStore:
+    """Least recently used pages up to a total size, for one worker (thread-safe)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        # Which document a section belongs to never changes: one query per section and worker.
+        self.document_of_section: dict[int, int] = {}
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        size = len(entry.html)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.html)
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.html)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def init_app(app) -> None:
+    app.extensions["consult.pages"] = PageStore(app.config["PAGE_CACHE_BYTES"])
+
+
+def section_scopes(section_id: int) -> list[str] | None:
+    """The stamps a page about one section depends on; None if there is no such section."""
+    known = current_app.extensions["consult.pages"].document_of_section
+    if section_id not in known:
+        document_id = db.session.scalar(select(Section.document_id).where(Section.id == section_id))
+        if document_id is None:
+            return None
+        known[section_id] = document_id
+    return [GLOBAL, document_scope(known[section_id]), section_scope(section_id)]
+
+
+def document_scopes(document_id: int) -> list[str]:
+    return [GLOBAL, document_scope(document_id)]
+
+
+def expires_by(moment: datetime | None) -> None:
+    """While rendering a kept page: it must not be used from ``moment`` on."""
+    if moment is not None and "page_expires_at" in g:
+        g.page_expires_at = min(g.page_expires_at, moment)
+
+
+def rendering_for_many() -> bool:
+    return "page_expires_at" in g
+
+
+def reader_name() -> Markup | str:
+    """The signed-in reader's name, or its placeholder on a page kept for others too."""
+    return Markup(_NAME_PLACEHOLDER) if rendering_for_many() else current_user.name  # noqa: S704  (our constant)
+
+
+def _key() -> tuple:
+    return (
+        request.endpoint,
+        request.full_path,
+        str(get_locale()),
+        str(get_timezone()),
+        current_user.role,
+        current_user.organization_id,
+    )
+
+
+def _usable_here(allowed_args: Iterable[str]) -> bool:
+    # Flashed messages belong to one reader; unknown arguments would only fill the store.
+    return (
+        current_app.config["PAGE_CACHE_BYTES"] > 0
+        and request.method in ("GET", "HEAD")
+        and current_user.is_authenticated
+        and not session.get("_flashes")
+        and set(request.args) <= set(allowed_args)
+    )
+
+
+def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: Iterable[str] = ()) -> str:
+    """The page ``render`` makes, from the worker's store while the scopes' stamps hold.
+
+    ``scopes`` None means the page cannot be kept (``render`` then explains why, e.g. 404).
+    """
+    if scopes is None or not _usable_here(allowed_args):
+        return render()
+    store: PageStore = current_app.extensions["consult.pages"]
+    key = _key()
+    # Stamps first: whatever is rendered next is at least as new as they are.
+    stamps = read_stamps(scopes)
+    now = utcnow()
+    entry = store.get(key)
+    if entry is None or entry.stamps != stamps or entry.expires_at <= now:
+        entry = _render(render, stamps, now)
+        store.put(key, entry)
+    return _personal(entry.html)
+
+
+def _render(render: Callable[[], str], stamps: tuple[int, ...], now: datetime) -> _Entry:
+    g.page_expires_at = now + timedelta(seconds=current_app.config["PAGE_CACHE_SECONDS"])
+    own_token = g.pop(_CSRF_FIELD, None)
+    setattr(g, _CSRF_FIELD, _CSRF_PLACEHOLDER)
+    try:
+        html = render()
+        return _Entry(stamps, g.page_expires_at, html)
+    finally:
+        g.pop("page_expires_at")
+        g.pop(_CSRF_FIELD)
+        if own_token is not None:
+            setattr(g, _CSRF_FIELD, own_token)
+
+
+def _personal(html: str) -> str:
+    return html.replace(_CSRF_PLACEHOLDER, generate_csrf()).replace(_NAME_PLACEHOLDER, str(escape(current_user.name)))

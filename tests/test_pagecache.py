@@ -1,0 +1,179 @@
+"""Pages each worker keeps: never stale, never another reader's, never another delegation's."""
+
+import re
+import time
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from consult.comments.services import create_comment, record_disposition
+from consult.drafts.services import publish_release
+from consult.extensions import db
+from consult.models import Section
+from consult.models.base import utcnow
+from consult.pagecache import PageStore, _Entry, read_stamps, section_scope
+from tests.conftest import login
+
+
+def _statements(app, client, path: str) -> tuple[str, int]:
+    """The page and how many SQL statements it took."""
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), len(statements)
+
+
+def _reader(page: str) -> str:
+    return re.search(r'class="account__who">\s*<a [^>]*>([^<]*)</a>', page)[1]
+
+
+def _csrf_tokens(page: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]*)"', page))
+
+
+def _published(world):
+    document = world.document()
+    world.release(document)
+    return document, document.sections[0]
+
+
+def test_a_kept_page_is_filled_in_for_each_reader(app, world):
+    _, section = _published(world)
+    first, second = world.user("delegate", "KEN", key="Amina"), world.user("delegate", "KEN", key="Brian")
+    first_client, second_client = app.test_client(), app.test_client()
+    login(first_client, first)
+    login(second_client, second)
+    path = f"/sections/{section.id}"
+
+    page, rendering = _statements(app, first_client, path)
+    assert _reader(page) == "Amina"
+    kept, reuse = _statements(app, second_client, path)
+    # The second reader gets the kept page: the session's user and the stamps, nothing more.
+    assert reuse <= 3 < rendering
+    assert _reader(kept) == "Brian" and "Amina" not in kept
+    assert _csrf_tokens(kept) and _csrf_tokens(kept).isdisjoint(_csrf_tokens(page))
+    assert "csrf-" not in kept and "reader-" not in kept  # no placeholder left
+
+
+def test_a_change_shows_at_once_on_a_kept_page(app, world, client):
+    _, section = _published(world)
+    editor = world.user("editor")
+    focal_point = world.user("focal_point", "KEN")
+    login(client, editor)
+    path = f"/sections/{section.id}"
+    assert "Comment " not in client.get(path).get_data(as_text=True)
+
+    comment = create_comment(focal_point, section, kind="general", body="Kenya asks for a target.", submit=True)
+    db.session.commit()
+    assert "Kenya asks for a target." in client.get(path).get_data(as_text=True)
+
+    record_disposition(editor, comment, disposition="noted", rationale="Outside the mandate.")
+    db.session.commit()
+    assert "Outside the mandate." in client.get(path).get_data(as_text=True)
+
+
+def test_delegations_never_share_a_kept_page(app, world):
+    _, section = _published(world)
+    kenya, peru = world.user("focal_point", "KEN"), world.user("focal_point", "PER")
+    create_comment(kenya, section, kind="general", body="Kenya draft position.")
+    db.session.commit()
+    kenya_client, peru_client = app.test_client(), app.test_client()
+    login(kenya_client, kenya)
+    login(peru_client, peru)
+    path = f"/sections/{section.id}"
+    assert "Kenya draft position." in kenya_client.get(path).get_data(as_text=True)
+    assert "Kenya" not in peru_client.get(path).get_data(as_text=True).split('id="comments"')[1]
+
+
+def test_a_page_kept_while_the_window_was_open_is_not_used_after_it_closes(app, world, client):
+    document = world.document()
+    publish_release(None, document, label="Zero draft", comments_close_at=utcnow() + timedelta(seconds=2))
+    db.session.commit()
+    section = document.sections[0]
+    kenya, peru = world.user("focal_point", "KEN"), world.user("focal_point", "PER")
+    create_comment(kenya, section, kind="general", body="Kenya submitted position.", submit=True)
+    db.session.commit()
+    login(client, peru)
+    path = f"/sections/{section.id}"
+    assert "submitted position" not in client.get(path).get_data(as_text=True)
+    time.sleep(2.1)  # no write happens: only the clock moves
+    page = client.get(path).get_data(as_text=True)
+    assert "Kenya submitted position." in page
+    assert "Write a comment" not in page
+
+
+def test_a_renamed_author_shows_on_kept_pages(app, world, client):
+    _, section = _published(world)
+    delegate, focal_point = world.user("delegate", "KEN", key="Amina"), world.user("focal_point", "KEN")
+    create_comment(delegate, section, kind="general", body="A draft.")
+    db.session.commit()
+    login(client, focal_point)
+    path = f"/sections/{section.id}"
+    assert "drafted by Amina" in client.get(path).get_data(as_text=True)
+    delegate.name = "Amina Mohamed"
+    db.session.commit()
+    assert "drafted by Amina Mohamed" in client.get(path).get_data(as_text=True)
+
+
+def test_signing_in_leaves_kept_pages_valid(app, world, client):
+    _, section = _published(world)
+    editor, focal_point = world.user("editor"), world.user("focal_point", "KEN")
+    login(client, editor)
+    scopes = ["global", section_scope(section.id)]
+    before = read_stamps(scopes)
+    login(app.test_client(), focal_point)  # a new session nonce is written
+    assert read_stamps(scopes) == before
+
+
+def test_a_rolled_back_change_leaves_the_stamps_as_they_were(app, world):
+    _, section = _published(world)
+    focal_point = world.user("focal_point", "KEN")
+    scopes = ["global", section_scope(section.id)]
+    before = read_stamps(scopes)
+    create_comment(focal_point, section, kind="general", body="Never saved.")
+    db.session.flush()
+    assert read_stamps(scopes)[1] != before[1]
+    db.session.rollback()
+    assert read_stamps(scopes) == before
+
+
+def test_other_arguments_and_flashed_messages_are_never_kept(app, world, client):
+    _, section = _published(world)
+    login(client, world.user("editor"))
+    store = app.extensions["consult.pages"]
+    client.get(f"/sections/{section.id}?utm_source=mail")
+    assert len(store) == 0
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Version 2 saved.")]
+    assert "Version 2 saved." in client.get(f"/sections/{section.id}").get_data(as_text=True)
+    assert len(store) == 0
+    client.get(f"/sections/{section.id}?page=1")
+    assert len(store) == 1
+
+
+def test_a_missing_section_is_a_404_and_nothing_is_kept(app, world, client):
+    login(client, world.user("editor"))
+    assert client.get("/sections/999999").status_code == 404
+    assert db.session.get(Section, 999999) is None
+    assert len(app.extensions["consult.pages"]) == 0
+
+
+def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
+    store = PageStore(max_bytes=25)
+    later = utcnow() + timedelta(minutes=5)
+    for name in "abc":
+        store.put((name,), _Entry((1,), later, name * 10))
+    assert len(store) == 2 and store.get(("a",)) is None
+    store.get(("b",))
+    store.put(("d",), _Entry((1,), later, "d" * 10))
+    assert store.get(("b",)) is not None and store.get(("c",)) is None
+    store.put(("huge",), _Entry((1,), later, "x" * 26))
+    assert store.get(("huge",)) is None and len(store) == 2

@@ -16,6 +16,7 @@ the next opening or closing of a comment window (which changes what it shows wit
 any write) and after ``PAGE_CACHE_SECONDS`` at most.
 """
 
+import hashlib
 import secrets
 import threading
 from collections import OrderedDict
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, g, request, session
+from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -143,6 +144,7 @@ class _Entry:
     stamps: tuple[int, ...]
     expires_at: datetime
     html: str
+    digest: str = ""  # of the page without its placeholders: the same in every worker
 
 
 class PageStore:
@@ -237,7 +239,7 @@ def _usable_here(allowed_args: Iterable[str]) -> bool:
     )
 
 
-def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: Iterable[str] = ()) -> str:
+def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: Iterable[str] = ()):
     """The page ``render`` makes, from the worker's store while the scopes' stamps hold.
 
     ``scopes`` None means the page cannot be kept (``render`` then explains why, e.g. 404).
@@ -253,7 +255,12 @@ def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: 
     if entry is None or entry.stamps != stamps or entry.expires_at <= now:
         entry = _render(render, stamps, now)
         store.put(key, entry)
-    return _personal(entry.html)
+    response = make_response(_personal(entry.html))
+    # A browser that has this page already gets a 304: its copy differs only in when its
+    # CSRF token was signed, and that token stays valid for the session.
+    reader = f"{entry.digest}:{session.get(_CSRF_FIELD, '')}:{current_user.name}"
+    response.set_etag(hashlib.sha256(reader.encode()).hexdigest()[:40])
+    return response
 
 
 def _render(render: Callable[[], str], stamps: tuple[int, ...], now: datetime) -> _Entry:
@@ -262,7 +269,8 @@ def _render(render: Callable[[], str], stamps: tuple[int, ...], now: datetime) -
     setattr(g, _CSRF_FIELD, _CSRF_PLACEHOLDER)
     try:
         html = render()
-        return _Entry(stamps, g.page_expires_at, html)
+        shared = html.replace(_CSRF_PLACEHOLDER, "").replace(_NAME_PLACEHOLDER, "")
+        return _Entry(stamps, g.page_expires_at, html, hashlib.sha256(shared.encode()).hexdigest())
     finally:
         g.pop("page_expires_at")
         g.pop(_CSRF_FIELD)

@@ -177,3 +177,19 @@ def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
     assert store.get(("b",)) is not None and store.get(("c",)) is None
     store.put(("huge",), _Entry((1,), later, "x" * 26))
     assert store.get(("huge",)) is None and len(store) == 2
+
+
+def test_a_browser_that_has_the_page_gets_a_304_until_it_changes(app, world, client):
+    _, section = _published(world)
+    editor, focal_point = world.user("editor"), world.user("focal_point", "KEN")
+    login(client, editor)
+    path = f"/sections/{section.id}"
+    etag = client.get(path).headers["ETag"]
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    other = app.test_client()
+    login(other, world.user("editor", key="second-editor"))
+    assert other.get(path, headers={"If-None-Match": etag}).status_code == 200  # another session
+    create_comment(focal_point, section, kind="general", body="A new position.", submit=True)
+    db.session.commit()
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "A new position." in changed.get_data(as_text=True)

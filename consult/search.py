@@ -6,13 +6,15 @@ PostgreSQL with its tsvector index, and with the trigram index for scripts witho
 spaces. Every result passes the same visibility rules as the pages.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import and_, delete, func, insert, literal_column, or_, select, text
+from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.extensions import db
 from consult.models import (
@@ -47,19 +49,51 @@ def _entry(obj) -> tuple[str, int | None, str] | None:
     return None
 
 
+# The attributes an entry is made of: a change to anything else leaves the entry as it is.
+_INDEXED_ATTRIBUTES = {
+    SectionVersion: ("section_id", "body"),
+    Comment: ("section_id", "body", "proposed_text"),
+    Conclusion: ("text",),
+}
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+@functools.cache
+def _upsert(dialect: str):
+    """Insert an entry, or replace the one already there, in one statement (built once)."""
+    if dialect not in _UPSERTS:
+        return None
+    statement = _UPSERTS[dialect](SearchEntry)
+    return statement.on_conflict_do_update(
+        index_elements=[SearchEntry.kind, SearchEntry.ref_id],
+        set_={"section_id": statement.excluded.section_id, "text": statement.excluded.text},
+    )
+
+
+def _index_unchanged(obj) -> bool:
+    attributes = inspect(obj).attrs
+    return not any(attributes[name].history.has_changes() for name in _INDEXED_ATTRIBUTES[type(obj)])
+
+
 def keep_index_in_step(session, _flush_context) -> None:
     """After every flush, re-index what was written: no service can forget to."""
-    connection = session.connection()
+    connection = None
     for obj in (*session.new, *session.dirty, *session.deleted):
         entry = _entry(obj)
         if entry is None:
             continue
+        deleted = obj in session.deleted
+        if not deleted and obj not in session.new and _index_unchanged(obj):
+            continue  # e.g. a comment submitted or answered: its text is what is indexed already
         kind, section_id, source = entry
-        connection.execute(delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == obj.id))
-        if obj not in session.deleted:
-            connection.execute(
-                insert(SearchEntry).values(kind=kind, ref_id=obj.id, section_id=section_id, text=plain_text(source))
-            )
+        connection = connection or session.connection()
+        upsert = _upsert(connection.dialect.name)
+        if deleted or upsert is None:
+            connection.execute(delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == obj.id))
+        if deleted:
+            continue
+        values = {"kind": kind, "ref_id": obj.id, "section_id": section_id, "text": plain_text(source)}
+        connection.execute(insert(SearchEntry) if upsert is None else upsert, values)
 
 
 @dataclass

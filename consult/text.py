@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -101,18 +102,23 @@ class _RenderBudgetExceeded(Exception):
     """Python-Markdown ran past its deadline."""
 
 
-def _with_deadline(method: Callable[_P, _R], deadline: float) -> Callable[_P, _R]:
+class _Converter(markdown.Markdown):
+    """Python-Markdown with the deadline of the conversion under way."""
+
+    deadline = 0.0
+
+
+def _with_deadline(method: Callable[_P, _R], converter: _Converter) -> Callable[_P, _R]:
     def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if time.monotonic() > deadline:
+        if time.monotonic() > converter.deadline:
             raise _RenderBudgetExceeded
         return method(*args, **kwargs)
 
     return checked
 
 
-def _markdown_converter(deadline: float) -> markdown.Markdown:
-    # A fresh instance per call: Markdown objects are stateful and not thread-safe.
-    converter = markdown.Markdown(
+def _markdown_converter() -> _Converter:
+    converter = _Converter(
         extensions=["tables", "sane_lists"],
         extension_configs={"tables": {"use_align_attribute": True}},  # not style=
     )
@@ -130,25 +136,34 @@ def _markdown_converter(deadline: float) -> markdown.Markdown:
     # Every quadratic path runs through these calls, so checking the clock in
     # them bounds the whole conversion.
     for pattern in converter.inlinePatterns:
-        pattern.getCompiledRegExp = _with_deadline(pattern.getCompiledRegExp, deadline)
-        pattern.handleMatch = _with_deadline(pattern.handleMatch, deadline)
+        pattern.getCompiledRegExp = _with_deadline(pattern.getCompiledRegExp, converter)
+        pattern.handleMatch = _with_deadline(pattern.handleMatch, converter)
     for processor in converter.parser.blockprocessors:
-        processor.run = _with_deadline(processor.run, deadline)
+        processor.run = _with_deadline(processor.run, converter)
     return converter
+
+
+# Building a converter costs more than converting a comment, so each thread keeps one
+# (Markdown objects are stateful and not thread-safe) and resets it between texts.
+_converters = threading.local()
 
 
 def _demote_heading(match: re.Match[str]) -> str:
     return f"<{match[1]}h{min(int(match[2]) + 2, 6)}>"
 
 
-def _markdown_to_html(text: str) -> str:
+def _markdown_to_html(text: str) -> str | None:
+    """The Markdown as HTML, or None when it is too deeply nested or too slow to parse."""
     text = _EXCESS_QUOTE_MARKERS.sub(r"\1", text)
-    deadline = time.monotonic() + _MARKDOWN_TIME_BUDGET_SECONDS
+    converter = getattr(_converters, "converter", None) or _markdown_converter()
+    _converters.converter = None  # until it is known to have finished cleanly
+    converter.reset()
+    converter.deadline = time.monotonic() + _MARKDOWN_TIME_BUDGET_SECONDS
     try:
-        html = _markdown_converter(deadline).convert(text)
+        html = converter.convert(text)
     except (RecursionError, _RenderBudgetExceeded):
-        # Too deeply nested or too slow to parse: show the text as typed.
-        return _escaped_paragraphs(text)
+        return None  # the converter, left mid-way, is dropped
+    _converters.converter = converter
     return _HEADING_TAG.sub(_demote_heading, html)
 
 
@@ -175,7 +190,26 @@ def render_markdown(source: str) -> Markup:
     text = _clean(source)
     if not text.strip():
         return Markup("")
-    return Markup(_sanitize(_markdown_to_html(text)))  # noqa: S704 - sanitized by nh3
+    try:
+        return _rendered(text)
+    except _NotRendered:
+        # Too deeply nested or too slow to parse: show the text as typed (and try again
+        # next time: the deadline depends on how busy the machine is).
+        return Markup(_sanitize(_escaped_paragraphs(text)))  # noqa: S704 - sanitized by nh3
+
+
+class _NotRendered(Exception):
+    """Python-Markdown gave up on the text; an exception, so that it is not remembered."""
+
+
+# A comment is rendered for its page and again for the search index as it is saved: the
+# last few texts are remembered (lru_cache is thread-safe), so the second time costs nothing.
+@functools.lru_cache(maxsize=32)
+def _rendered(text: str) -> Markup:
+    html = _markdown_to_html(text)
+    if html is None:
+        raise _NotRendered
+    return Markup(_sanitize(html))  # noqa: S704 - sanitized by nh3
 
 
 # --- Plain text -----------------------------------------------------------

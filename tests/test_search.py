@@ -2,9 +2,10 @@
 
 import pytest
 
-from consult.comments.services import create_comment
+from consult.comments.services import create_comment, submit_comment, update_comment, withdraw_comment
 from consult.drafts.services import revise_section
 from consult.extensions import db
+from consult.models import SearchEntry
 from tests.conftest import login
 
 CHINESE = """一、 导言
@@ -70,3 +71,30 @@ def test_search_page_escapes_and_highlights(app, world, corpus):
     # FTS syntax characters are treated as text, not as query operators.
     for query in ['"', "NEAR(", "a OR b", "*", "%", "_"]:
         assert browser.get("/search", query_string={"q": query}).status_code == 200
+
+
+def test_index_follows_edits_and_only_edits(client, world, corpus):
+    kenya, editor = corpus["kenya"], world.token(world.user("editor"))
+    comment = create_comment(kenya, corpus["english"].sections[1], kind="general", body="Resilient drainage first.")
+    db.session.commit()
+
+    def entries():
+        return db.session.execute(
+            db.select(SearchEntry.id, SearchEntry.text).where(
+                SearchEntry.kind == "comment", SearchEntry.ref_id == comment.id
+            )
+        ).all()
+
+    [(entry_id, text)] = entries()
+    assert text == "Resilient drainage first."
+    submit_comment(kenya, comment)
+    db.session.commit()
+    assert entries() == [(entry_id, text)]  # a submission leaves the text, and its entry, alone
+    update_comment(kenya, comment, body="Resilient *sanitation* first.", proposed_text="ignored: not an amendment")
+    db.session.commit()
+    assert [text for _, text in entries()] == ["Resilient sanitation first."]
+    assert [r["id"] for r in _search(client, editor, "sanitation first")] == [comment.id]
+    assert _search(client, editor, "drainage first") == []
+    withdraw_comment(kenya, comment, reason="Overtaken")
+    db.session.commit()
+    assert [text for _, text in entries()] == ["Resilient sanitation first."]

@@ -279,8 +279,10 @@ def create_comment(section_id):
         submit=bool(_field(data, "submit", bool)),
         language=_field(data, "language", str),
     )
+    # Shown as flushed, before the commit expires it: the same values without reading them back.
+    answer = comment_json(comment)
     db.session.commit()
-    return jsonify(comment_json(comment)), 201
+    return jsonify(answer), 201
 
 
 @bp.route("/comments/<int:comment_id>", methods=["GET"])

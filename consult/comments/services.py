@@ -1,15 +1,16 @@
 """Comments: drafting, submitting on behalf of a delegation, editing, withdrawing."""
 
+import functools
 import re
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.drafts.services import current_release, lock_release, released_version
+from consult.drafts.services import lock_release
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.models import (
@@ -19,6 +20,7 @@ from consult.models import (
     DispositionRevision,
     Notification,
     Release,
+    ReleaseSection,
     Section,
     SectionVersion,
     User,
@@ -69,14 +71,14 @@ def create_comment(
 ) -> Comment:
     """Draft a comment on the section as the current release shows it (and submit it)."""
     authorize(actor, "comment.create", section)
-    release = current_release(section.document)
-    version = released_version(section, release)
+    release, version = _release_for_comment(section)
     if release is None or version is None:
         raise WindowClosed(_l("This section has not been released for comment."))
     if not release.is_open(utcnow()):
         raise WindowClosed()
     if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
         raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
+    created = utcnow()
     comment = Comment(
         section=section,
         release=release,
@@ -85,15 +87,48 @@ def create_comment(
         author=actor,
         language=language,
         status="draft",
+        created_at=created,
+        updated_at=created,
+        # A new comment has none of these yet: known now, so that showing it asks nothing.
+        revisions=[],
+        addressed_in=[],
         **_texts(kind, body, proposed_text, quote),
     )
     comment.body_html = str(render_markdown(comment.body))
+    if submit:
+        # Submitted before it is first written: one INSERT of the submitted comment instead
+        # of an INSERT and an UPDATE; the trail still shows the draft, then its submission.
+        _submit(actor, comment)
     db.session.add(comment)
     db.session.flush()
     audit.record(actor, "comment.draft", comment, section=section.id)
     if submit:
-        submit_comment(actor, comment)
+        audit.record(actor, "comment.submit", comment, late=comment.late)
     return comment
+
+
+def _release_for_comment(section: Section) -> tuple[Release | None, SectionVersion | None]:
+    """The document's current release and the version of the section it published, in one query."""
+    row = db.session.execute(
+        _release_for_comment_query(), {"section_id": section.id, "document_id": section.document_id}
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+@functools.cache
+def _release_for_comment_query():
+    # Built once: every comment asks it, and building costs more than running it.
+    return (
+        select(Release, SectionVersion)
+        .outerjoin(
+            ReleaseSection,
+            (ReleaseSection.release_id == Release.id) & (ReleaseSection.section_id == bindparam("section_id")),
+        )
+        .outerjoin(SectionVersion, SectionVersion.id == ReleaseSection.version_id)
+        .where(Release.document_id == bindparam("document_id"))
+        .order_by(Release.number.desc())
+        .limit(1)
+    )
 
 
 def update_comment(
@@ -138,6 +173,13 @@ def update_comment(
 
 def submit_comment(actor: User, comment: Comment) -> Comment:
     """The focal point sends the comment on behalf of the organization."""
+    _submit(actor, comment)
+    db.session.flush()
+    audit.record(actor, "comment.submit", comment, late=comment.late)
+    return comment
+
+
+def _submit(actor: User, comment: Comment) -> None:
     # Under the release's lock, the window is judged by the close time committed last, and
     # at the very time recorded as the submission's.
     lock_release(comment.release)
@@ -148,9 +190,6 @@ def submit_comment(actor: User, comment: Comment) -> Comment:
     comment.submitted_by_id = actor.id
     comment.late = comment.release.has_closed(now)
     comment.updated_at = now
-    db.session.flush()
-    audit.record(actor, "comment.submit", comment, late=comment.late)
-    return comment
 
 
 def withdraw_comment(actor: User, comment: Comment, *, reason: str) -> Comment:

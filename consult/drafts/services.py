@@ -1,11 +1,12 @@
 """Drafts: consultations, documents, sections, versions, releases, import (services)."""
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -90,16 +91,28 @@ def lock_release(release: Release) -> Release:
     Submissions and moves of the comment window then happen one after the other, each
     judged by the close time the other committed. A no-op UPDATE rather than SELECT … FOR
     UPDATE: it also takes SQLite's write lock, and on PostgreSQL it does not wait for the
-    key-share locks that inserting comments takes on the release.
+    key-share locks that inserting comments takes on the release. The UPDATE returns the
+    row it locked, so the re-read costs no second statement where the database has RETURNING.
     """
-    db.session.execute(
+    returning = db.session.get_bind().dialect.update_returning
+    result = db.session.execute(_lock_release_statement(returning), {"release_id": release.id})
+    if returning:
+        result.scalar_one()  # the returned row refreshes the release as it is read
+    else:
+        db.session.refresh(release)
+    return release
+
+
+@functools.cache
+def _lock_release_statement(returning: bool):
+    # Built once: every submission runs it.
+    statement = (
         update(Release)
-        .where(Release.id == release.id)
+        .where(Release.id == bindparam("release_id"))
         .values(accept_late=Release.accept_late)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(release)
-    return release
+    return statement.returning(Release).execution_options(populate_existing=True) if returning else statement
 
 
 def get_release(document: Document, number: int) -> Release:

@@ -127,6 +127,35 @@ def test_focal_point_can_submit_directly_and_edit_keeps_revisions(client, setup)
     assert db.session.get(Comment, comment_id).body == "Be much bolder"
 
 
+def test_comment_created_and_submitted_in_one_request(client, setup):
+    section = setup["section"]
+    url = f"/api/v1/sections/{section.id}/comments"
+    created = client.post(url, json={"body": "We *support* (a).", "submit": True}, headers=setup["focal"])
+    assert created.status_code == 201
+    answer = created.json
+    assert (answer["status"], answer["late"]) == ("submitted", False)
+    assert answer["html"] == "<p>We <em>support</em> (a).</p>"
+    # The answer is what was stored, as any later read shows it.
+    assert client.get(f"/api/v1/comments/{answer['id']}", headers=setup["focal"]).json == answer
+    db.session.rollback()
+    comment = db.session.get(Comment, answer["id"])
+    assert comment.submitted_by_id == comment.author_id and comment.created_at <= comment.submitted_at
+    # The trail shows the draft, then its submission.
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "comment").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.object_id, e.details) for e in events] == [
+        ("comment.draft", comment.id, {"section": section.id}),
+        ("comment.submit", comment.id, {"late": False}),
+    ]
+    # Only the focal point submits: a delegate asking to leaves nothing behind.
+    refused = client.post(url, json={"body": "Sent by a delegate", "submit": True}, headers=setup["delegate"])
+    assert refused.status_code == 403
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Comment.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(AuditEvent.object_type == "comment")) == 2
+
+
 def test_withdraw_needs_a_reason_and_keeps_the_comment(client, setup):
     section = setup["section"]
     comment_id = client.post(

@@ -4,8 +4,10 @@ import io
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import create_engine, update
 
 from consult.drafts.services import (
+    lock_release,
     publish_release,
     release_diff,
     released_version,
@@ -13,7 +15,7 @@ from consult.drafts.services import (
 )
 from consult.errors import NotAllowed, StaleVersion, ValidationFailed
 from consult.extensions import db
-from consult.models import AuditEvent, Document
+from consult.models import AuditEvent, Document, Release
 from consult.models.base import utcnow
 from tests.conftest import login
 
@@ -149,3 +151,18 @@ def test_working_text_stays_with_staff(app, world):
     staff = app.test_client()
     login(staff, world.user("editor"))
     assert "Secret working text" in staff.get(f"/documents/{document.id}?view=working").get_data(as_text=True)
+
+
+def test_lock_release_reads_the_window_another_transaction_committed(database_url, world):
+    release = world.release(world.document())
+    assert release.accept_late is False  # loaded before the other transaction writes
+    closes = (utcnow() + timedelta(days=3)).replace(microsecond=0)
+    other = create_engine(database_url)
+    with other.begin() as connection:
+        connection.execute(
+            update(Release).where(Release.id == release.id).values(comments_close_at=closes, accept_late=True)
+        )
+    other.dispose()
+    assert lock_release(release) is release
+    assert (release.comments_close_at, release.accept_late) == (closes, True)
+    db.session.rollback()

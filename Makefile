@@ -33,6 +33,7 @@ serve: install
 test: install
 	scripts/system-packages
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 	@status=0; scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \
 	if [ $$status = 3 ] && [ -z "$$CONSULT_REQUIRE_POSTGRES" ]; then \
@@ -41,6 +42,7 @@ test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .

@@ -29,7 +29,7 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
@@ -74,9 +74,13 @@ def document_scope(document_id: int) -> str:
 # -- stamps ----------------------------------------------------------------------------
 
 
+# Built once, run on the session's connection: every kept page costs this query.
+_READ_STAMPS = select(PageStamp.scope, PageStamp.value).where(PageStamp.scope.in_(bindparam("scopes", expanding=True)))
+
+
 def read_stamps(scopes: Iterable[str]) -> tuple[int, ...]:
     scopes = tuple(scopes)
-    values = dict(db.session.execute(select(PageStamp.scope, PageStamp.value).where(PageStamp.scope.in_(scopes))).all())
+    values = dict(db.session.connection().execute(_READ_STAMPS, {"scopes": scopes}).all())
     return tuple(values.get(scope, 0) for scope in scopes)
 
 

@@ -16,6 +16,7 @@ the next opening or closing of a comment window (which changes what it shows wit
 any write) and after ``PAGE_CACHE_SECONDS`` at most.
 """
 
+import functools
 import hashlib
 import secrets
 import threading
@@ -84,7 +85,14 @@ def read_stamps(scopes: Iterable[str]) -> tuple[int, ...]:
     return tuple(values.get(scope, 0) for scope in scopes)
 
 
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+@functools.cache
+def _replace_stamp(dialect: str):
+    # Built once per database kind: writes run it after every flush that changes a page.
+    table = PageStamp.__table__
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect](table)
+    return insert.values(scope=bindparam("scope"), value=bindparam("value")).on_conflict_do_update(
+        index_elements=[table.c.scope], set_={"value": insert.excluded.value}
+    )
 
 
 def replace_stamps(session, _flush_context) -> None:
@@ -93,11 +101,9 @@ def replace_stamps(session, _flush_context) -> None:
     if not scopes:
         return
     connection = session.connection()
-    table = PageStamp.__table__
     value = secrets.randbits(62)  # random, so that a rolled-back value is never seen again
     rows = [{"scope": scope, "value": value} for scope in sorted(scopes)]  # sorted: locks in one order
-    insert = _UPSERTS[connection.dialect.name](table).values(rows)
-    connection.execute(insert.on_conflict_do_update(index_elements=[table.c.scope], set_={"value": value}))
+    connection.execute(_replace_stamp(connection.dialect.name), rows)
 
 
 def _changed_scopes(session) -> set[str]:

@@ -227,23 +227,23 @@ def reader_name() -> Markup | str:
     return Markup(_NAME_PLACEHOLDER) if rendering_for_many() else current_user.name  # noqa: S704  (our constant)
 
 
-def _key() -> tuple:
+def _key(reader) -> tuple:
     return (
         request.endpoint,
         request.full_path,
         str(get_locale()),
         str(get_timezone()),
-        current_user.role,
-        current_user.organization_id,
+        reader.role,
+        reader.organization_id,
     )
 
 
-def _usable_here(allowed_args: Iterable[str]) -> bool:
+def _usable_here(reader, allowed_args: Iterable[str]) -> bool:
     # Flashed messages belong to one reader; unknown arguments would only fill the store.
     return (
         current_app.config["PAGE_CACHE_BYTES"] > 0
         and request.method in ("GET", "HEAD")
-        and current_user.is_authenticated
+        and reader.is_authenticated
         and not session.get("_flashes")
         and set(request.args) <= set(allowed_args)
     )
@@ -254,10 +254,11 @@ def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: 
 
     ``scopes`` None means the page cannot be kept (``render`` then explains why, e.g. 404).
     """
-    if scopes is None or not _usable_here(allowed_args):
+    reader = current_user._get_current_object()  # once: each use of the proxy looks it up again
+    if scopes is None or not _usable_here(reader, allowed_args):
         return render()
     store: PageStore = current_app.extensions["consult.pages"]
-    key = _key()
+    key = _key(reader)
     # Stamps first: whatever is rendered next is at least as new as they are.
     stamps = read_stamps(scopes)
     now = utcnow()
@@ -265,11 +266,12 @@ def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: 
     if entry is None or entry.stamps != stamps or entry.expires_at <= now:
         entry = _render(render, stamps, now)
         store.put(key, entry)
-    response = make_response(_personal(entry.html))
+    html = entry.html.replace(_CSRF_PLACEHOLDER, generate_csrf()).replace(_NAME_PLACEHOLDER, str(escape(reader.name)))
+    response = make_response(html)
     # A browser that has this page already gets a 304: its copy differs only in when its
     # CSRF token was signed, and that token stays valid for the session.
-    reader = f"{entry.digest}:{session.get(_CSRF_FIELD, '')}:{current_user.name}"
-    response.set_etag(hashlib.sha256(reader.encode()).hexdigest()[:40])
+    version = f"{entry.digest}:{session.get(_CSRF_FIELD, '')}:{reader.name}"
+    response.set_etag(hashlib.sha256(version.encode()).hexdigest()[:40])
     return response
 
 
@@ -286,7 +288,3 @@ def _render(render: Callable[[], str], stamps: tuple[int, ...], now: datetime) -
         g.pop(_CSRF_FIELD)
         if own_token is not None:
             setattr(g, _CSRF_FIELD, own_token)
-
-
-def _personal(html: str) -> str:
-    return html.replace(_CSRF_PLACEHOLDER, generate_csrf()).replace(_NAME_PLACEHOLDER, str(escape(current_user.name)))

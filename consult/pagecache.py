@@ -242,7 +242,7 @@ def _usable_here(reader, allowed_args: Iterable[str]) -> bool:
     # Flashed messages belong to one reader; unknown arguments would only fill the store.
     return (
         current_app.config["PAGE_CACHE_BYTES"] > 0
-        and request.method in ("GET", "HEAD")
+        and request.method == "GET"  # a HEAD renders the language form differently
         and reader.is_authenticated
         and not session.get("_flashes")
         and set(request.args) <= set(allowed_args)

@@ -193,3 +193,12 @@ def test_a_browser_that_has_the_page_gets_a_304_until_it_changes(app, world, cli
     db.session.commit()
     changed = client.get(path, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "A new position." in changed.get_data(as_text=True)
+
+
+def test_a_head_request_leaves_nothing_for_the_readers_that_follow(app, world, client):
+    _, section = _published(world)
+    login(client, world.user("editor"))
+    path = f"/sections/{section.id}"
+    assert client.head(path).status_code == 200
+    page = client.get(path).get_data(as_text=True)
+    assert f'name="next" value="{path}?"' in page  # the language switch comes back here

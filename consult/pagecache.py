@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, g, make_response, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -249,7 +250,9 @@ def _usable_here(reader, allowed_args: Iterable[str]) -> bool:
     )
 
 
-def page(scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: Iterable[str] = ()):
+def page(
+    scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: Iterable[str] = ()
+) -> ResponseReturnValue:
     """The page ``render`` makes, from the worker's store while the scopes' stamps hold.
 
     ``scopes`` None means the page cannot be kept (``render`` then explains why, e.g. 404).

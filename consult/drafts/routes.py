@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -205,7 +206,7 @@ def section_page_context(item: Section):
     }
 
 
-def section_page(section_id: int, load: Callable[[int], Section] = drafts.get_section, **extra) -> str:
+def section_page(section_id: int, load: Callable[[int], Section] = drafts.get_section, **extra) -> ResponseReturnValue:
     """A section's page (a paragraph, a principle, a priority statement) with its comments."""
 
     def render() -> str:

@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 
 # Named constraints keep Alembic migrations reproducible on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -23,3 +24,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+
+
+# The databases Consult runs on both write INSERT … ON CONFLICT, each through its own dialect.
+_INSERTS_WITH_CONFLICT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def upsert(dialect: str, table):
+    """An INSERT that takes ``.on_conflict_do_update``; None for a database without one."""
+    insert = _INSERTS_WITH_CONFLICT.get(dialect)
+    return insert(table) if insert else None

@@ -32,10 +32,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
-from consult.extensions import db
+from consult.extensions import db, upsert
 from consult.models import (
     ApiToken,
     AuditEvent,
@@ -90,7 +89,7 @@ def read_stamps(scopes: Iterable[str]) -> tuple[int, ...]:
 def _replace_stamp(dialect: str):
     # Built once per database kind: writes run it after every flush that changes a page.
     table = PageStamp.__table__
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect](table)
+    insert = upsert(dialect, table)
     return insert.values(scope=bindparam("scope"), value=bindparam("value")).on_conflict_do_update(
         index_elements=[table.c.scope], set_={"value": insert.excluded.value}
     )

@@ -14,9 +14,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
-from consult.extensions import db
+from consult.extensions import db, upsert
 from consult.models import (
     Comment,
     Conclusion,
@@ -55,15 +54,14 @@ _INDEXED_ATTRIBUTES = {
     Comment: ("section_id", "body", "proposed_text"),
     Conclusion: ("text",),
 }
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 @functools.cache
 def _upsert(dialect: str):
     """Insert an entry, or replace the one already there, in one statement (built once)."""
-    if dialect not in _UPSERTS:
+    statement = upsert(dialect, SearchEntry)
+    if statement is None:
         return None
-    statement = _UPSERTS[dialect](SearchEntry)
     return statement.on_conflict_do_update(
         index_elements=[SearchEntry.kind, SearchEntry.ref_id],
         set_={"section_id": statement.excluded.section_id, "text": statement.excluded.text},

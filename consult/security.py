@@ -15,11 +15,10 @@ import redis
 from flask import Flask, current_app, request
 from flask_babel import ngettext
 from sqlalchemy import case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.errorhandlers import json_error
 from consult.errors import DomainError
-from consult.extensions import db
+from consult.extensions import db, upsert
 from consult.models.accounts import RateLimitCounter
 from consult.models.base import utcnow
 
@@ -160,13 +159,11 @@ class DatabaseCounters:
     PostgreSQL), so that concurrent workers never lose a count. Each change is committed
     at once on its own connection: the request's transaction may roll back."""
 
-    _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
     def hit(self, key: str, window: int) -> Usage:
         now = utcnow()
         table = RateLimitCounter.__table__
         running = table.c.expires_at > now
-        insert = self._INSERTS[db.engine.dialect.name](table).values(
+        insert = upsert(db.engine.dialect.name, table).values(
             key=key, count=1, expires_at=now + timedelta(seconds=window)
         )
         statement = insert.on_conflict_do_update(

@@ -5,9 +5,14 @@ from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from consult.errors import Conflict
 
 # Named constraints keep Alembic migrations reproducible on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -18,7 +23,40 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# SQLSTATEs of a unique and a foreign-key violation (PostgreSQL); SQLite says it in words.
+_CONFLICT_STATES = {"23505", "23503"}
+_SQLITE_CONFLICTS = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def is_conflict(error: IntegrityError) -> bool:
+    """A row another transaction inserted or removed meanwhile, as opposed to a broken rule of ours."""
+    state = getattr(error.orig, "sqlstate", None)
+    return state in _CONFLICT_STATES or any(text in str(error.orig) for text in _SQLITE_CONFLICTS)
+
+
+class Session(FlaskSession):
+    """The request's session: a write that lost a race ends as ``Conflict`` (409), never a 500.
+
+    A versioned row changed by another transaction since it was read (StaleDataError), or a
+    unique key another transaction took first (IntegrityError) both mean that this request
+    worked on data that is no longer current. The transaction is rolled back, so nothing of
+    it is written, and the caller (a form, the API) says so and keeps what was typed.
+    """
+
+    def flush(self, objects=None) -> None:
+        try:
+            super().flush(objects)
+        except StaleDataError as error:
+            self.rollback()
+            raise Conflict() from error
+        except IntegrityError as error:
+            if not is_conflict(error):
+                raise
+            self.rollback()
+            raise Conflict() from error
+
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def utcnow() -> datetime:
@@ -28,3 +29,18 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Versioned:
+    """A row whose every UPDATE checks and advances ``row_version`` (SQLAlchemy's version counter).
+
+    Two requests that read the same row and both change it cannot both win: the second
+    UPDATE matches no row, the flush fails, and the request answers 409 (see
+    ``consult.extensions.Session``). Whatever a request acknowledged is then on record.
+    """
+
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.row_version}

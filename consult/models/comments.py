@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import Organization, User
-from consult.models.base import UTCDateTime, utcnow
+from consult.models.base import UTCDateTime, Versioned, utcnow
 from consult.models.drafts import Release, Section, SectionVersion
 
 COMMENT_KINDS = {
@@ -39,7 +39,7 @@ version_addressed_comment = Table(
 )
 
 
-class Comment(db.Model):
+class Comment(Versioned, db.Model):
     __table_args__ = (
         Index("ix_comment_section_status", "section_id", "status"),
         Index("ix_comment_organization_status", "organization_id", "status"),
@@ -57,6 +57,8 @@ class Comment(db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     proposed_text: Mapped[str | None] = mapped_column(Text)
+    # The proposed text against the paragraph as commented on, diffed once when written.
+    proposed_diff_html: Mapped[str | None] = mapped_column(Text)
     quote: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="draft")
@@ -75,6 +77,8 @@ class Comment(db.Model):
     resolved_in_version_id: Mapped[int | None] = mapped_column(ForeignKey("section_version.id"))
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The delegation changed its text after the answer: the answer needs confirming.
+    answer_outdated: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     section: Mapped[Section] = relationship()
     release: Mapped[Release] = relationship()
@@ -100,6 +104,8 @@ class Comment(db.Model):
 class CommentRevision(db.Model):
     """An earlier text of a submitted comment, kept when the comment is edited."""
 
+    __table_args__ = (UniqueConstraint("comment_id", "number"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
     number: Mapped[int] = mapped_column()
@@ -114,7 +120,7 @@ class CommentRevision(db.Model):
     comment: Mapped[Comment] = relationship(back_populates="revisions")
 
 
-class CommentGroup(db.Model):
+class CommentGroup(Versioned, db.Model):
     """Comments on one section that make the same point, answered together."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +134,8 @@ class CommentGroup(db.Model):
 
 class DispositionRevision(db.Model):
     """An answer to a comment as it stood before it was changed."""
+
+    __table_args__ = (UniqueConstraint("comment_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import Organization, User
-from consult.models.base import UTCDateTime, utcnow
+from consult.models.base import UTCDateTime, Versioned, utcnow
 from consult.models.drafts import Consultation, Document, Section
 
 CONSTITUENCIES = {
@@ -47,7 +47,7 @@ dialogue_document = Table(
 )
 
 
-class Dialogue(db.Model):
+class Dialogue(Versioned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -60,6 +60,8 @@ class Dialogue(db.Model):
     format: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by every change, also of the agenda and participants: each change advances row_version.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     consultation: Mapped[Consultation] = relationship()
     agenda: Mapped[list["AgendaItem"]] = relationship(
@@ -94,7 +96,7 @@ class Participation(db.Model):
     organization: Mapped[Organization] = relationship()
 
 
-class Outcome(db.Model):
+class Outcome(Versioned, db.Model):
     """The secretariat's synthesis of a dialogue: a summary and tagged conclusions."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +131,8 @@ class Conclusion(db.Model):
 
 class OutcomeRevision(db.Model):
     """The published text of an outcome as it stood before an edit."""
+
+    __table_args__ = (UniqueConstraint("outcome_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outcome_id: Mapped[int] = mapped_column(ForeignKey("outcome.id"), index=True)

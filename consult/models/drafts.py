@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import User
-from consult.models.base import UTCDateTime, utcnow
+from consult.models.base import UTCDateTime, Versioned, utcnow
 
 DOCUMENT_KINDS = {
     "plan_draft": _l("Strategic plan draft"),
@@ -50,7 +50,7 @@ section_link = Table(
 )
 
 
-class Section(db.Model):
+class Section(Versioned, db.Model):
     __table_args__ = (UniqueConstraint("document_id", "anchor"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ class SectionVersion(db.Model):
     )
 
 
-class Release(db.Model):
+class Release(Versioned, db.Model):
     """A published snapshot of a document with its comment window (times in UTC)."""
 
     __table_args__ = (UniqueConstraint("document_id", "number"),)

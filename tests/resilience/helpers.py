@@ -59,9 +59,10 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 class Server:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` on a free loopback port; restartable."""
 
-    def __init__(self, database_url: str, log_dir: Path):
+    def __init__(self, database_url: str, log_dir: Path, workers: int = WORKERS):
         self.database_url = database_url
         self.log_dir = log_dir
+        self.workers = workers
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.starts = 0
@@ -73,7 +74,7 @@ class Server:
         env = server_env(
             self.database_url,
             BIND=f"{HOST}:{self.port}",
-            WEB_CONCURRENCY=str(WORKERS),
+            WEB_CONCURRENCY=str(self.workers),
             GUNICORN_ACCESS_LOG="/dev/null",
         )
         with self.log.open("wb") as log:
@@ -100,8 +101,8 @@ class Server:
                 ready = self.request("GET", "/readyz", timeout=5)[0] == 200
             except CONNECTION_ERRORS:
                 ready = False
-            # Both workers up, so that a kill hits the master and two workers.
-            if ready and len(processes(parent=self.process.pid)) == WORKERS:
+            # Every worker up, so that a kill hits the master and all its workers.
+            if ready and len(processes(parent=self.process.pid)) == self.workers:
                 return
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn was not ready within {timeout} s:\n{self.log_tail()}")

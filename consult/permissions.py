@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
 
-from consult.errors import DomainError, NotAllowed, WindowClosed
+from consult.errors import Conflict, DomainError, NotAllowed, WindowClosed
 from consult.models import Comment, Release, Section, User
 from consult.models.base import utcnow
 
@@ -65,36 +65,41 @@ def _comment_view(user, comment: Comment, now):
     return _denied()
 
 
-def _window_open_or_closed(comment: Comment, now):
-    return None if comment.release.is_open(now) else WindowClosed()
+# Refusals that depend on the comment's state, not on who asks, are conflicts (409): the
+# comment changed since the reader last saw it, e.g. its focal point submitted it meanwhile.
+
+
+def _takes_comments(comment: Comment, now):
+    return None if comment.release.takes_comments(now) else WindowClosed()
 
 
 def _comment_edit(user, comment: Comment, now):
-    if not _member_of(user, comment.organization_id) or comment.status == "withdrawn":
+    if not _member_of(user, comment.organization_id):
         return _denied()
+    if comment.status == "withdrawn":
+        return Conflict(_l("This comment has been withdrawn; it stays on record as it was."))
     # Once submitted, the text is the state's position: only its focal point changes it.
     if comment.status == "submitted" and _role(user) != "focal_point":
-        return _denied(_l("Only your focal point can change a submitted comment."))
-    return _window_open_or_closed(comment, now)
+        return Conflict(_l("This comment has been submitted: only your focal point can change it now."))
+    return _takes_comments(comment, now)
 
 
 def _comment_submit(user, comment: Comment, now):
     if not _member_of(user, comment.organization_id) or _role(user) != "focal_point":
         return _denied(_l("Only the focal point of the delegation can submit its comments."))
     if comment.status != "draft":
-        return _denied(_l("Only a draft can be submitted."))
-    release = comment.release
-    if release.is_open(now) or (release.accept_late and release.has_closed(now)):
-        return None
-    return WindowClosed()
+        return Conflict(_l("Only a draft can be submitted: this comment is already submitted or withdrawn."))
+    return _takes_comments(comment, now)
 
 
 def _comment_withdraw(user, comment: Comment, now):
-    if not _member_of(user, comment.organization_id) or comment.status == "withdrawn":
+    if not _member_of(user, comment.organization_id):
         return _denied()
+    if comment.status == "withdrawn":
+        return Conflict(_l("This comment is already withdrawn."))
     if comment.status == "submitted" and _role(user) != "focal_point":
-        return _denied(_l("Only your focal point can withdraw a submitted comment."))
-    return _window_open_or_closed(comment, now)
+        return Conflict(_l("This comment has been submitted: only your focal point can withdraw it now."))
+    return _takes_comments(comment, now)
 
 
 def _delegates_manage(user, organization_id, now):
@@ -109,7 +114,7 @@ def _comment_dispose(user, comment: Comment, now):
     if _role(user) not in ("admin", "secretariat", "editor"):
         return _denied(_l("Only editors and the Secretariat answer comments."))
     if comment.status != "submitted":
-        return _denied(_l("Only submitted comments are answered."))
+        return Conflict(_l("Only submitted comments are answered: this one is a draft or withdrawn."))
     return None
 
 

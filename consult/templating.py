@@ -2,7 +2,7 @@
 
 import hashlib
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -20,7 +20,6 @@ from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
 from consult.principles.services import PRIORITY_GROUPS
-from consult.text import diff_html
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
 
@@ -58,12 +57,8 @@ def datetime_tag(value: datetime | None, format: str = "medium") -> Markup:
 
 
 def amendment_diff(comment) -> Markup:
-    """An amendment's proposed text against the paragraph as released."""
-    return _cached_diff(comment.version.body, comment.proposed_text or "")
-
-
-# Both texts are immutable once written, so each worker may keep recent diffs.
-_cached_diff = lru_cache(maxsize=1024)(diff_html)
+    """An amendment's proposed text against the paragraph as released, diffed when it was written."""
+    return Markup(comment.proposed_diff_html or "")  # noqa: S704  (escaped text with <del>/<ins>, built by consult.text)
 
 
 @cache

@@ -25,7 +25,7 @@ import nh3
 from markdown.inlinepatterns import HtmlInlineProcessor
 from markupsafe import Markup, escape
 
-__all__ = ["diff_html", "diff_stats", "plain_text", "render_markdown", "tokenize"]
+__all__ = ["AMENDMENT_DIFF_BUDGET", "diff_html", "diff_stats", "plain_text", "render_markdown", "tokenize"]
 
 # --- Cleaning -------------------------------------------------------------
 
@@ -366,6 +366,9 @@ class _Opcode(NamedTuple):
 # seconds). Each search is charged before it runs (roughly 100-300 ns a step);
 # the budget caps a whole diff at a few seconds.
 _MATCH_STEP_BUDGET = 10_000_000
+# Delegations write amendments: their diffs are computed once, when written, and must stay
+# cheap whatever the text (about a quarter of a second at most).
+AMENDMENT_DIFF_BUDGET = 1_500_000
 # Past this a direct diff costs more than anchoring on unchanged paragraphs first.
 _MAX_DIRECT_MATCH_STEPS = 2_000_000
 # Newlines in the whitespace before a unit that start a new chunk: anchor on
@@ -410,10 +413,10 @@ class _BudgetedDiffer:
     that is reported as one replacement.
     """
 
-    def __init__(self, old: _Units, new: _Units) -> None:
+    def __init__(self, old: _Units, new: _Units, budget: int = _MATCH_STEP_BUDGET) -> None:
         self.old, self.new = old, new
         self.old_keys, self.new_keys = old.tokens, new.tokens
-        self.budget = _MATCH_STEP_BUDGET
+        self.budget = budget
 
     def opcodes(self) -> list[_Opcode]:
         merged: list[_Opcode] = []
@@ -506,16 +509,18 @@ class _DiffWriter:
         return Markup("".join(f"<p>{html}</p>" for html in paragraphs if html.strip()))  # noqa: S704 - all escaped
 
 
-def diff_html(old: str, new: str) -> Markup:
+def diff_html(old: str, new: str, budget: int = _MATCH_STEP_BUDGET) -> Markup:
     """Word-level diff of two Markdown sources, as escaped text with <del>/<ins>.
 
     Blank lines start a new <p>, line breaks become <br>. Whitespace-only
-    changes are not marked; the layout follows the new text.
+    changes are not marked; the layout follows the new text. ``budget`` caps the
+    longest-match steps: past it the diff gets coarser (whole paragraphs, lines,
+    then the whole differing range), never slower.
     """
     old_units, new_units = _Units(old), _Units(new)
     writer = _DiffWriter()
     after_deletion = False
-    for changed, old_start, old_end, new_start, new_end in _BudgetedDiffer(old_units, new_units).opcodes():
+    for changed, old_start, old_end, new_start, new_end in _BudgetedDiffer(old_units, new_units, budget).opcodes():
         if changed:
             # The whitespace before a change is plain text, not struck through.
             writer.add(new_units.spaces[new_start] if new_start < new_end else old_units.spaces[old_start])

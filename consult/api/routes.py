@@ -189,9 +189,12 @@ def publish_release(document_id):
         comments_open_at=_datetime(data, "comments_open_at", required=False),
         accept_late=bool(_field(data, "accept_late", bool)),
         override_reason=_field(data, "override_reason", str),
+        keep_previous_open=bool(_field(data, "keep_previous_open", bool)),
+        supersedes=_field(data, "supersedes", int),
     )
+    answer = release_json(release)
     db.session.commit()
-    return jsonify(release_json(release)), 201
+    return jsonify(answer), 201
 
 
 @bp.route("/documents/<int:document_id>/release", methods=["PATCH"])
@@ -201,8 +204,9 @@ def move_window(document_id):
     authorize(g.api_user, "release.edit_window", item)
     data = payload()
     release = drafts.move_window(g.api_user, item, comments_close_at=_datetime(data, "comments_close_at"))
+    answer = release_json(release)
     db.session.commit()
-    return jsonify(release_json(release))
+    return jsonify(answer)
 
 
 @bp.route("/sections/<int:section_id>")
@@ -305,8 +309,17 @@ def update_comment(comment_id):
         proposed_text=_field(data, "proposed_text", str),
         quote=_field(data, "quote", str),
     )
+    return _stored(item)
+
+
+def _stored(comment):
+    """The comment as this request stored it, answered once it is committed.
+
+    Built before the commit: read after it, it could already show a later request's change.
+    """
+    answer = comment_json(comment)
     db.session.commit()
-    return jsonify(comment_json(item))
+    return jsonify(answer)
 
 
 @bp.route("/comments/<int:comment_id>/submit", methods=["POST"])
@@ -314,8 +327,7 @@ def update_comment(comment_id):
 def submit_comment(comment_id):
     item = comments.get_comment(g.api_user, comment_id)
     comments.submit_comment(g.api_user, item)
-    db.session.commit()
-    return jsonify(comment_json(item))
+    return _stored(item)
 
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["POST"])
@@ -325,8 +337,7 @@ def withdraw_comment(comment_id):
     authorize(g.api_user, "comment.withdraw", item)
     data = payload()
     comments.withdraw_comment(g.api_user, item, reason=_field(data, "reason", str, required=True))
-    db.session.commit()
-    return jsonify(comment_json(item))
+    return _stored(item)
 
 
 # -- the consultation process ----------------------------------------------------------
@@ -438,8 +449,7 @@ def record_disposition(comment_id):
         rationale=_field(data, "rationale", str),
         resolved_in_version=_field(data, "resolved_in_version", int),
     )
-    db.session.commit()
-    return jsonify(comment_json(item))
+    return _stored(item)
 
 
 @bp.route("/sections/<int:section_id>/groups", methods=["POST"])
@@ -449,8 +459,9 @@ def group_comments(section_id):
     authorize(g.api_user, "comments.group", item)
     data = payload()
     group = comments.group_comments(g.api_user, item, data.get("comment_ids"), label=_field(data, "label", str) or "")
+    answer = {"id": group.id, "label": group.label, "comment_ids": [c.id for c in group.comments]}
     db.session.commit()
-    return jsonify({"id": group.id, "label": group.label, "comment_ids": [c.id for c in group.comments]}), 201
+    return jsonify(answer), 201
 
 
 @bp.route("/groups/<int:group_id>/disposition", methods=["PUT"])
@@ -466,8 +477,9 @@ def dispose_group(group_id):
         rationale=_field(data, "rationale", str),
         resolved_in_version=_field(data, "resolved_in_version", int),
     )
+    answer = [comment_json(comment) for comment in group.comments]
     db.session.commit()
-    return jsonify([comment_json(comment) for comment in group.comments])
+    return jsonify(answer)
 
 
 @bp.route("/search")

@@ -90,6 +90,16 @@ def comment_json(comment: Comment) -> dict:
         "rationale": comment.rationale,
         "resolved_in_version": comment.resolved_in.number if comment.resolved_in else None,
         "disposed_at": iso(comment.disposed_at),
+        "answer_outdated": comment.answer_outdated,
+        "disposition_history": [
+            {
+                "disposition": answer.disposition,
+                "rationale": answer.rationale,
+                "resolved_in_version": answer.resolved_in.number if answer.resolved_in else None,
+                "decided_at": iso(answer.decided_at),
+            }
+            for answer in comment.disposition_history
+        ],
         "group_id": comment.group_id,
         "imported": comment.imported,
         "revisions": [

@@ -98,12 +98,18 @@ def submit(comment_id):
     comment = comments.get_comment(current_user, comment_id)
     authorize(current_user, "comment.submit", comment)
     form = ConfirmForm()
+    status = 200
     if form.validate_on_submit():
-        comments.submit_comment(current_user, comment)
-        db.session.commit()
-        flash(_("The comment is submitted on behalf of your delegation."), "success")
-        return _back_to(comment)
-    return render_template("comments/submit.html", form=form, comment=comment)
+        try:
+            comments.submit_comment(current_user, comment)
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The comment is submitted on behalf of your delegation."), "success")
+            return _back_to(comment)
+    return render_template("comments/submit.html", form=form, comment=comment), status
 
 
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
@@ -210,8 +216,13 @@ def group(section_id):
 def ungroup(group_id):
     found = comments.get_group(group_id)
     authorize(current_user, "comments.group", found)
+    section_id = found.section_id
     if ConfirmForm().validate_on_submit():
-        comments.ungroup(current_user, found)
-        db.session.commit()
-        flash(_("The comments are no longer grouped; their answers stay."), "success")
-    return redirect(url_for("drafts.section", section_id=found.section_id, _anchor="comments"))
+        try:
+            comments.ungroup(current_user, found)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The comments are no longer grouped; their answers stay."), "success")
+    return redirect(url_for("drafts.section", section_id=section_id, _anchor="comments"))

@@ -29,7 +29,7 @@ from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.pagination import Page
 from consult.permissions import authorize, can, visible_comments
-from consult.text import render_markdown
+from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
 QUOTE_MAX_LENGTH = 5000
@@ -58,6 +58,16 @@ def _texts(kind, body, proposed_text, quote) -> dict:
     }
 
 
+def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None:
+    """Set the comment's texts and what is derived from them, once, as they are written."""
+    for field, value in texts.items():
+        setattr(comment, field, value)
+    comment.body_html = str(render_markdown(comment.body))
+    # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
+    proposed = comment.proposed_text
+    comment.proposed_diff_html = str(diff_html(version.body, proposed, AMENDMENT_DIFF_BUDGET)) if proposed else None
+
+
 def create_comment(
     actor: User,
     section: Section,
@@ -74,7 +84,8 @@ def create_comment(
     release, version = _release_for_comment(section)
     if release is None or version is None:
         raise WindowClosed(_l("This section has not been released for comment."))
-    if not release.is_open(utcnow()):
+    # After the close only where late comments are accepted; submitting marks them late.
+    if not release.takes_comments(utcnow()):
         raise WindowClosed()
     if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
         raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
@@ -92,9 +103,9 @@ def create_comment(
         # A new comment has none of these yet: known now, so that showing it asks nothing.
         revisions=[],
         addressed_in=[],
-        **_texts(kind, body, proposed_text, quote),
+        disposition_history=[],
     )
-    comment.body_html = str(render_markdown(comment.body))
+    _write_texts(comment, _texts(kind, body, proposed_text, quote), version)
     if submit:
         # Submitted before it is first written: one INSERT of the submitted comment instead
         # of an INSERT and an UPDATE; the trail still shows the draft, then its submission.
@@ -140,7 +151,11 @@ def update_comment(
     proposed_text: str | None = None,
     quote: str | None = None,
 ) -> Comment:
-    """Change a comment's text; a submitted comment keeps its earlier text as a revision."""
+    """Change a comment's text; a submitted comment keeps its earlier text as a revision.
+
+    An answer given to the earlier text stays visible but is marked outdated until an
+    editor confirms or changes it.
+    """
     authorize(actor, "comment.edit", comment)
     texts = _texts(
         kind if kind is not None else comment.kind,
@@ -151,10 +166,11 @@ def update_comment(
     if all(getattr(comment, field) == value for field, value in texts.items()):
         return comment
     if comment.status == "submitted":
-        number = len(comment.revisions) + 1
+        # Numbered from what this request read: a concurrent edit makes the versioned UPDATE
+        # of the comment fail (409), so two revisions never share a number.
         comment.revisions.append(
             CommentRevision(
-                number=number,
+                number=len(comment.revisions) + 1,
                 kind=comment.kind,
                 body=comment.body,
                 proposed_text=comment.proposed_text,
@@ -162,12 +178,12 @@ def update_comment(
                 edited_by_id=actor.id,
             )
         )
-    for field, value in texts.items():
-        setattr(comment, field, value)
-    comment.body_html = str(render_markdown(comment.body))
+        if comment.disposition is not None:
+            comment.answer_outdated = True
+    _write_texts(comment, texts, comment.version)
     comment.updated_at = utcnow()
     db.session.flush()
-    audit.record(actor, "comment.edit", comment, status=comment.status)
+    audit.record(actor, "comment.edit", comment, status=comment.status, answer_outdated=comment.answer_outdated)
     return comment
 
 
@@ -217,7 +233,7 @@ def _with_related(query):
         selectinload(Comment.revisions),
         selectinload(Comment.addressed_in),
         selectinload(Comment.resolved_in),
-        selectinload(Comment.disposition_history),
+        selectinload(Comment.disposition_history).selectinload(DispositionRevision.resolved_in),
         selectinload(Comment.group).selectinload(CommentGroup.comments),
     )
 
@@ -266,6 +282,21 @@ def _resolved_version(comment: Comment, number) -> SectionVersion | None:
         raise ValidationFailed(
             field_errors={"resolved_in_version": [str(_l("This paragraph has no version %(number)s.", number=number))]}
         )
+    if version.number <= comment.version.number:
+        raise ValidationFailed(
+            field_errors={
+                "resolved_in_version": [
+                    str(
+                        _l(
+                            "A comment on version %(commented)s is resolved in a later version, not in version "
+                            "%(number)s.",
+                            commented=comment.version.number,
+                            number=number,
+                        )
+                    )
+                ]
+            }
+        )
     return version
 
 
@@ -291,12 +322,14 @@ def record_disposition(
 
 
 def _apply_answer(actor, comment: Comment, disposition: str, rationale, version) -> None:
+    """Record the answer. The same answer again changes nothing, unless the delegation has
+    edited its comment since: then it confirms the answer for the new text."""
     unchanged = (comment.disposition, comment.rationale, comment.resolved_in_version_id) == (
         disposition,
         rationale,
         version.id if version else None,
     )
-    if unchanged:
+    if unchanged and not comment.answer_outdated:
         return
     if comment.disposition is not None:
         comment.disposition_history.append(
@@ -314,8 +347,10 @@ def _apply_answer(actor, comment: Comment, disposition: str, rationale, version)
     comment.resolved_in = version
     comment.disposed_at = utcnow()
     comment.disposed_by_id = actor.id
+    comment.answer_outdated = False
     db.session.flush()
-    audit.record(actor, "comment.dispose", comment, disposition=disposition, group=comment.group_id)
+    action = "comment.confirm_answer" if unchanged else "comment.dispose"
+    audit.record(actor, action, comment, disposition=disposition, group=comment.group_id)
     _notify_focal_points(comment)
 
 
@@ -370,11 +405,26 @@ def group_comments(actor: User, section: Section, comment_ids: list[int], label:
         raise ValidationFailed(field_errors={"comment_ids": [str(_l("Choose submitted comments on this paragraph."))]})
     group = CommentGroup(section_id=section.id, label=clean_text(label)[:300], created_by_id=actor.id)
     db.session.add(group)
+    earlier_groups = {member.group for member in members} - {None}
     for member in members:
         member.group = group
     db.session.flush()
     audit.record(actor, "comments.group", group, comments=sorted(m.id for m in members))
+    for earlier in earlier_groups:
+        _dissolve_if_alone(actor, earlier)
     return group
+
+
+def _dissolve_if_alone(actor: User, group: CommentGroup) -> None:
+    """A group keeps at least two comments: one left alone is answered on its own again."""
+    db.session.refresh(group, ["comments"])
+    if len(group.comments) >= 2:
+        return
+    for comment in group.comments:
+        comment.group = None
+    audit.record(actor, "comments.ungroup", group, comments=[comment.id for comment in group.comments])
+    db.session.delete(group)
+    db.session.flush()
 
 
 def dispose_group(
@@ -390,10 +440,13 @@ def dispose_group(
 
 
 def ungroup(actor: User, group: CommentGroup) -> None:
+    """Answer the comments one by one again; their answers stay."""
     authorize(actor, "comments.group", group)
+    members = [comment.id for comment in group.comments]
     for comment in group.comments:
         comment.group = None
-    audit.record(actor, "comments.ungroup", group)
+    audit.record(actor, "comments.ungroup", group, comments=members)
+    db.session.delete(group)
     db.session.flush()
 
 

@@ -43,9 +43,12 @@ class ReleaseForm(FlaskForm):
     )
     comments_close_at = DateTimeLocalField(_l("Comments close at (your time zone)"), validators=[DataRequired()])
     accept_late = BooleanField(_l("Accept late comments (marked as late)"))
+    keep_previous_open = BooleanField(_l("Keep the current release open for comments until its own closing time"))
     override_reason = TextAreaField(
         _l("Reason to publish although comments are unanswered"), validators=[Optional(), Length(max=2000)]
     )
+    # The release the publisher saw as current: another one published meanwhile is a conflict.
+    supersedes = HiddenField()
 
 
 class WindowForm(FlaskForm):

@@ -135,7 +135,9 @@ def publish_release(document_id):
     status = 422 if form.is_submitted() else 200
     if request.method == "GET":
         form.comments_close_at.data = utc_to_local_input(drafts.default_close_time())
+        form.supersedes.data = str(previous.number if previous else 0)
     if form.validate_on_submit():
+        seen = form.supersedes.data or ""
         try:
             release = drafts.publish_release(
                 current_user,
@@ -144,6 +146,8 @@ def publish_release(document_id):
                 comments_close_at=local_input_to_utc(form.comments_close_at.data),
                 accept_late=form.accept_late.data,
                 override_reason=form.override_reason.data,
+                keep_previous_open=form.keep_previous_open.data,
+                supersedes=int(seen) if seen.isdecimal() and len(seen) < 7 else None,
             )
         except DomainError as error:
             apply_errors(form, error)
@@ -152,7 +156,10 @@ def publish_release(document_id):
             db.session.commit()
             flash(_("“%(label)s” is published and open for comments.", label=release.label), "success")
             return redirect(url_for("drafts.document", document_id=item.id))
-    return render_template("drafts/release_form.html", form=form, document=item, unanswered=unanswered), status
+    return (
+        render_template("drafts/release_form.html", form=form, document=item, previous=previous, unanswered=unanswered),
+        status,
+    )
 
 
 @bp.route("/documents/<int:document_id>/window", methods=["GET", "POST"])

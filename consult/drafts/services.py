@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, not_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -27,6 +27,9 @@ from consult.models.drafts import DOCUMENT_KINDS
 from consult.permissions import authorize, can
 from consult.text import diff_html, render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
+
+# An override of the unanswered-comments gate is kept on record: it must say something.
+MIN_OVERRIDE_REASON_LENGTH = 10
 
 # The importer's messages (consult.importer.ERROR_MESSAGES), translatable.
 IMPORT_ERRORS = {
@@ -450,14 +453,45 @@ def _window(opens_at: datetime, closes_at: datetime | None) -> None:
 
 
 def unanswered_comments(release: Release) -> list[Comment]:
-    """Submitted comments on the release that have no disposition yet."""
+    """Submitted comments on the release without an answer, or whose answer predates their last edit."""
     return list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.release_id == release.id, Comment.status == "submitted", Comment.disposition.is_(None))
+            .where(
+                Comment.release_id == release.id,
+                Comment.status == "submitted",
+                not_(Comment.answered),
+            )
             .order_by(Comment.id)
         )
     )
+
+
+def gate_override(unanswered: list[Comment], override_reason: str | None, refusal) -> str | None:
+    """The recorded reason to go ahead although comments are unanswered; refused without one.
+
+    ``refusal`` is the UnansweredComments to raise, worded for the step being taken.
+    """
+    reason = optional_text("override_reason", override_reason, 2000)
+    if not unanswered:
+        return None
+    if not reason:
+        refusal.details = {"unanswered": [comment.id for comment in unanswered]}
+        raise refusal
+    if len(reason) < MIN_OVERRIDE_REASON_LENGTH:
+        raise ValidationFailed(
+            field_errors={
+                "override_reason": [
+                    str(
+                        _l(
+                            "Explain the reason in at least %(count)d characters: it is kept on record.",
+                            count=MIN_OVERRIDE_REASON_LENGTH,
+                        )
+                    )
+                ]
+            }
+        )
+    return reason
 
 
 def publish_release(
@@ -469,11 +503,17 @@ def publish_release(
     comments_open_at: datetime | None = None,
     accept_late: bool = False,
     override_reason: str | None = None,
+    keep_previous_open: bool = False,
+    supersedes: int | None = None,
 ) -> Release:
     """Publish a snapshot of the newest version of every section, with its comment window.
 
     Refused while submitted comments on the previous release have no answer, unless the
-    Secretariat gives a reason, which is recorded.
+    Secretariat gives a reason, which is recorded. The previous release's window closes
+    now (no more late comments either) unless ``keep_previous_open``. ``supersedes``, when
+    given, is the release number the publisher saw as current: another one published
+    meanwhile is a conflict. Two publications at once: one wins, the other is a conflict
+    (the release number is unique per document).
     """
     if actor is not None:
         authorize(actor, "release.publish", document)
@@ -484,18 +524,26 @@ def publish_release(
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close in the future."))]})
     label = required_text("label", label, 200)
     previous = current_release(document)
-    override_reason = optional_text("override_reason", override_reason, 2000)
+    if supersedes is not None and supersedes != (previous.number if previous else 0):
+        raise Conflict(_l("Another release of this document was published meanwhile. Reload the page to see it."))
     unanswered = unanswered_comments(previous) if previous else []
-    if unanswered and not override_reason:
-        raise UnansweredComments(
-            _l(
-                "Submitted comments on “%(label)s” have no answer yet (%(count)d). Answer them, or give a reason "
-                "to publish anyway.",
-                count=len(unanswered),
-                label=previous.label,
+    reason = (
+        gate_override(
+            unanswered,
+            override_reason,
+            UnansweredComments(
+                _l(
+                    "Submitted comments on “%(label)s” have no answer yet (%(count)d). Answer them, or give a reason "
+                    "to publish anyway.",
+                    count=len(unanswered),
+                    label=previous.label,
+                )
             ),
-            details={"unanswered": [comment.id for comment in unanswered]},
         )
+        if previous
+        else None
+    )
+    closed_previous = _close_superseded(previous, now) if previous and not keep_previous_open else None
     release = Release(
         document=document,
         number=(previous.number if previous else 0) + 1,
@@ -505,7 +553,7 @@ def publish_release(
         comments_open_at=opens_at,
         comments_close_at=comments_close_at,
         accept_late=accept_late,
-        gate_override_reason=override_reason if unanswered else None,
+        gate_override_reason=reason,
     )
     db.session.add(release)
     for section_id, version in latest_versions(document).items():
@@ -518,8 +566,29 @@ def publish_release(
         label=label,
         comments_close_at=comments_close_at.isoformat(),
         unanswered_overridden=[comment.id for comment in unanswered],
+        previous_window=closed_previous,
     )
     return release
+
+
+def _close_superseded(previous: Release, now: datetime) -> dict | None:
+    """Close the superseded release's window now: its drafts can no longer be submitted.
+
+    Under the release's lock, like every submission: one made before this commits is
+    on time, one after it is refused. Returns what changed, for the audit trail.
+    """
+    lock_release(previous)
+    if not previous.takes_comments(now) and now >= previous.comments_open_at:
+        return None
+    changed = {
+        "release": previous.number,
+        "comments_close_at": previous.comments_close_at.isoformat(),
+        "accept_late": previous.accept_late,
+    }
+    previous.comments_open_at = min(previous.comments_open_at, now)
+    previous.comments_close_at = min(previous.comments_close_at, now)
+    previous.accept_late = False
+    return changed
 
 
 def move_window(actor, document: Document, *, comments_close_at: datetime | None) -> Release:

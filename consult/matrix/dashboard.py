@@ -40,9 +40,9 @@ def dashboard(user, release: Release) -> Dashboard:
     authorize(user, "dashboard.view", release)
     submitted = (Comment.release_id == release.id) & (Comment.status == "submitted")
     rows = db.session.execute(
-        select(
-            Comment.section_id, Comment.organization_id, Comment.kind, Comment.disposition, Comment.submitted_at
-        ).where(submitted)
+        select(Comment.section_id, Comment.organization_id, Comment.kind, Comment.answered, Comment.submitted_at).where(
+            submitted
+        )
     ).all()
     organizations = {
         o.id: o
@@ -59,7 +59,7 @@ def dashboard(user, release: Release) -> Dashboard:
             section,
             len(per_section.get(section.id, [])),
             len({r.organization_id for r in per_section.get(section.id, [])}),
-            sum(1 for r in per_section.get(section.id, []) if r.disposition),
+            sum(1 for r in per_section.get(section.id, []) if r.answered),
         )
         for section in sections
     ]
@@ -83,7 +83,7 @@ def dashboard(user, release: Release) -> Dashboard:
     return Dashboard(
         release=release,
         total=len(rows),
-        answered=sum(1 for row in rows if row.disposition),
+        answered=sum(1 for row in rows if row.answered),
         by_section=by_section,
         by_region=sorted(
             ((region, count, len(region_delegations[region])) for region, count in region_comments.items()),

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
 
 
 class ImportForm(FlaskForm):
@@ -14,3 +15,9 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     payload = HiddenField()
+
+
+class PublishCompilationForm(FlaskForm):
+    override_reason = TextAreaField(
+        _l("Reason to publish although comments are unanswered"), validators=[Optional(), Length(max=2000)]
+    )

@@ -20,12 +20,13 @@ from consult.auth.services import organization_by_code
 from consult.drafts import services as drafts
 from consult.errors import DomainError, NotFound
 from consult.extensions import db, login_manager
-from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
+from consult.forms import apply_errors, choices, organization_pairs
 from consult.geography import REGIONS
 from consult.matrix import bp, imports
 from consult.matrix import dashboard as dashboards
 from consult.matrix import services as matrix
-from consult.matrix.forms import ConfirmImportForm, ImportForm
+from consult.matrix.forms import ConfirmImportForm, ImportForm, PublishCompilationForm
+from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize
 from consult.web import page_number
@@ -66,7 +67,6 @@ def page(document_id):
         regions=REGIONS,
         kinds=COMMENT_KINDS,
         dispositions=DISPOSITIONS,
-        confirm=ConfirmForm(),
     )
 
 
@@ -103,17 +103,38 @@ def matrix_download(document, release, extension: str, user):
     return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
 
 
-@bp.route("/documents/<int:document_id>/matrix/publish", methods=["POST"])
+@bp.route("/documents/<int:document_id>/matrix/publish", methods=["GET", "POST"])
 @login_required
 def publish(document_id):
+    """Confirm, then publish the compilation of a closed window."""
     document = drafts.get_document(document_id)
     release = _release_arg(document)
     authorize(current_user, "compilation.publish", release)
-    if ConfirmForm().validate_on_submit():
-        matrix.publish_compilation(current_user, release)
-        db.session.commit()
-        flash(_("The compilation is published: anyone can now read and download it."), "success")
-    return redirect(url_for("matrix.page", document_id=document.id, release=release.number))
+    form = PublishCompilationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            matrix.publish_compilation(current_user, release, override_reason=form.override_reason.data)
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The compilation is published: anyone can now read and download it."), "success")
+            return redirect(url_for("matrix.page", document_id=document.id, release=release.number))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template(
+            "matrix/publish.html",
+            form=form,
+            document=document,
+            release=release,
+            unanswered=drafts.unanswered_comments(release),
+            closed=release.has_closed(utcnow()),
+        ),
+        status,
+    )
 
 
 @bp.route("/documents/<int:document_id>/comments/template.xlsx")

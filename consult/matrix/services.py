@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
-from consult.drafts.services import current_release, get_release
-from consult.errors import Conflict
+from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
+from consult.errors import Conflict, UnansweredComments
 from consult.exports import MatrixRow
 from consult.extensions import db
 from consult.geography import REGIONS
@@ -73,7 +73,7 @@ def _query(user, release: Release, filters: Filters):
     if filters.kind:
         query = query.where(Comment.kind == filters.kind)
     if filters.disposition == UNANSWERED:
-        query = query.where(Comment.disposition.is_(None))
+        query = query.where(not_(Comment.answered))
     elif filters.disposition:
         query = query.where(Comment.disposition == filters.disposition)
     return query
@@ -106,12 +106,23 @@ def row(comment: Comment) -> MatrixRow:
         kind=str(COMMENT_KINDS.get(comment.kind, comment.kind)),
         body=comment.body,
         proposed_text=comment.proposed_text or "",
-        disposition=str(DISPOSITIONS[comment.disposition]) if comment.disposition else "",
+        disposition=_disposition_label(comment),
         rationale=comment.rationale or "",
         resolved_in_version=str(comment.resolved_in.number) if comment.resolved_in else "",
         submitted_at=format_datetime(comment.submitted_at, "short") if comment.submitted_at else "",
         late=comment.late,
         imported=comment.imported,
+    )
+
+
+def _disposition_label(comment: Comment) -> str:
+    if comment.disposition is None:
+        return ""
+    label = str(DISPOSITIONS[comment.disposition])
+    return (
+        _("%(disposition)s (outdated: the comment was edited after it)", disposition=label)
+        if (comment.answer_outdated)
+        else label
     )
 
 
@@ -161,15 +172,33 @@ def json_row(comment: Comment) -> dict:
     }
 
 
-def publish_compilation(actor, release: Release) -> Release:
-    """Make the matrix of a closed window public."""
+def publish_compilation(actor, release: Release, *, override_reason: str | None = None) -> Release:
+    """Make the matrix of a closed window public.
+
+    Like the next release, refused while submitted comments of the window are unanswered,
+    unless the Secretariat gives a reason, which is recorded.
+    """
     authorize(actor, "compilation.publish", release)
     if not release.has_closed(utcnow()):
         raise Conflict(_l("The compilation can be published once the comment window has closed."))
-    if release.compilation_published_at is None:
-        release.compilation_published_at = utcnow()
-        db.session.flush()
-        audit.record(actor, "compilation.publish", release)
+    if release.compilation_published_at is not None:
+        return release
+    unanswered = unanswered_comments(release)
+    reason = gate_override(
+        unanswered,
+        override_reason,
+        UnansweredComments(
+            _l(
+                "Submitted comments of this window have no answer yet (%(count)d). Answer them, or give a reason "
+                "to publish the compilation anyway.",
+                count=len(unanswered),
+            )
+        ),
+    )
+    release.compilation_published_at = utcnow()
+    release.compilation_override_reason = reason
+    db.session.flush()
+    audit.record(actor, "compilation.publish", release, unanswered_overridden=[comment.id for comment in unanswered])
     return release
 
 

@@ -3,7 +3,8 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -100,6 +101,16 @@ class Comment(Versioned, db.Model):
         back_populates="comment", order_by="DispositionRevision.number"
     )
 
+    @hybrid_property
+    def answered(self) -> bool:
+        """Answered, and not edited by the delegation since (the release gate, the matrix, the dashboard)."""
+        return self.disposition is not None and not self.answer_outdated
+
+    @answered.inplace.expression
+    @classmethod
+    def _answered_expression(cls):
+        return and_(cls.disposition.is_not(None), not_(cls.answer_outdated))
+
 
 class CommentRevision(db.Model):
     """An earlier text of a submitted comment, kept when the comment is edited."""
@@ -148,6 +159,7 @@ class DispositionRevision(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="disposition_history")
+    resolved_in: Mapped[SectionVersion | None] = relationship()
 
 
 class Notification(db.Model):

@@ -117,6 +117,8 @@ class Release(Versioned, db.Model):
     gate_override_reason: Mapped[str | None] = mapped_column(Text)
     # Once set (after the window closed), the comment-response matrix of this release is public.
     compilation_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the Secretariat published the compilation although comments of the window were unanswered.
+    compilation_override_reason: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="releases")
     published_by: Mapped[User | None] = relationship()
@@ -127,6 +129,10 @@ class Release(Versioned, db.Model):
 
     def has_closed(self, at: datetime) -> bool:
         return at >= self.comments_close_at
+
+    def takes_comments(self, at: datetime) -> bool:
+        """Comments may be written, changed and submitted: the window is open, or closed with late comments accepted."""
+        return self.is_open(at) or (self.accept_late and self.has_closed(at))
 
 
 class ReleaseSection(db.Model):

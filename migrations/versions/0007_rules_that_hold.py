@@ -61,6 +61,9 @@ def upgrade():
         batch_op.add_column(sa.Column('proposed_diff_html', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('answer_outdated', sa.Boolean(), server_default='0', nullable=False))
 
+    with op.batch_alter_table('release', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('compilation_override_reason', sa.Text(), nullable=True))
+
     with op.batch_alter_table('dialogue', schema=None) as batch_op:
         batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
     dialogue = sa.table('dialogue', sa.column('created_at'), sa.column('updated_at'))
@@ -84,6 +87,9 @@ def downgrade():
 
     with op.batch_alter_table('dialogue', schema=None) as batch_op:
         batch_op.drop_column('updated_at')
+
+    with op.batch_alter_table('release', schema=None) as batch_op:
+        batch_op.drop_column('compilation_override_reason')
 
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_column('answer_outdated')

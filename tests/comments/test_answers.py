@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from consult.comments.services import create_comment, dispose_group, group_comments, record_disposition
+from consult.drafts.services import revise_section
 from consult.errors import NotAllowed, ValidationFailed
 from consult.extensions import db
 from consult.models import AuditEvent, Comment, Notification, Release
@@ -23,6 +24,9 @@ def answered(world):
         create_comment(france, section, kind="general", body="Add housing too.", submit=True),
         create_comment(france, document.sections[0], kind="question", body="Why 2025?", submit=True),
     ]
+    editor = world.user("editor")
+    # Version 2 answers the comments on version 1.
+    revise_section(editor, section, body="Housing for all.", change_note="Housing added.", base_version=1)
     db.session.commit()
     return {
         "document": document,
@@ -48,8 +52,12 @@ def test_disposition_rules(world, answered):
         record_disposition(editor, comment, disposition="accepted", rationale=None, resolved_in_version=7)
     with pytest.raises(NotAllowed):
         record_disposition(world.user("focal_point", "KEN"), comment, disposition="accepted", rationale=None)
-    record_disposition(editor, comment, disposition="accepted", rationale=None, resolved_in_version=1)
-    assert comment.disposition == "accepted" and comment.resolved_in.number == 1
+    # Resolved in the version commented on, or an earlier one, is no resolution.
+    with pytest.raises(ValidationFailed) as error:
+        record_disposition(editor, comment, disposition="accepted", rationale=None, resolved_in_version=1)
+    assert "later version" in error.value.field_errors["resolved_in_version"][0]
+    record_disposition(editor, comment, disposition="accepted", rationale=None, resolved_in_version=2)
+    assert comment.disposition == "accepted" and comment.resolved_in.number == 2
 
 
 def test_changing_a_disposition_keeps_the_earlier_one_and_notifies(client, answered):
@@ -59,7 +67,7 @@ def test_changing_a_disposition_keeps_the_earlier_one_and_notifies(client, answe
     assert first.status_code == 200 and first.json["disposition"] == "noted"
     second = client.put(
         url,
-        json={"disposition": "accepted_in_part", "rationale": "Partly added.", "resolved_in_version": 1},
+        json={"disposition": "accepted_in_part", "rationale": "Partly added.", "resolved_in_version": 2},
         headers=answered["editor"],
     )
     assert second.json["disposition"] == "accepted_in_part" and second.json["rationale"] == "Partly added."

@@ -571,7 +571,9 @@ TARGETS: list[Target] = [
             Field("label"),
             Field("comments_close_at", "datetime"),
             Field("accept_late", "choice"),
+            Field("keep_previous_open", "choice"),
             Field("override_reason"),
+            Field("supersedes", "ids"),
         ),
         url=_document,
         data=lambda scene, values: {
@@ -789,7 +791,7 @@ TARGETS: list[Target] = [
         "matrix.publish",
         "POST",
         "secretariat",
-        STRAY,
+        (Field("override_reason"),),
         url=lambda scene: {"document_id": scene.document.id, "release": scene.release.number},
     ),
     # -- the API
@@ -802,7 +804,9 @@ TARGETS: list[Target] = [
             Field("comments_close_at", "datetime"),
             Field("comments_open_at", "datetime"),
             Field("accept_late", "choice"),
+            Field("keep_previous_open", "choice"),
             Field("override_reason"),
+            Field("supersedes", "ids"),
         ),
         url=_document,
         data=lambda scene, values: {

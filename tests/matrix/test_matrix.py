@@ -104,12 +104,20 @@ def test_published_compilation_is_public(app, client, world, matrix):
     login(secretariat, world.user("secretariat"))
     page = f"/documents/{matrix['document'].id}/matrix"
     assert client.get(page).status_code == 302  # not public yet: sign in
-    secretariat.post(f"{page}/publish?release=1")
-    assert matrix["release"].compilation_published_at is None  # the window is still open
+    assert secretariat.post(f"{page}/publish?release=1").status_code == 409  # the window is still open
+    assert matrix["release"].compilation_published_at is None
     world.close_window(matrix["release"])
-    assert secretariat.post(f"{page}/publish?release=1").status_code == 302
+    # Two of the three comments have no answer: the same gate as for the next release.
+    refused = secretariat.post(f"{page}/publish?release=1")
+    assert refused.status_code == 409 and "have no answer yet (2)" in refused.get_data(as_text=True)
+    assert secretariat.post(f"{page}/publish?release=1", data={"override_reason": "x"}).status_code == 422
+    db.session.refresh(matrix["release"])
+    assert matrix["release"].compilation_published_at is None
+    reason = "The Board asked for the compilation before its session."
+    assert secretariat.post(f"{page}/publish?release=1", data={"override_reason": reason}).status_code == 302
     db.session.refresh(matrix["release"])
     assert matrix["release"].compilation_published_at is not None
+    assert matrix["release"].compilation_override_reason == reason
     public = client.get(page)
     assert public.status_code == 200 and "中方询问对话的安排。" in public.get_data(as_text=True)
     assert client.get(f"/documents/{matrix['document'].id}/matrix.csv").status_code == 200

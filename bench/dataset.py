@@ -26,7 +26,7 @@ from consult.drafts.services import create_consultation, import_document, publis
 from consult.extensions import db
 from consult.models import ApiToken, AuditEvent, Comment, Organization, Section, User
 from consult.models.base import utcnow
-from consult.text import render_markdown
+from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, render_markdown
 
 PASSWORD = "bench-password-2026"  # noqa: S105  (throw-away accounts on a throw-away database)
 SECTIONS = 300
@@ -149,13 +149,17 @@ class _CommentFactory:
         self.pool = texts.comment_pool(rng)
         self.html = {body: str(render_markdown(body)) for _, _, body in self.pool}
         self.by_kind = {kind: [entry for entry in self.pool if entry[0] == kind] for kind in KINDS}
-        self.amendments: dict[int, list[str]] = {}
+        # Section id → (proposed text, its stored diff against the section), as comments store them.
+        self.amendments: dict[int, list[tuple[str, str]]] = {}
 
     def rows(self, section: Section, version, count: int, now: datetime) -> list[dict]:
         rng, opens = self.rng, self.release.comments_open_at
         span = (now - opens).total_seconds() - 600
         if section.id not in self.amendments:
-            self.amendments[section.id] = texts.amendments(version.body)
+            self.amendments[section.id] = [
+                (proposed, str(diff_html(version.body, proposed, AMENDMENT_DIFF_BUDGET)))
+                for proposed in texts.amendments(version.body)
+            ]
         rows = []
         for code in rng.choices(self.codes, weights=self.weights, k=count):
             kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
@@ -164,6 +168,7 @@ class _CommentFactory:
             _, language, body = rng.choice(self.by_kind[kind])
             submitted = opens + timedelta(seconds=rng.uniform(3600, span))
             author = self.focal_points[code]
+            proposed, proposed_diff = rng.choice(self.amendments[section.id]) if kind == "amendment" else (None, None)
             rows.append(
                 {
                     "section_id": section.id,
@@ -175,7 +180,8 @@ class _CommentFactory:
                     "kind": kind,
                     "body": body,
                     "body_html": self.html[body],
-                    "proposed_text": rng.choice(self.amendments[section.id]) if kind == "amendment" else None,
+                    "proposed_text": proposed,
+                    "proposed_diff_html": proposed_diff,
                     "quote": texts.quote(version.body) if rng.random() < 0.15 else None,
                     "language": language,
                     "status": "submitted",

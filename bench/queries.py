@@ -9,12 +9,17 @@ the page store off, so that they show what a page costs when it must be rendered
 import json
 import statistics
 import time
+from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bench.dataset import Dataset
 from consult import create_app
+from consult.comments.services import create_comment
+from consult.drafts.services import import_document, publish_release
 from consult.extensions import db
+from consult.models import Document, User
+from consult.models.base import utcnow
 
 
 def statements_per_request(url: str, data: Dataset) -> dict[str, int]:
@@ -84,3 +89,60 @@ def render_times(url: str, data: Dataset, repeats: int = 20) -> dict[str, float]
         db.session.remove()
         db.engine.dispose()
     return medians
+
+
+def amendment_pages(url: str, data: Dataset, repeats: int = 10) -> dict:
+    """A paragraph with 20 ordinary amendments against one with 20 built to defeat the word diff.
+
+    Both paragraphs and their amendments are ~100,000 characters long. Returns the median ms to
+    write one amendment of each kind, and to render each page in full (page store off) on its
+    first view and after: the pathological page must cost about what the ordinary one costs.
+    """
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, PAGE_CACHE_BYTES=0)
+    words = [f"w{i % 50}" for i in range(15_000)]
+    paragraph = " ".join(words)
+    ordinary = [paragraph.replace("w7 w8", f"w7 amended{n} w8", 1) for n in range(20)]
+    pathological = [" ".join(w if (i + n) % 3 else "x" for i, w in enumerate(words)) for n in range(20)]
+    figures: dict = {}
+    with app.app_context():
+        secretariat = db.session.scalar(select(User).where(User.role == "secretariat"))
+        focal = db.session.scalar(select(User).where(User.email == data.reader_email))
+        consultation = db.session.get(Document, data.document_id).consultation
+        text = f"I. Amendments\n\n1. {paragraph}\n\n2. {paragraph}"
+        document = import_document(secretariat, consultation, title="Amendment pages", text=text)
+        publish_release(secretariat, document, label="Zero draft", comments_close_at=utcnow() + timedelta(days=30))
+        db.session.commit()
+        client = app.test_client()
+        if client.post("/auth/login", data={"email": data.editor_email, "password": data.password}).status_code != 302:
+            raise RuntimeError(f"the test client could not sign in as {data.editor_email}")
+        for name, section, proposals in (
+            ("ordinary", document.sections[0], ordinary),
+            ("pathological", document.sections[1], pathological),
+        ):
+            writes = []
+            for proposed in proposals:
+                began = time.perf_counter()
+                create_comment(
+                    focal, section, kind="amendment", body="Proposed change.", proposed_text=proposed, submit=True
+                )
+                db.session.commit()
+                writes.append((time.perf_counter() - began) * 1000)
+            path = f"/sections/{section.id}"
+            began = time.perf_counter()
+            if client.get(path).status_code != 200:
+                raise RuntimeError(f"{path} did not answer 200")
+            first = (time.perf_counter() - began) * 1000
+            timings = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                client.get(path)
+                timings.append((time.perf_counter() - began) * 1000)
+            figures[name] = {
+                "write_ms": round(statistics.median(writes), 1),
+                "first_view_ms": round(first, 1),
+                "render_ms": round(statistics.median(timings), 1),
+            }
+        db.session.remove()
+        db.engine.dispose()
+    figures["ratio"] = round(figures["pathological"]["render_ms"] / figures["ordinary"]["render_ms"], 2)
+    return figures

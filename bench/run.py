@@ -282,6 +282,14 @@ def report(results: dict) -> str:
         "  render ms: the page rendered in full, page store off, in-process (what the first reader after a change"
         " waits for)"
     )
+    amendments = results["amendment_pages"]
+    lines += ["", f"{'paragraph with 20 amendments':<34}{'write ms':>10}{'1st view':>10}{'render ms':>11}"]
+    for kind in ("ordinary", "pathological"):
+        figures = amendments[kind]
+        lines.append(
+            f"{kind:<34}{figures['write_ms']:>10.1f}{figures['first_view_ms']:>10.1f}{figures['render_ms']:>11.1f}"
+        )
+    lines.append(f"  render(pathological) / render(ordinary) = {amendments['ratio']:.2f}; diffs stored when written")
     lines += ["", "memory after the scenarios (per worker: RSS now / peak, MiB)"]
     for name, memory in results["memory"].items():
         workers = ", ".join(f"{w['rss_mib']:.0f} / {w['peak_rss_mib']:.0f}" for w in memory["workers"])
@@ -337,6 +345,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         print(f"  data set built in {data.seconds} s: {data.counts}", flush=True)
         sql = queries.statements_per_request(url, data)
         rendering = queries.render_times(url, data)
+        amendments = queries.amendment_pages(url, data)
         consult = Gunicorn(
             "consult",
             "wsgi:app",
@@ -366,6 +375,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         dataset={"counts": data.counts, "seconds": data.seconds},
         sql_statements=sql,
         render_ms=rendering,
+        amendment_pages=amendments,
     )
     return results
 

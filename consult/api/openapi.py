@@ -133,6 +133,19 @@ SCHEMAS = {
             "submitted_at": NULLABLE_DATETIME,
             "withdrawal_reason": NULLABLE_STRING,
             "addressed_in_version": {"type": ["integer", "null"]},
+            "answer_outdated": {"type": "boolean"},
+            "disposition_history": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "disposition": {"type": "string"},
+                        "rationale": NULLABLE_STRING,
+                        "resolved_in_version": {"type": ["integer", "null"]},
+                        "decided_at": NULLABLE_DATETIME,
+                    },
+                },
+            },
             "revisions": {"type": "array", "items": {"type": "object"}},
         },
     },
@@ -248,6 +261,9 @@ def openapi_document() -> dict:
                             "comments_close_at": DATETIME,
                             "comments_open_at": DATETIME,
                             "accept_late": {"type": "boolean"},
+                            "keep_previous_open": {"type": "boolean"},
+                            "supersedes": {"type": "integer"},
+                            "override_reason": {"type": "string"},
                         },
                     },
                 )

@@ -318,21 +318,22 @@ def _lock(user: User) -> User:
     return user
 
 
-def _keep_an_administrator(user: User) -> None:
-    """Refuse to demote or deactivate the last active administrator.
-
-    Every active administrator's row is locked first (the same statement in every
-    transaction, so in the same order), so two administrators demoting each other at once
-    cannot both succeed.
-    """
-    if user.role != "admin" or not user.active:
-        return
+def _lock_administrators() -> None:
+    """Hold every active administrator's row: the first statement of any change that may take
+    an administrator away, so that such changes lock in one order and two administrators
+    demoting each other at once cannot both succeed."""
     db.session.execute(
         update(User)
         .where(User.role == "admin", User.active.is_(True))
         .values(active=User.active)
         .execution_options(synchronize_session=False)
     )
+
+
+def _keep_an_administrator(user: User) -> None:
+    """Refuse to demote or deactivate the last active administrator (under _lock_administrators)."""
+    if user.role != "admin" or not user.active:
+        return
     others = db.session.scalar(
         select(func.count()).where(User.role == "admin", User.active.is_(True), User.id != user.id)
     )
@@ -345,6 +346,8 @@ def _keep_an_administrator(user: User) -> None:
 def update_user(actor: User, user: User, *, name: str, role: str, organization: Organization | None) -> None:
     """The Secretariat or an administrator changes an account's name, role and organization."""
     authorize(actor, "user.edit", user)
+    if role != "admin":
+        _lock_administrators()
     _lock(user)
     authorize(actor, "user.edit", user)  # again, on the row as it now is
     errors = _role_errors(role, organization)
@@ -388,6 +391,8 @@ def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate (every session ends, API tokens stop working) or reactivate an account."""
     action = "user.reactivate" if active else "user.deactivate"
     authorize(actor, action, user)
+    if not active:
+        _lock_administrators()
     _lock(user)
     authorize(actor, action, user)
     if user.active == active:

@@ -80,7 +80,8 @@ def sign_in(email: str, password: str, *, address: str, user_agent: str = "") ->
     return user
 
 
-def _hash_secret(secret: str) -> str:
+def _hash_token(secret: str) -> str:
+    """What is stored of a session secret or an API token: they are shown once and never kept."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -89,7 +90,7 @@ def start_session(user: User, *, address: str = "", user_agent: str = "") -> Use
     secret = secrets.token_urlsafe(32)
     user_session = UserSession(
         user=user,
-        secret_hash=_hash_secret(secret),
+        secret_hash=_hash_token(secret),
         address=clean_text(address)[:45],
         user_agent=clean_text(user_agent)[:200],
     )
@@ -142,7 +143,7 @@ def user_for_session(login_id: str) -> User | None:
         return None
     now = utcnow()
     row = db.session.execute(
-        _session_user_query(), {"user_id": int(user_id), "secret_hash": _hash_secret(secret), **_session_limits(now)}
+        _session_user_query(), {"user_id": int(user_id), "secret_hash": _hash_token(secret), **_session_limits(now)}
     ).first()
     if row is None:
         return None
@@ -256,12 +257,11 @@ def create_user(
 ) -> User:
     """Create an account. ``actor`` None means the command line (trusted operator), whose password
     the account keeps; a password chosen on the web by someone else must be changed at first sign-in."""
-    if actor is not None:
-        if role == "delegate" and organization is not None and can(actor, "delegates.manage", organization.id):
-            pass  # a focal point adding a delegate to their own delegation
-        else:
-            authorize(actor, "users.manage")
-            authorize(actor, "role.assign", role)
+    # A focal point adds delegates to their own delegation; everything else is the managers'.
+    own_delegate = role == "delegate" and organization is not None and can(actor, "delegates.manage", organization.id)
+    if actor is not None and not own_delegate:
+        authorize(actor, "users.manage")
+        authorize(actor, "role.assign", role)
     errors: dict[str, list[str]] = {}
     try:
         email = validate_email(normalize_email(email), check_deliverability=False).normalized
@@ -409,10 +409,6 @@ def set_preferences(user: User, *, locale: str | None = None, timezone: str | No
         user.locale = locale
     if timezone is not None:
         user.timezone = timezone
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_token(user: User, name: str = "") -> str:

@@ -47,12 +47,16 @@ class Config:
     # Rate-limit counters are shared by every worker: in Redis when REDIS_URL is set
     # (redis://host:6379/0), else in the database.
     REDIS_URL = os.environ.get("REDIS_URL") or None
-    # Failed sign-ins allowed per account and per client address, and failed API token
+    # Failed sign-ins allowed per client address and per account from one address (never per
+    # account alone: a stranger elsewhere must not lock its owner out), and failed API token
     # checks per address, in RATE_LIMIT_WINDOW seconds counted from the first failure.
-    SIGN_IN_LIMIT_PER_ACCOUNT = 10
-    SIGN_IN_LIMIT_PER_ADDRESS = 50
+    SIGN_IN_LIMIT_PER_ADDRESS = int(os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "50"))
+    SIGN_IN_LIMIT_PER_ACCOUNT_ADDRESS = int(os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT_ADDRESS", "10"))
     API_TOKEN_LIMIT_PER_ADDRESS = 50
     RATE_LIMIT_WINDOW = 15 * 60
+    # A signed-in session ends after this long without a request, and this long after sign-in in any case.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     # Strict-Transport-Security max-age, sent when cookies are HTTPS-only.
     HSTS_MAX_AGE = 365 * 24 * 3600
 

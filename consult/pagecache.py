@@ -51,13 +51,14 @@ from consult.models import (
     Section,
     SectionVersion,
     User,
+    UserSession,
 )
 from consult.models.accounts import RateLimitCounter
 from consult.models.base import utcnow
 
 GLOBAL = "global"
 # Never shown on a kept page: writing them leaves every stamp alone.
-_UNSHOWN = (ApiToken, AuditEvent, Notification, RateLimitCounter, SearchEntry)
+_UNSHOWN = (ApiToken, AuditEvent, Notification, RateLimitCounter, SearchEntry, UserSession)
 _CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token under this name in g
 # Random per process, so that no text a user writes can contain them.
 _CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
@@ -121,7 +122,7 @@ def _changed_scopes(session) -> set[str]:
         elif isinstance(obj, Release):
             scopes.add(document_scope(obj.document_id))
         elif isinstance(obj, User):
-            # Pages show authors' names: a new account or a sign-in (a new session nonce) changes none.
+            # Of an account, pages show only its name: nothing else about it (password, role, sessions) changes one.
             if obj in session.deleted or (obj in session.dirty and inspect(obj).attrs.name.history.has_changes()):
                 scopes.add(GLOBAL)
         elif isinstance(obj, Organization):

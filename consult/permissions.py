@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select
 
-from consult.errors import Conflict, DomainError, NotAllowed, WindowClosed
+from consult.errors import Conflict, DomainError, NotAllowed, NotFound, WindowClosed
 from consult.models import Comment, Release, Section, User
 from consult.models.base import utcnow
 
@@ -127,6 +127,54 @@ def _token_revoke(user, api_token, now):
     return _denied()
 
 
+def _role_assign(user, role: str, now):
+    """Only an administrator makes administrators; the Secretariat gives every other role."""
+    if _role(user) == "admin" or (_role(user) == "secretariat" and role != "admin"):
+        return None
+    if _role(user) == "secretariat":
+        return _denied(_l("Only an administrator can create administrators or give the administrator role."))
+    return _denied()
+
+
+def _user_edit(user, account: User, now):
+    """Administrators manage every account; the Secretariat every account but administrators'."""
+    if _role(user) == "admin" or (_role(user) == "secretariat" and account.role != "admin"):
+        return None
+    if _role(user) == "secretariat":
+        return _denied(_l("Only an administrator can change an administrator's account."))
+    return _denied()
+
+
+def _is_own_delegate(user, account: User) -> bool:
+    return (
+        _role(user) == "focal_point"
+        and account.role == "delegate"
+        and user.organization_id is not None
+        and account.organization_id == user.organization_id
+    )
+
+
+def _user_reset_password(user, account: User, now):
+    if _role(user) and account.id == user.id:
+        return _denied(_l("Change your own password on your account page."))
+    return None if _is_own_delegate(user, account) else _user_edit(user, account, now)
+
+
+def _user_deactivate(user, account: User, now):
+    if _role(user) and account.id == user.id:
+        return _denied(_l("You cannot deactivate your own account."))
+    return None if _is_own_delegate(user, account) else _user_edit(user, account, now)
+
+
+def _user_reactivate(user, account: User, now):
+    return None if _is_own_delegate(user, account) else _user_edit(user, account, now)
+
+
+def _session_end(user, user_session, now):
+    """Only one's own devices; another person's session is not even there."""
+    return None if _role(user) and user_session.user_id == user.id else NotFound()
+
+
 def _matrix_view(user, release, now):
     """Anyone once the compilation is published; else those who may see some comments."""
     if release.compilation_published_at is not None:
@@ -157,6 +205,12 @@ RULES: dict[str, Callable] = {
     "comments.own_delegation": _roles("focal_point", "delegate"),
     "users.manage": _roles(*MANAGER_ROLES),
     "delegates.manage": _delegates_manage,
+    "role.assign": _role_assign,
+    "user.edit": _user_edit,
+    "user.reset_password": _user_reset_password,
+    "user.deactivate": _user_deactivate,
+    "user.reactivate": _user_reactivate,
+    "session.end": _session_end,
     "audit.view": _roles(*MANAGER_ROLES),
     "roadmap.edit": _roles(*MANAGER_ROLES),
     "dialogue.manage": _roles(*MANAGER_ROLES),

@@ -6,7 +6,7 @@ table; both count failures under a key from the first one until a fixed window h
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple
@@ -14,7 +14,7 @@ from typing import NamedTuple
 import redis
 from flask import Flask, current_app, request
 from flask_babel import ngettext
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, select, update
 
 from consult.errorhandlers import json_error
 from consult.errors import DomainError
@@ -126,25 +126,37 @@ class Check(NamedTuple):
 
 
 class RateLimiter:
-    """Counts failures per check; a check that reached its limit blocks until its window ends."""
+    """Counts attempts or failures per check; a check that reached its limit blocks until its window ends."""
 
     def __init__(self, counters, window: int):
         self.counters = counters
         self.window = window
 
-    def retry_after(self, checks: Iterable[Check]) -> int:
-        """Seconds until every check is under its limit again; 0 when all are already."""
-        waits = [0]
-        for check in checks:
-            usage = self.counters.peek(check.key)
-            if usage.count >= check.limit:
-                waits.append(usage.retry_after)
-        return max(waits)
-
     def fail(self, checks: Iterable[Check]) -> Usage:
         """Count a failure under every check; the usage of the first."""
         usages = [self.counters.hit(check.key, self.window) for check in checks]
         return usages[0]
+
+    def reserve(self, checks: Iterable[Check], refusal: Callable[[int], "RateLimited"]) -> list[Usage]:
+        """Take one attempt from every check, in order, before the attempt is made.
+
+        Each count is one atomic increment, so however many workers try at once, at most
+        ``limit`` attempts per check get through. When a check is over its limit every
+        reservation taken is given back and ``refusal(seconds to wait)`` is raised.
+        """
+        taken: list[tuple[Check, Usage]] = []
+        for check in checks:
+            usage = self.counters.hit(check.key, self.window)
+            taken.append((check, usage))
+            if usage.count > check.limit:
+                for reserved, _usage in taken:
+                    self.release(reserved)
+                raise refusal(usage.retry_after)
+        return [usage for _check, usage in taken]
+
+    def release(self, check: Check) -> None:
+        """Give back one reservation that turned out not to be a failure."""
+        self.counters.release(check.key)
 
     def reset(self, check: Check) -> None:
         self.counters.clear(check.key)
@@ -189,6 +201,16 @@ class DatabaseCounters:
             ).one_or_none()
         return Usage(row.count, _seconds_until(row.expires_at, now)) if row else Usage(0, 0)
 
+    def release(self, key: str) -> None:
+        # Never below zero: a success may have cleared the counter since the reservation.
+        table = RateLimitCounter.__table__
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(table)
+                .where(table.c.key == key, table.c.count > 0, table.c.expires_at > utcnow())
+                .values(count=table.c.count - 1)
+            )
+
     def clear(self, key: str) -> None:
         table = RateLimitCounter.__table__
         with db.engine.begin() as connection:
@@ -203,6 +225,9 @@ class RedisCounters:
     """One Redis key per counter; it expires by itself when its window has passed."""
 
     PREFIX = "consult:rate:"
+    # Decrement only a live, positive counter: DECR alone would recreate a cleared or expired
+    # key without an expiry, at -1.
+    RELEASE = "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return redis.call('DECR', KEYS[1]) end return 0"
 
     def __init__(self, client):
         self.client = client
@@ -225,6 +250,9 @@ class RedisCounters:
         pipeline.ttl(self.PREFIX + key)
         count, ttl = pipeline.execute()
         return Usage(int(count), max(0, int(ttl))) if count is not None else Usage(0, 0)
+
+    def release(self, key: str) -> None:
+        self.client.eval(self.RELEASE, 1, self.PREFIX + key)
 
     def clear(self, key: str) -> None:
         self.client.delete(self.PREFIX + key)

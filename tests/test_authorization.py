@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from consult.auth.services import start_session
 from consult.comments.services import create_comment, group_comments
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.extensions import db
@@ -55,6 +56,12 @@ READ = {
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
     "admin.audit": MANAGERS,
+    # The account managed is delegate_a's: their focal point may act on it, they may not themselves.
+    "admin.edit_user": MANAGERS,
+    "admin.reset_user_password": MANAGERS | {"focal_a"},
+    "admin.deactivate_user": MANAGERS | {"focal_a"},
+    "account.index": SIGNED_IN,
+    "account.password": SIGNED_IN,
     "account.tokens": SIGNED_IN,
     "account.revoke": {"delegate_a"} | MANAGERS,
     "roadmap.timeline": SIGNED_IN,
@@ -117,6 +124,13 @@ WRITE = {
     "comments.ungroup": STAFF,
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
+    "admin.edit_user": MANAGERS,
+    "admin.reset_user_password": MANAGERS | {"focal_a"},
+    "admin.deactivate_user": MANAGERS | {"focal_a"},
+    "admin.reactivate_user": MANAGERS | {"focal_a"},
+    "account.password": SIGNED_IN,
+    "account.end_device_session": {"delegate_a"},  # a session of delegate_a's
+    "account.sign_out_everywhere_view": SIGNED_IN,
     "account.tokens": SIGNED_IN,
     "account.revoke": {"delegate_a"} | MANAGERS,
     "roadmap.create": MANAGERS,
@@ -226,6 +240,7 @@ def setting(world):
     )
     world.release(principle.document)
     world.release(priority.document)
+    device = start_session(people["delegate_a"], address="192.0.2.1", user_agent="Phone")
     db.session.commit()
     tokens = {role: world.token(user) for role, user in people.items() if user}
     return {
@@ -241,6 +256,8 @@ def setting(world):
             "group_id": group.id,
             "extension": "csv",
             "token_id": db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == people["delegate_a"].id)),
+            "user_id": people["delegate_a"].id,
+            "session_id": device.id,
         },
         "item_sections": {"principles": principle.id, "priorities": priority.id},
     }

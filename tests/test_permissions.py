@@ -117,3 +117,50 @@ def test_a_withdrawn_comment_cannot_be_submitted_or_edited(people, objects):
     assert not can(people["focal_a"], "comment.edit", draft)
     assert not can(people["focal_a"], "comment.submit", draft)
     assert not can(people["focal_a"], "comment.withdraw", draft)
+
+
+# Account rules: (action, target account or role, roles allowed). Only an administrator makes or
+# manages administrators; the Secretariat manages every other account; a focal point only the
+# delegates of their own delegation; nobody resets or deactivates their own account here.
+ACCOUNT_RULES = [
+    ("role.assign", "role:admin", {"admin"}),
+    ("role.assign", "role:secretariat", MANAGERS),
+    ("role.assign", "role:delegate", MANAGERS),
+    ("user.edit", "other_admin", {"admin"}),
+    ("user.edit", "secretariat", MANAGERS),
+    ("user.edit", "delegate_a", MANAGERS),
+    ("user.edit", "focal_a", MANAGERS),
+    ("user.reset_password", "delegate_a", MANAGERS | {"focal_a"}),
+    ("user.reset_password", "delegate_b", MANAGERS | {"focal_b"}),
+    ("user.reset_password", "focal_a", MANAGERS),
+    ("user.reset_password", "other_admin", {"admin"}),
+    ("user.reset_password", "secretariat", {"admin"}),
+    ("user.deactivate", "delegate_a", MANAGERS | {"focal_a"}),
+    ("user.deactivate", "focal_b", MANAGERS),
+    ("user.deactivate", "editor", MANAGERS),
+    ("user.deactivate", "secretariat", {"admin"}),
+    ("user.deactivate", "admin", set()),  # an administrator by themselves: never
+    ("user.deactivate", "other_admin", {"admin"}),
+    ("user.reactivate", "delegate_a", MANAGERS | {"focal_a"}),
+    ("user.reactivate", "other_admin", {"admin"}),
+]
+
+
+@pytest.mark.parametrize(("action", "target", "allowed"), ACCOUNT_RULES, ids=[f"{a}:{t}" for a, t, _ in ACCOUNT_RULES])
+def test_account_rules(world, people, action, target, allowed):
+    if target.startswith("role:"):
+        obj = target.removeprefix("role:")
+    elif target == "other_admin":
+        obj = world.user("admin", key="admin-2")
+    else:
+        obj = people[target]
+    granted = {role for role in ROLES if can(people[role], action, obj)}
+    assert granted == allowed
+
+
+def test_a_session_is_ended_by_its_owner_only(app, people):
+    from consult.auth.services import start_session
+
+    user_session = start_session(people["delegate_a"])
+    db.session.commit()
+    assert {role for role in ROLES if can(people[role], "session.end", user_session)} == {"delegate_a"}

@@ -1,4 +1,4 @@
-"""The account blueprint: the signed-in user's own API tokens; views live in routes.py."""
+"""The account blueprint: the signed-in user's devices, password and API tokens; views live in routes.py."""
 
 from flask import Blueprint
 

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class TokenForm(FlaskForm):
@@ -9,4 +9,13 @@ class TokenForm(FlaskForm):
         _l("Name"),
         validators=[DataRequired(), Length(max=100)],
         description=_l("To recognise the token later, e.g. the program or computer that uses it."),
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords are not the same."))],
     )

@@ -8,14 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.admin import bp
-from consult.auth.forms import DelegateForm, UserForm
-from consult.auth.services import create_user, organization_by_code
-from consult.errors import DomainError, NotFound
+from consult.auth.forms import DelegateForm, PasswordResetForm, UserEditForm, UserForm
+from consult.auth.services import account, create_user, organization_by_code, reset_password, set_active, update_user
+from consult.errors import Conflict, DomainError, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.forms import apply_errors, choices, organization_pairs
+from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
 from consult.models import ApiToken, AuditEvent, User
+from consult.models.accounts import ROLES
 from consult.pagination import Page
-from consult.permissions import authorize
+from consult.permissions import authorize, can
 from consult.validation import clean_text
 from consult.web import page_number
 
@@ -28,6 +29,7 @@ NO_ACTOR = "none"  # the user filter's value for events without a signed-in acto
 def users():
     authorize(current_user, "users.manage")
     form = UserForm()
+    form.role.choices = _assignable_roles()
     form.organization.choices = choices([("", _("— none —")), *organization_pairs()])
     if form.validate_on_submit():
         try:
@@ -129,3 +131,99 @@ def delegation():
         render_template("admin/delegation.html", form=form, members=members, organization=organization),
         status,
     )
+
+
+def _assignable_roles():
+    return choices((code, label) for code, label in ROLES.items() if can(current_user, "role.assign", code))
+
+
+def _back_to_accounts():
+    """The page the manager came from: all users, or a focal point's own delegation."""
+    return redirect(url_for("admin.users") if can(current_user, "users.manage") else url_for("admin.delegation"))
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    user = account(user_id)
+    authorize(current_user, "user.edit", user)
+    form = UserEditForm(obj=user)
+    form.role.choices = _assignable_roles()
+    form.organization.choices = choices([("", _("— none —")), *organization_pairs()])
+    if request.method == "GET":
+        form.organization.data = user.organization.code if user.organization else ""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_user(
+                current_user,
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                organization=organization_by_code(form.organization.data),
+            )
+        except (ValidationFailed, Conflict) as error:  # shown on the form; the last administrator: 409
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The account of %(name)s is saved.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/edit_user.html", form=form, account=user), status
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@login_required
+def reset_user_password(user_id: int):
+    user = account(user_id)
+    authorize(current_user, "user.reset_password", user)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(current_user, user, form.password.data)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s signs in with the temporary password and must then choose their own.", name=user.name),
+                "success",
+            )
+            return _back_to_accounts()
+    status = 422 if form.is_submitted() and form.errors else 200
+    return render_template("admin/reset_password.html", form=form, account=user), status
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@login_required
+def deactivate_user(user_id: int):
+    user = account(user_id)
+    authorize(current_user, "user.deactivate", user)
+    form = ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            set_active(current_user, user, False)
+        except Conflict as error:  # the last active administrator
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("%(name)s can no longer sign in.", name=user.name), "success")
+            return _back_to_accounts()
+    return render_template("admin/deactivate.html", form=form, account=user), status
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@login_required
+def reactivate_user(user_id: int):
+    user = account(user_id)
+    authorize(current_user, "user.reactivate", user)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        set_active(current_user, user, True)
+        db.session.commit()
+        flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return _back_to_accounts()

@@ -24,3 +24,13 @@ class DelegateForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=200)])
+
+
+class UserEditForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=choices(ROLES))
+    organization = SelectField(_l("Organization"), choices=[])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("Temporary password"), validators=[DataRequired(), Length(max=200)])

@@ -10,6 +10,24 @@ from consult.forms import ConfirmForm
 from consult.security import RateLimited
 from consult.web import safe_next
 
+# What an account whose password someone else chose may still open before replacing it.
+OPEN_BEFORE_PASSWORD_CHANGE = {"account.password", "auth.logout", "main.set_language", "static"}
+
+
+@bp.before_app_request
+def require_password_change():
+    """Send an account whose password was set by someone else to choose its own, first.
+
+    Loading the signed-in user here, before the view, also means that its session's
+    last use is written before the request writes anything else.
+    """
+    if request.endpoint == "static" or request.blueprint == "api" or "_user_id" not in session:
+        return None
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.must_change_password and request.endpoint not in OPEN_BEFORE_PASSWORD_CHANGE:
+        return redirect(url_for("account.password"))
+    return None
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
@@ -18,7 +36,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = sign_in(form.email.data, form.password.data, address=request.remote_addr or "")
+            user = sign_in(
+                form.email.data,
+                form.password.data,
+                address=request.remote_addr or "",
+                user_agent=request.user_agent.string,
+            )
         except RateLimited as error:
             form.form_errors.append(error.message)
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
@@ -31,6 +54,9 @@ def login():
             if locale:
                 session["locale"] = locale
             login_user(user)
+            if user.must_change_password:
+                flash(_("Someone else chose your password. Choose your own before you go on."), "info")
+                return redirect(url_for("account.password"))
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 

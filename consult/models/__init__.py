@@ -1,6 +1,6 @@
 """The domain model, one module per domain; imported here so Alembic sees every table."""
 
-from consult.models.accounts import ApiToken, Organization, User
+from consult.models.accounts import ApiToken, Organization, User, UserSession
 from consult.models.audit import AuditEvent
 from consult.models.comments import (
     Comment,
@@ -47,4 +47,5 @@ __all__ = [
     "Section",
     "SectionVersion",
     "User",
+    "UserSession",
 ]

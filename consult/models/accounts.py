@@ -1,6 +1,5 @@
-"""Organizations, users, API tokens and the counters that throttle sign-in attempts."""
+"""Organizations, users, their signed-in sessions, API tokens and the counters that throttle sign-in attempts."""
 
-import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -35,10 +34,6 @@ ROLES = {
 DELEGATION_ROLES = ("focal_point", "delegate")
 
 
-def new_session_nonce() -> str:
-    return secrets.token_hex(16)
-
-
 class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -69,30 +64,49 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Part of the signed-in session's id: replacing it ends every session of the account
-    # (at sign-in, sign-out and password change), even one whose cookie was copied.
-    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
+    # Set when someone else chose the password on the web: the owner replaces it at first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
+
+    # Not a column: "<user id>:<session secret>" of the session this object was signed in or
+    # loaded for (see consult.auth.services), which Flask-Login keeps in the session cookie.
+    login_id = None
+    current_session_id = None  # that session's row (UserSession.id)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to deactivated accounts
         return self.active
 
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session: the id and the current session nonce."""
-        return f"{self.id}:{self.session_nonce}"
+        """What Flask-Login keeps in the session; the id alone (which opens no session) outside one."""
+        return self.login_id or str(self.id)
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
-        self.session_nonce = new_session_nonce()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser or device. The cookie holds a random secret; only its SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Advanced at most once a minute: enough for the idle timeout, cheap on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")  # the longest IPv6 text
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(db.Model):

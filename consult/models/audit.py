@@ -18,7 +18,8 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(30))
-    object_id: Mapped[int] = mapped_column()
+    # None: no such object, e.g. a failed sign-in with an e-mail address that has no account.
+    object_id: Mapped[int | None] = mapped_column()
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()

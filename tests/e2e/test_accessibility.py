@@ -30,6 +30,9 @@ PAGES = [
     ("matrix", EDITOR, "{document}/matrix"),
     ("dashboard", SECRETARIAT, "{document}/dashboard"),
     ("search-results", EDITOR, "/search?q=principles"),
+    ("account", DELEGATE, "/account"),
+    ("change-password", DELEGATE, "/account/password"),
+    ("our-delegation", FOCAL, "/admin/delegation"),
 ]
 LANGUAGES = ["en", "ar"]
 

@@ -27,7 +27,7 @@ from tests.conftest import login
 # Hostile requests fail by the hundred: with the usual limits on failed sign-ins and token
 # checks, most would be answered 429 before reaching the code under test.
 UNLIMITED_FAILURES = {
-    "SIGN_IN_LIMIT_PER_ACCOUNT": 10**6,
+    "SIGN_IN_LIMIT_PER_ACCOUNT_ADDRESS": 10**6,
     "SIGN_IN_LIMIT_PER_ADDRESS": 10**6,
     "API_TOKEN_LIMIT_PER_ADDRESS": 10**6,
 }

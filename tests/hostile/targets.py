@@ -16,6 +16,7 @@ import docx
 import openpyxl
 from sqlalchemy import select
 
+from consult.auth.services import start_session
 from consult.dialogues.services import save_outcome
 from consult.extensions import db
 from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section
@@ -292,6 +293,21 @@ def _group_state(scene, values):
     )
 
 
+def _delegate(scene) -> dict:
+    return {"user_id": scene.users["delegate"].id}
+
+
+def _delegate_state(scene, values):
+    user = scene.users["delegate"]
+    return user.name, user.role, user.organization_id, user.password_hash, user.active
+
+
+def _fresh_device(scene) -> dict:
+    user_session = start_session(scene.users["editor"], address="192.0.2.1", user_agent="Phone")
+    db.session.commit()
+    return {"session_id": user_session.id}
+
+
 def _user_state(scene, values):
     user = scene.users["observer"]
     return user.locale, user.timezone
@@ -525,6 +541,42 @@ TARGETS: list[Target] = [
         shows=lambda scene: [("focal", scene.url("account.tokens")), ("admin", scene.url("admin.users"))],
     ),
     Target("account.revoke", "POST", "focal", STRAY, url=_fresh_token),
+    Target(
+        "account.password",
+        "POST",
+        "observer",
+        (Field("current_password"), Field("new_password"), Field("confirm")),
+        data=lambda scene, values: {
+            "current_password": PASSWORD,
+            "new_password": "a new password of mine",
+            "confirm": "a new password of mine",
+        },
+        state=lambda scene, values: scene.users["observer"].password_hash,
+    ),
+    Target("account.end_device_session", "POST", "editor", STRAY, url=_fresh_device),
+    Target("account.sign_out_everywhere_view", "POST", "editor", STRAY),
+    Target(
+        "admin.edit_user",
+        "POST",
+        "admin",
+        (Field("name"), Field("role", "choice"), Field("organization", "choice")),
+        url=_delegate,
+        data=lambda scene, values: {"name": "Renamed Delegate", "role": "delegate", "organization": "KEN"},
+        state=_delegate_state,
+        shows=lambda scene: [("admin", scene.url("admin.users")), ("focal", scene.url("admin.delegation"))],
+    ),
+    Target(
+        "admin.reset_user_password",
+        "POST",
+        "focal",
+        (Field("password"),),
+        url=_delegate,
+        data=lambda scene, values: {"password": "a temporary password"},
+        state=_delegate_state,
+        shows=lambda scene: [("focal", scene.url("admin.delegation"))],
+    ),
+    Target("admin.deactivate_user", "POST", "focal", STRAY, url=_delegate),
+    Target("admin.reactivate_user", "POST", "secretariat", STRAY, url=_delegate),
     Target(
         "main.set_language",
         "POST",

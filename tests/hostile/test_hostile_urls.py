@@ -36,6 +36,8 @@ def _valid_path_values(scene) -> dict:
         "milestone_id": scene.milestone.id,
         "group_id": scene.group.id,
         "token_id": 1,
+        "user_id": scene.users["delegate"].id,
+        "session_id": 1,
         "extension": "csv",
     }
 

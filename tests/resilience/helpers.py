@@ -59,10 +59,11 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 class Server:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` on a free loopback port; restartable."""
 
-    def __init__(self, database_url: str, log_dir: Path, workers: int = WORKERS):
+    def __init__(self, database_url: str, log_dir: Path, workers: int = WORKERS, env: dict[str, str] | None = None):
         self.database_url = database_url
         self.log_dir = log_dir
         self.workers = workers
+        self.env = env or {}  # more settings for the app, e.g. REDIS_URL
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.starts = 0
@@ -76,6 +77,7 @@ class Server:
             BIND=f"{HOST}:{self.port}",
             WEB_CONCURRENCY=str(self.workers),
             GUNICORN_ACCESS_LOG="/dev/null",
+            **self.env,
         )
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603  (our gunicorn, our arguments)

@@ -36,6 +36,13 @@ class Config:
     # Longest comment or section text accepted, in characters.
     MAX_TEXT_LENGTH = int(os.environ.get("MAX_TEXT_LENGTH", 100_000))
     COMMENTS_PER_PAGE = 50
+    # Uploaded Office files (.xlsx, .docx) are refused beyond this many parts or this many MiB
+    # once uncompressed, whatever their compression ratio; reading one stops after this many seconds.
+    MAX_UPLOAD_PARTS = int(os.environ.get("MAX_UPLOAD_PARTS", "1000"))
+    MAX_UPLOAD_UNCOMPRESSED_MB = int(os.environ.get("MAX_UPLOAD_UNCOMPRESSED_MB", "100"))
+    MAX_UPLOAD_PARSE_SECONDS = float(os.environ.get("MAX_UPLOAD_PARSE_SECONDS", "20"))
+    # How long the preview of a comment import can be confirmed.
+    COMMENT_IMPORT_PREVIEW_MINUTES = int(os.environ.get("COMMENT_IMPORT_PREVIEW_MINUTES", "30"))
     # Rendered pages each worker keeps (consult/pagecache.py); 0 turns the store off.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "64")) * 2**20
     PAGE_CACHE_SECONDS = 600

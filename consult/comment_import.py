@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,8 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from consult.uploads import Deadline, DeadlineFile, UploadLimits, UploadRefused, check_office_zip
 
 TEMPLATE_COLUMNS = ("paragraph", "kind", "comment", "proposed_text")
 
@@ -35,6 +36,9 @@ ERROR_MESSAGES: dict[str, str] = {
     ),
     "unreadable": "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it.",
     "too_large": "The file is too large once uncompressed to be imported.",
+    "too_many_parts": "The file is made of too many parts to be imported.",
+    "doctype": "The file contains a document type declaration, which Excel and Word files never have.",
+    "too_slow": "The file took too long to read. Split it into several files and upload them one by one.",
     "no_table": "The Word document contains no table. Put the comments in a table with one comment per row.",
     "no_header": (
         "No table with a header row naming at least a paragraph column and a comment column was found. "
@@ -51,14 +55,6 @@ ROW_MESSAGES: dict[str, str] = {
     "too_long": "The text is too long.",
     "formula": "The cell contains a formula; type the text or number instead.",
 }
-
-# Declared member sizes bound what zipfile will inflate (it stops at file_size and
-# then fails the CRC check), so checking them before parsing defuses zip bombs.
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_MEMBERS = 10_000
-# Office XML compresses 5-30x; beyond this ratio a large archive is a bomb, not a workbook.
-MAX_RATIO = 100
-RATIO_FLOOR = 10 * 1024 * 1024
 
 HEADER_SEARCH_ROWS = 10
 PARAGRAPH_MAX = 50  # longer means the columns are mixed up, not a paragraph reference
@@ -251,47 +247,41 @@ def parse_upload(
     headers: dict[str, str],
     max_rows: int = 5000,
     max_text: int = 100_000,
+    limits: UploadLimits = UploadLimits(),  # noqa: B008  (frozen, so one shared default is safe)
 ) -> ParsedUpload:
     """Read the comments of an uploaded .xlsx or .docx; raise ``ImportFileError`` for a file that cannot be read.
 
     The type is taken from the content: ``filename`` is not trusted and not used to choose the reader.
     ``kinds`` maps kind codes to their labels and ``headers`` column machine names to their labels, as
     given to ``template_xlsx``; codes, labels and common headings in the six official languages are accepted.
-    Blank rows are skipped; more than ``max_rows`` non-blank rows raise ``too_many_rows``.
+    Blank rows are skipped; more than ``max_rows`` non-blank rows raise ``too_many_rows``. The archive
+    is checked against ``limits`` before it is parsed, and checking and parsing end at its deadline.
     """
-    file_type = _sniff(data)
-    reader = _Reader(kinds=kinds, headers=headers, max_rows=max_rows, max_text=max_text)
+    deadline = Deadline(limits.seconds)
+    file_type = _sniff(data, limits, deadline)
+    reader = _Reader(kinds=kinds, headers=headers, max_rows=max_rows, max_text=max_text, deadline=deadline)
     try:
         if file_type == "xlsx":
             return reader.xlsx(data)
         return reader.docx(data)
     except ImportFileError:
         raise
+    except UploadRefused as refused:
+        raise ImportFileError(refused.code) from refused
     except Exception as exc:
         # openpyxl, python-docx, lxml and zipfile raise all manner of exceptions on damaged
         # files (KeyError, ValueError, XMLSyntaxError, BadZipFile, ...); the caller needs one.
         raise ImportFileError("unreadable") from exc
 
 
-def _sniff(data: bytes) -> str:
+def _sniff(data: bytes, limits: UploadLimits, deadline: Deadline) -> str:
     if not data:
         raise ImportFileError("empty")
-    if not data.startswith(b"PK"):
-        # PDF, legacy or encrypted Office (OLE2), text, images, random bytes.
-        raise ImportFileError("not_xlsx_or_docx")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError("unreadable") from exc
-    total = sum(member.file_size for member in members)
-    if (
-        len(members) > MAX_MEMBERS
-        or total > MAX_UNCOMPRESSED
-        or (total > RATIO_FLOOR and total > MAX_RATIO * len(data))
-    ):
-        raise ImportFileError("too_large")
-    names = {member.filename for member in members}
+        names = check_office_zip(data, limits, deadline)
+    except UploadRefused as refused:
+        # Not a ZIP: PDF, legacy or encrypted Office (OLE2), text, images, random bytes.
+        raise ImportFileError("not_xlsx_or_docx" if refused.code == "not_zip" else refused.code) from refused
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:
@@ -301,8 +291,11 @@ def _sniff(data: bytes) -> str:
 
 
 class _Reader:
-    def __init__(self, *, kinds: dict[str, str], headers: dict[str, str], max_rows: int, max_text: int) -> None:
+    def __init__(
+        self, *, kinds: dict[str, str], headers: dict[str, str], max_rows: int, max_text: int, deadline: Deadline
+    ) -> None:
         self.kinds = kinds
+        self.deadline = deadline
         self.max_rows = max_rows
         self.max_text = max_text
         self.header_names = _header_lookup(headers)
@@ -310,15 +303,17 @@ class _Reader:
 
     def xlsx(self, data: bytes) -> ParsedUpload:
         # Not data_only: a formula must be seen as a formula, never imported as its text or cached value.
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        workbook = openpyxl.load_workbook(
+            DeadlineFile(data, self.deadline), read_only=True, data_only=False, keep_links=False
+        )
         try:
-            sheets = [_xlsx_rows(sheet) for sheet in workbook.worksheets]
+            sheets = [_xlsx_rows(sheet, self.deadline) for sheet in workbook.worksheets]
             return self._first_table(sheets, no_table="no_header")
         finally:
             workbook.close()
 
     def docx(self, data: bytes) -> ParsedUpload:
-        tables = [_docx_rows(table) for table in docx.Document(io.BytesIO(data)).tables]
+        tables = [_docx_rows(table, self.deadline) for table in docx.Document(DeadlineFile(data, self.deadline)).tables]
         return self._first_table(tables, no_table="no_table")
 
     def _first_table(self, tables: list[_Rows], *, no_table: str) -> ParsedUpload:
@@ -417,11 +412,12 @@ def normalize_paragraph(value: str) -> str:
 # --- Excel -----------------------------------------------------------------
 
 
-def _xlsx_rows(sheet: Any) -> _Rows:
+def _xlsx_rows(sheet: Any, deadline: Deadline) -> _Rows:
     # Some writers record a wrong sheet size; without it openpyxl reads every cell present.
     sheet.reset_dimensions()
     # openpyxl fills the gaps of missing rows, so counting gives the sheet row number.
     for number, cells in enumerate(sheet.iter_rows(), start=1):
+        deadline.check()
         yield number, [_xlsx_cell(cell) for cell in cells]
 
 
@@ -442,8 +438,9 @@ def _xlsx_cell(cell: Any) -> _Cell:
 # --- Word ------------------------------------------------------------------
 
 
-def _docx_rows(table: Any) -> _Rows:
+def _docx_rows(table: Any, deadline: Deadline) -> _Rows:
     for number, row in enumerate(table.rows, start=1):
+        deadline.check()
         # A row may start after the first grid column; pad so indexes match the header's.
         # python-docx repeats a merged cell in each grid position it spans (across and down).
         yield number, [""] * row.grid_cols_before + [_clean(_docx_text(cell._tc)) for cell in row.cells]

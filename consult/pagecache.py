@@ -40,6 +40,7 @@ from consult.models import (
     AuditEvent,
     Comment,
     CommentGroup,
+    CommentImportPreview,
     CommentRevision,
     DispositionRevision,
     Notification,
@@ -57,7 +58,7 @@ from consult.models.base import utcnow
 
 GLOBAL = "global"
 # Never shown on a kept page: writing them leaves every stamp alone.
-_UNSHOWN = (ApiToken, AuditEvent, Notification, RateLimitCounter, SearchEntry)
+_UNSHOWN = (ApiToken, AuditEvent, CommentImportPreview, Notification, RateLimitCounter, SearchEntry)
 _CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token under this name in g
 # Random per process, so that no text a user writes can contain them.
 _CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"

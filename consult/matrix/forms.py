@@ -13,4 +13,4 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    payload = HiddenField()
+    token = HiddenField()

@@ -21,6 +21,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Seconds a statement waits for a lock another transaction holds (SQLite's busy timeout,
+    # PostgreSQL's lock_timeout) before the request answers 503 "busy, try again".
+    DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "10"))
+    # Seconds /readyz waits for its write probe before it reports the database as not writable.
+    READINESS_WRITE_TIMEOUT = float(os.environ.get("READINESS_WRITE_TIMEOUT", "1"))
     WTF_CSRF_TIME_LIMIT = None  # a delegate may keep a comment form open for hours
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

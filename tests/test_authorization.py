@@ -55,6 +55,7 @@ READ = {
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
     "admin.audit": MANAGERS,
+    "admin.audit_csv": MANAGERS,
     "account.tokens": SIGNED_IN,
     "account.revoke": {"delegate_a"} | MANAGERS,
     "roadmap.timeline": SIGNED_IN,

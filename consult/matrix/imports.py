@@ -82,7 +82,9 @@ def kind_labels() -> dict[str, str]:
     return {code: str(label) for code, label in COMMENT_KINDS.items()}
 
 
-def template(document: Document) -> bytes:
+def template(actor, document: Document) -> bytes:
+    """The Excel template for ``document``; downloading it is recorded."""
+    audit.record(actor, "comments.template_download", document)
     return template_xlsx(
         column_labels(),
         kind_labels(),

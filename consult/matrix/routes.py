@@ -79,6 +79,8 @@ def download(document_id, extension):
 def matrix_download(document, release, extension: str, user):
     """The matrix as a file: CSV streams; XLSX and DOCX are built in a temporary file."""
     filters = matrix.Filters.from_args(request.args)
+    matrix.record_download(user, release, extension, filters)
+    db.session.commit()
     rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
     headers = matrix.export_headers()
     name = _download_name(document, release, extension)
@@ -118,8 +120,10 @@ def publish(document_id):
 @login_required
 def template(document_id):
     document = drafts.get_document(document_id)
+    data = imports.template(current_user, document)
+    db.session.commit()
     return Response(
-        imports.template(document),
+        data,
         mimetype=exports.XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="comments-template-{document.id}.xlsx"'},
     )

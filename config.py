@@ -42,10 +42,12 @@ class Config:
     MAX_TEXT_LENGTH = int(os.environ.get("MAX_TEXT_LENGTH", 100_000))
     COMMENTS_PER_PAGE = 50
     # Uploaded Office files (.xlsx, .docx) are refused beyond this many parts or this many MiB
-    # once uncompressed, whatever their compression ratio; reading one stops after this many seconds.
+    # once uncompressed, whatever their compression ratio; reading one stops after this many
+    # seconds, or when the process reading it has grown by this many MiB.
     MAX_UPLOAD_PARTS = int(os.environ.get("MAX_UPLOAD_PARTS", "1000"))
     MAX_UPLOAD_UNCOMPRESSED_MB = int(os.environ.get("MAX_UPLOAD_UNCOMPRESSED_MB", "100"))
     MAX_UPLOAD_PARSE_SECONDS = float(os.environ.get("MAX_UPLOAD_PARSE_SECONDS", "20"))
+    MAX_UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("MAX_UPLOAD_PARSE_MEMORY_MB", "1024"))
     # How long the preview of a comment import can be confirmed.
     COMMENT_IMPORT_PREVIEW_MINUTES = int(os.environ.get("COMMENT_IMPORT_PREVIEW_MINUTES", "30"))
     # Rendered pages each worker keeps (consult/pagecache.py); 0 turns the store off.

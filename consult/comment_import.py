@@ -20,11 +20,12 @@ from typing import Any
 
 import docx
 import openpyxl
+from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consult.uploads import Deadline, DeadlineFile, UploadLimits, UploadRefused, check_office_zip
+from consult.uploads import Deadline, UploadLimits, UploadRefused, check_office_zip, run_isolated
 
 TEMPLATE_COLUMNS = ("paragraph", "kind", "comment", "proposed_text")
 
@@ -37,6 +38,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "unreadable": "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it.",
     "too_large": "The file is too large once uncompressed to be imported.",
     "too_many_parts": "The file is made of too many parts to be imported.",
+    "too_complex": "The file holds too many elements to be read.",
     "doctype": "The file contains a document type declaration, which Excel and Word files never have.",
     "too_slow": "The file took too long to read. Split it into several files and upload them one by one.",
     "no_table": "The Word document contains no table. Put the comments in a table with one comment per row.",
@@ -139,6 +141,10 @@ class ImportFileError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(ERROR_MESSAGES[code])
         self.code = code
+
+    def __reduce__(self):
+        # Raised in the process that parses, re-raised in the one that asked (see run_isolated).
+        return (ImportFileError, (self.code,))
 
 
 @dataclass
@@ -255,23 +261,16 @@ def parse_upload(
     ``kinds`` maps kind codes to their labels and ``headers`` column machine names to their labels, as
     given to ``template_xlsx``; codes, labels and common headings in the six official languages are accepted.
     Blank rows are skipped; more than ``max_rows`` non-blank rows raise ``too_many_rows``. The archive
-    is checked against ``limits`` before it is parsed, and checking and parsing end at its deadline.
+    is checked against ``limits`` before it is parsed, and parsing runs in a process of its own that
+    ends at the deadline and within the memory limit.
     """
     deadline = Deadline(limits.seconds)
     file_type = _sniff(data, limits, deadline)
-    reader = _Reader(kinds=kinds, headers=headers, max_rows=max_rows, max_text=max_text, deadline=deadline)
+    reader = _Reader(kinds=kinds, headers=headers, max_rows=max_rows, max_text=max_text)
     try:
-        if file_type == "xlsx":
-            return reader.xlsx(data)
-        return reader.docx(data)
-    except ImportFileError:
-        raise
+        return run_isolated(lambda: reader.read(file_type, data), deadline, limits.max_memory)
     except UploadRefused as refused:
         raise ImportFileError(refused.code) from refused
-    except Exception as exc:
-        # openpyxl, python-docx, lxml and zipfile raise all manner of exceptions on damaged
-        # files (KeyError, ValueError, XMLSyntaxError, BadZipFile, ...); the caller needs one.
-        raise ImportFileError("unreadable") from exc
 
 
 def _sniff(data: bytes, limits: UploadLimits, deadline: Deadline) -> str:
@@ -291,29 +290,41 @@ def _sniff(data: bytes, limits: UploadLimits, deadline: Deadline) -> str:
 
 
 class _Reader:
-    def __init__(
-        self, *, kinds: dict[str, str], headers: dict[str, str], max_rows: int, max_text: int, deadline: Deadline
-    ) -> None:
+    def __init__(self, *, kinds: dict[str, str], headers: dict[str, str], max_rows: int, max_text: int) -> None:
         self.kinds = kinds
-        self.deadline = deadline
         self.max_rows = max_rows
         self.max_text = max_text
         self.header_names = _header_lookup(headers)
         self.kind_codes = _kind_lookup(kinds)
 
+    def read(self, file_type: str, data: bytes) -> ParsedUpload:
+        try:
+            return self.xlsx(data) if file_type == "xlsx" else self.docx(data)
+        except ImportFileError:
+            raise
+        except MemoryError as exc:  # the parsing process's memory limit
+            raise ImportFileError("too_complex") from exc
+        except etree.XMLSyntaxError as exc:
+            # lxml reports the memory limit as a syntax error of its own kind.
+            raise ImportFileError(
+                "too_complex" if exc.code == etree.ErrorTypes.ERR_NO_MEMORY else "unreadable"
+            ) from exc
+        except Exception as exc:
+            # openpyxl, python-docx, lxml and zipfile raise all manner of exceptions on damaged
+            # files (KeyError, ValueError, XMLSyntaxError, BadZipFile, ...); the caller needs one.
+            raise ImportFileError("unreadable") from exc
+
     def xlsx(self, data: bytes) -> ParsedUpload:
         # Not data_only: a formula must be seen as a formula, never imported as its text or cached value.
-        workbook = openpyxl.load_workbook(
-            DeadlineFile(data, self.deadline), read_only=True, data_only=False, keep_links=False
-        )
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
         try:
-            sheets = [_xlsx_rows(sheet, self.deadline) for sheet in workbook.worksheets]
+            sheets = [_xlsx_rows(sheet) for sheet in workbook.worksheets]
             return self._first_table(sheets, no_table="no_header")
         finally:
             workbook.close()
 
     def docx(self, data: bytes) -> ParsedUpload:
-        tables = [_docx_rows(table, self.deadline) for table in docx.Document(DeadlineFile(data, self.deadline)).tables]
+        tables = [_docx_rows(table) for table in docx.Document(io.BytesIO(data)).tables]
         return self._first_table(tables, no_table="no_table")
 
     def _first_table(self, tables: list[_Rows], *, no_table: str) -> ParsedUpload:
@@ -412,12 +423,11 @@ def normalize_paragraph(value: str) -> str:
 # --- Excel -----------------------------------------------------------------
 
 
-def _xlsx_rows(sheet: Any, deadline: Deadline) -> _Rows:
+def _xlsx_rows(sheet: Any) -> _Rows:
     # Some writers record a wrong sheet size; without it openpyxl reads every cell present.
     sheet.reset_dimensions()
     # openpyxl fills the gaps of missing rows, so counting gives the sheet row number.
     for number, cells in enumerate(sheet.iter_rows(), start=1):
-        deadline.check()
         yield number, [_xlsx_cell(cell) for cell in cells]
 
 
@@ -438,9 +448,8 @@ def _xlsx_cell(cell: Any) -> _Cell:
 # --- Word ------------------------------------------------------------------
 
 
-def _docx_rows(table: Any, deadline: Deadline) -> _Rows:
+def _docx_rows(table: Any) -> _Rows:
     for number, row in enumerate(table.rows, start=1):
-        deadline.check()
         # A row may start after the first grid column; pad so indexes match the header's.
         # python-docx repeats a merged cell in each grid position it spans (across and down).
         yield number, [""] * row.grid_cols_before + [_clean(_docx_text(cell._tc)) for cell in row.cells]

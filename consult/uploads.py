@@ -9,27 +9,34 @@ whatever the compression ratio. It also refuses any part that declares a documen
 (a DTD): Office never writes one, and without one no entity can be declared, so none can
 be expanded and no parser is sent to fetch anything over the network.
 
-Pure functions on bytes, no Flask: callers translate ``UploadRefused.code``.
+Parsing then runs in a child process (``run_isolated``) that is killed at the deadline and
+may use only so much memory: within the size limit a part can still hold millions of
+empty elements, and a parser building a tree of them in C code would otherwise hold the
+worker, and gigabytes of its memory, for as long as it takes.
 
-The parsers then read the same bytes through ``DeadlineFile``, and the callers' loops call
-``Deadline.check``, so that reading stops with ``too_slow`` once the deadline has passed.
-The checks run between steps that the size limit keeps short (inflating a chunk, parsing
-one part, reading one row), which bounds a whole import to the deadline plus one step.
+Pure functions on bytes, no Flask: callers translate ``UploadRefused.code``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
+import multiprocessing
+import resource
+import signal
 import time
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 # What a refused upload is: each code has a message in the callers' catalogues.
-REFUSALS = ("not_zip", "unreadable", "too_many_parts", "too_large", "doctype", "too_slow")
+REFUSALS = ("not_zip", "unreadable", "too_many_parts", "too_large", "too_complex", "doctype", "too_slow")
 # Refusals that mean "too much", for callers that answer 413 rather than 422.
-TOO_LARGE = frozenset({"too_many_parts", "too_large"})
+TOO_LARGE = frozenset({"too_many_parts", "too_large", "too_complex"})
 
 _CHUNK = 1024 * 1024
 # "<!DOCTYPE" in each encoding an XML parser recognizes from the first bytes (UTF-8 covers
@@ -57,6 +64,7 @@ class UploadLimits:
     max_parts: int = 1000
     max_uncompressed: int = 100 * 1024 * 1024  # bytes, all parts together
     seconds: float = 20.0  # for checking and parsing together
+    max_memory: int = 1024 * 1024 * 1024  # bytes the parsing process may add to the worker's size
 
     @classmethod
     def from_config(cls, config: Mapping) -> UploadLimits:
@@ -64,30 +72,20 @@ class UploadLimits:
             max_parts=config["MAX_UPLOAD_PARTS"],
             max_uncompressed=config["MAX_UPLOAD_UNCOMPRESSED_MB"] * 1024 * 1024,
             seconds=config["MAX_UPLOAD_PARSE_SECONDS"],
+            max_memory=config["MAX_UPLOAD_PARSE_MEMORY_MB"] * 1024 * 1024,
         )
 
 
 class Deadline:
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
         self.ends_at = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.ends_at - time.monotonic())
 
     def check(self) -> None:
         if time.monotonic() > self.ends_at:
             raise UploadRefused("too_slow")
-
-
-class DeadlineFile(io.BytesIO):
-    """The upload as a file for zipfile (and so for openpyxl and python-docx): each read of the
-    archive first checks the deadline."""
-
-    def __init__(self, data: bytes, deadline: Deadline) -> None:
-        super().__init__(data)
-        self.deadline = deadline
-
-    def read(self, size: int | None = -1) -> bytes:
-        self.deadline.check()
-        return super().read(size)
 
 
 def check_office_zip(data: bytes, limits: UploadLimits, deadline: Deadline) -> frozenset[str]:
@@ -132,3 +130,60 @@ def _inflate(
             tail = window[-_OVERLAP:]
             deadline.check()
     return total
+
+
+Result = TypeVar("Result")
+
+
+def run_isolated(work: Callable[[], Result], deadline: Deadline, max_memory: int) -> Result:
+    """What ``work`` returns or raises, computed in a forked child that is killed at the deadline
+    (``too_slow``) and may grow by ``max_memory`` bytes at most (``too_complex``).
+
+    Whatever ``work`` returns or raises must pickle. The child has its own copy of memory, so
+    nothing it changes reaches this process.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_isolated, args=(work, sender, deadline.remaining(), max_memory), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(deadline.remaining()):
+            raise UploadRefused("too_slow")
+        succeeded, value = receiver.recv()
+    except EOFError:  # the child died without an answer: killed by its limits
+        child.join()
+        raise UploadRefused("too_slow" if child.exitcode == -signal.SIGXCPU else "too_complex") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if succeeded:
+        return value
+    raise value
+
+
+def _isolated(work: Callable[[], object], sender, seconds: float, max_memory: int) -> None:
+    _limit_this_process(seconds, max_memory)
+    try:
+        outcome = (True, work())
+    except MemoryError:
+        outcome = (False, UploadRefused("too_complex"))
+    except Exception as error:  # noqa: BLE001  (handed to the parent, which raises it)
+        outcome = (False, error)
+    try:
+        sender.send(outcome)
+    except Exception:  # noqa: BLE001  (an answer that does not pickle)
+        sender.send((False, UploadRefused("unreadable")))
+
+
+def _limit_this_process(seconds: float, max_memory: int) -> None:
+    """CPU time and address space for a child: the kernel ends it even if its parent is gone."""
+    cpu = math.ceil(seconds) + 1
+    with contextlib.suppress(OSError, ValueError):  # a lower limit already set stays
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    with contextlib.suppress(OSError, ValueError):  # /proc is Linux's: elsewhere only the deadline holds
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        size = pages * resource.getpagesize() + max_memory
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from consult.comment_import import ImportFileError, parse_upload
-from consult.uploads import Deadline, UploadLimits, UploadRefused, check_office_zip
+from consult.uploads import Deadline, UploadLimits, UploadRefused, check_office_zip, run_isolated
 
 MIB = 1024 * 1024
 KINDS = {"general": "General comment", "amendment": "Amendment", "question": "Question"}
@@ -154,6 +154,69 @@ def test_damaged_archives_are_unreadable() -> None:
     assert refusal(bytes(corrupted)) == "unreadable"
     assert refusal(good[: len(good) // 2]) == "unreadable"
     assert refusal(b"%PDF-1.7") == "not_zip"
+
+
+def element_bomb(mebibytes: int) -> bytes:
+    """A Word document whose body is ``mebibytes`` MiB of empty paragraphs: millions of elements in a small file."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="word/document.xml" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument"/></Relationships>',
+        )
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            part.write(b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+            for _ in range(mebibytes):
+                part.write(b"<w:p/>" * (MIB // 6))
+            part.write(b"</w:body></w:document>")
+    return output.getvalue()
+
+
+def parse_refusal(data: bytes, limits: UploadLimits) -> tuple[str, float]:
+    started = time.monotonic()
+    with pytest.raises(ImportFileError) as caught:
+        parse_upload(data, "c.docx", kinds=KINDS, headers=HEADERS, limits=limits)
+    return caught.value.code, time.monotonic() - started
+
+
+def test_millions_of_elements_in_a_small_file_are_stopped_by_time_and_by_memory() -> None:
+    bomb = element_bomb(40)  # 7 million paragraphs in about 60 KB
+    assert len(bomb) < 100_000 and "word/document.xml" in check(bomb)
+    # The parser builds its tree in C, where no check of ours runs: the process doing it is ended.
+    code, elapsed = parse_refusal(bomb, UploadLimits(seconds=0.5, max_memory=4096 * MIB))
+    assert code == "too_slow" and elapsed < 1.5, elapsed
+    code, elapsed = parse_refusal(bomb, UploadLimits(seconds=20, max_memory=200 * MIB))
+    assert code == "too_complex" and elapsed < 10, elapsed
+
+
+def test_isolated_work_returns_raises_and_is_ended_at_the_deadline() -> None:
+    assert run_isolated(lambda: {"rows": [1, 2]}, Deadline(5), 100 * MIB) == {"rows": [1, 2]}
+
+    def no_table():
+        raise ImportFileError("no_table")
+
+    with pytest.raises(ImportFileError) as caught:
+        run_isolated(no_table, Deadline(5), 100 * MIB)
+    assert caught.value.code == "no_table"  # raised in the child, raised again here
+    started = time.monotonic()
+    with pytest.raises(UploadRefused) as slow:
+        run_isolated(lambda: time.sleep(30), Deadline(0.3), 100 * MIB)
+    assert slow.value.code == "too_slow" and time.monotonic() - started < 2
+    with pytest.raises(UploadRefused) as greedy:
+        run_isolated(lambda: bytearray(500 * MIB), Deadline(5), 100 * MIB)
+    assert greedy.value.code == "too_complex"
+    kept = []
+    run_isolated(lambda: kept.append("changed in the child"), Deadline(5), 100 * MIB)
+    assert kept == []
 
 
 def test_the_deadline_stops_the_check() -> None:

@@ -43,6 +43,9 @@ FILE_ERRORS = {
     "unreadable": _l(
         "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it."
     ),
+    "too_complex": _l(
+        "The file holds too many elements to be read. Split it into several files and upload them one by one."
+    ),
     "doctype": _l(
         "The file contains a document type declaration, which Excel and Word files never have. "
         "Open it in Excel or Word, save it again as .xlsx or .docx and upload it."

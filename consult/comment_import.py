@@ -253,7 +253,7 @@ def parse_upload(
     headers: dict[str, str],
     max_rows: int = 5000,
     max_text: int = 100_000,
-    limits: UploadLimits = UploadLimits(),  # noqa: B008  (frozen, so one shared default is safe)
+    limits: UploadLimits = UploadLimits(),  # frozen: one shared default is safe
 ) -> ParsedUpload:
     """Read the comments of an uploaded .xlsx or .docx; raise ``ImportFileError`` for a file that cannot be read.
 

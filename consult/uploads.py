@@ -170,11 +170,11 @@ def _isolated(work: Callable[[], object], sender, seconds: float, max_memory: in
         outcome = (True, work())
     except MemoryError:
         outcome = (False, UploadRefused("too_complex"))
-    except Exception as error:  # noqa: BLE001  (handed to the parent, which raises it)
+    except Exception as error:  # handed to the parent, which raises it
         outcome = (False, error)
     try:
         sender.send(outcome)
-    except Exception:  # noqa: BLE001  (an answer that does not pickle)
+    except Exception:  # an answer that does not pickle
         sender.send((False, UploadRefused("unreadable")))
 
 

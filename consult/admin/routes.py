@@ -97,7 +97,11 @@ def audit_csv():
     authorize(current_user, "audit.view")
     form = AuditFilterForm(request.args)
     if not form.validate():
-        raise ValidationFailed(field_errors={form[name].name: errors for name, errors in form.errors.items()})
+        fields = {form[name].name: [str(error) for error in errors] for name, errors in form.errors.items()}
+        message = " ".join(
+            f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors
+        )
+        raise ValidationFailed(message, field_errors=fields)
     chunks = audit_log.export_csv(current_user, _audit_filters(form))
     db.session.commit()
     return Response(

@@ -21,6 +21,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Seconds a statement waits for a lock another transaction holds (SQLite's busy timeout,
+    # PostgreSQL's lock_timeout) before the request answers 503 "busy, try again".
+    DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "10"))
+    # Seconds /readyz waits for its write probe before it reports the database as not writable.
+    READINESS_WRITE_TIMEOUT = float(os.environ.get("READINESS_WRITE_TIMEOUT", "1"))
     WTF_CSRF_TIME_LIMIT = None  # a delegate may keep a comment form open for hours
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -36,6 +41,15 @@ class Config:
     # Longest comment or section text accepted, in characters.
     MAX_TEXT_LENGTH = int(os.environ.get("MAX_TEXT_LENGTH", 100_000))
     COMMENTS_PER_PAGE = 50
+    # Uploaded Office files (.xlsx, .docx) are refused beyond this many parts or this many MiB
+    # once uncompressed, whatever their compression ratio; reading one stops after this many
+    # seconds, or when the process reading it has grown by this many MiB.
+    MAX_UPLOAD_PARTS = int(os.environ.get("MAX_UPLOAD_PARTS", "1000"))
+    MAX_UPLOAD_UNCOMPRESSED_MB = int(os.environ.get("MAX_UPLOAD_UNCOMPRESSED_MB", "100"))
+    MAX_UPLOAD_PARSE_SECONDS = float(os.environ.get("MAX_UPLOAD_PARSE_SECONDS", "20"))
+    MAX_UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("MAX_UPLOAD_PARSE_MEMORY_MB", "1024"))
+    # How long the preview of a comment import can be confirmed.
+    COMMENT_IMPORT_PREVIEW_MINUTES = int(os.environ.get("COMMENT_IMPORT_PREVIEW_MINUTES", "30"))
     # Rendered pages each worker keeps (consult/pagecache.py); 0 turns the store off.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "64")) * 2**20
     PAGE_CACHE_SECONDS = 600

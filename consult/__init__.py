@@ -28,6 +28,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     Path(app.instance_path).mkdir(exist_ok=True)
     app.url_map.converters["int"] = IdConverter  # before any route is added
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -168,14 +169,34 @@ def _configure_page_cache(app: Flask) -> None:
         event.listen(Session, "after_flush", pagecache.replace_stamps)
 
 
+def _engine_options(config) -> dict:
+    """The engine options with how long a statement waits for another transaction's lock.
+
+    Beyond DATABASE_LOCK_TIMEOUT a statement fails (SQLite: "database is locked"; PostgreSQL:
+    lock_not_available) and the request answers 503 with Retry-After, rather than holding a
+    worker for as long as the lock lasts.
+    """
+    from sqlalchemy.engine import make_url
+
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    timeout = config["DATABASE_LOCK_TIMEOUT"]
+    backend = make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    if backend == "sqlite":
+        connect_args.setdefault("timeout", timeout)  # sqlite3 sets the busy timeout from it
+    elif backend == "postgresql":
+        connect_args.setdefault("options", f"-c lock_timeout={round(timeout * 1000)}")
+    options["connect_args"] = connect_args
+    return options
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
-    # WAL lets readers work while one writer commits; busy_timeout makes a second
-    # writer wait instead of failing with "database is locked".
+    # WAL lets readers work while one writer commits; the busy timeout (see _engine_options)
+    # makes a second writer wait instead of failing at once with "database is locked".
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

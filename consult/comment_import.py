@@ -14,16 +14,18 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import docx
 import openpyxl
+from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from consult.uploads import Deadline, UploadLimits, UploadRefused, check_office_zip, run_isolated
 
 TEMPLATE_COLUMNS = ("paragraph", "kind", "comment", "proposed_text")
 
@@ -35,6 +37,10 @@ ERROR_MESSAGES: dict[str, str] = {
     ),
     "unreadable": "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it.",
     "too_large": "The file is too large once uncompressed to be imported.",
+    "too_many_parts": "The file is made of too many parts to be imported.",
+    "too_complex": "The file holds too many elements to be read.",
+    "doctype": "The file contains a document type declaration, which Excel and Word files never have.",
+    "too_slow": "The file took too long to read. Split it into several files and upload them one by one.",
     "no_table": "The Word document contains no table. Put the comments in a table with one comment per row.",
     "no_header": (
         "No table with a header row naming at least a paragraph column and a comment column was found. "
@@ -51,14 +57,6 @@ ROW_MESSAGES: dict[str, str] = {
     "too_long": "The text is too long.",
     "formula": "The cell contains a formula; type the text or number instead.",
 }
-
-# Declared member sizes bound what zipfile will inflate (it stops at file_size and
-# then fails the CRC check), so checking them before parsing defuses zip bombs.
-MAX_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_MEMBERS = 10_000
-# Office XML compresses 5-30x; beyond this ratio a large archive is a bomb, not a workbook.
-MAX_RATIO = 100
-RATIO_FLOOR = 10 * 1024 * 1024
 
 HEADER_SEARCH_ROWS = 10
 PARAGRAPH_MAX = 50  # longer means the columns are mixed up, not a paragraph reference
@@ -143,6 +141,10 @@ class ImportFileError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(ERROR_MESSAGES[code])
         self.code = code
+
+    def __reduce__(self):
+        # Raised in the process that parses, re-raised in the one that asked (see run_isolated).
+        return (ImportFileError, (self.code,))
 
 
 @dataclass
@@ -251,47 +253,34 @@ def parse_upload(
     headers: dict[str, str],
     max_rows: int = 5000,
     max_text: int = 100_000,
+    limits: UploadLimits = UploadLimits(),  # frozen: one shared default is safe
 ) -> ParsedUpload:
     """Read the comments of an uploaded .xlsx or .docx; raise ``ImportFileError`` for a file that cannot be read.
 
     The type is taken from the content: ``filename`` is not trusted and not used to choose the reader.
     ``kinds`` maps kind codes to their labels and ``headers`` column machine names to their labels, as
     given to ``template_xlsx``; codes, labels and common headings in the six official languages are accepted.
-    Blank rows are skipped; more than ``max_rows`` non-blank rows raise ``too_many_rows``.
+    Blank rows are skipped; more than ``max_rows`` non-blank rows raise ``too_many_rows``. The archive
+    is checked against ``limits`` before it is parsed, and parsing runs in a process of its own that
+    ends at the deadline and within the memory limit.
     """
-    file_type = _sniff(data)
+    deadline = Deadline(limits.seconds)
+    file_type = _sniff(data, limits, deadline)
     reader = _Reader(kinds=kinds, headers=headers, max_rows=max_rows, max_text=max_text)
     try:
-        if file_type == "xlsx":
-            return reader.xlsx(data)
-        return reader.docx(data)
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        # openpyxl, python-docx, lxml and zipfile raise all manner of exceptions on damaged
-        # files (KeyError, ValueError, XMLSyntaxError, BadZipFile, ...); the caller needs one.
-        raise ImportFileError("unreadable") from exc
+        return run_isolated(lambda: reader.read(file_type, data), deadline, limits.max_memory)
+    except UploadRefused as refused:
+        raise ImportFileError(refused.code) from refused
 
 
-def _sniff(data: bytes) -> str:
+def _sniff(data: bytes, limits: UploadLimits, deadline: Deadline) -> str:
     if not data:
         raise ImportFileError("empty")
-    if not data.startswith(b"PK"):
-        # PDF, legacy or encrypted Office (OLE2), text, images, random bytes.
-        raise ImportFileError("not_xlsx_or_docx")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportFileError("unreadable") from exc
-    total = sum(member.file_size for member in members)
-    if (
-        len(members) > MAX_MEMBERS
-        or total > MAX_UNCOMPRESSED
-        or (total > RATIO_FLOOR and total > MAX_RATIO * len(data))
-    ):
-        raise ImportFileError("too_large")
-    names = {member.filename for member in members}
+        names = check_office_zip(data, limits, deadline)
+    except UploadRefused as refused:
+        # Not a ZIP: PDF, legacy or encrypted Office (OLE2), text, images, random bytes.
+        raise ImportFileError("not_xlsx_or_docx" if refused.code == "not_zip" else refused.code) from refused
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:
@@ -307,6 +296,23 @@ class _Reader:
         self.max_text = max_text
         self.header_names = _header_lookup(headers)
         self.kind_codes = _kind_lookup(kinds)
+
+    def read(self, file_type: str, data: bytes) -> ParsedUpload:
+        try:
+            return self.xlsx(data) if file_type == "xlsx" else self.docx(data)
+        except ImportFileError:
+            raise
+        except MemoryError as exc:  # the parsing process's memory limit
+            raise ImportFileError("too_complex") from exc
+        except etree.XMLSyntaxError as exc:
+            # lxml reports the memory limit as a syntax error of its own kind.
+            raise ImportFileError(
+                "too_complex" if exc.code == etree.ErrorTypes.ERR_NO_MEMORY else "unreadable"
+            ) from exc
+        except Exception as exc:
+            # openpyxl, python-docx, lxml and zipfile raise all manner of exceptions on damaged
+            # files (KeyError, ValueError, XMLSyntaxError, BadZipFile, ...); the caller needs one.
+            raise ImportFileError("unreadable") from exc
 
     def xlsx(self, data: bytes) -> ParsedUpload:
         # Not data_only: a formula must be seen as a formula, never imported as its text or cached value.

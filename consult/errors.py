@@ -22,6 +22,12 @@ class ValidationFailed(DomainError):
     default_message = _l("Some fields need attention.")
 
 
+class TooLarge(ValidationFailed):
+    status = 413
+    code = "too_large"
+    default_message = _l("What you sent is too large.")
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"
@@ -38,6 +44,12 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
     default_message = _l("This conflicts with a change made in the meantime. Reload and try again.")
+
+
+class Expired(DomainError):
+    status = 410
+    code = "expired"
+    default_message = _l("This has expired. Start again.")
 
 
 class WindowClosed(Conflict):

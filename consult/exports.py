@@ -28,7 +28,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import IO
@@ -55,6 +55,7 @@ __all__ = [
     "csv_chunks",
     "docx_file",
     "is_rtl",
+    "table_csv_chunks",
     "xlsx_file",
 ]
 
@@ -176,26 +177,40 @@ _CSV_CHUNK_CHARACTERS = 64 * 1024
 
 
 def csv_chunks(rows: Iterable[MatrixRow], headers: Mapping[str, str]) -> Iterator[bytes]:
-    """Yield the matrix as UTF-8 CSV in chunks of roughly 64 KiB, for a streamed response.
-
-    The first chunk starts with a byte-order mark so that Excel detects UTF-8
-    (Chinese and Arabic would otherwise be mojibake); records end in CRLF and
-    multi-line values are quoted with LF inside.
-    """
+    """Yield the matrix as UTF-8 CSV in chunks of roughly 64 KiB, for a streamed response (see ``table_csv_chunks``)."""
     labels = _labels(headers)
     yes = _spreadsheet_text(labels["yes"])
+    values = (_spreadsheet_values(row, yes) for row in rows)
+    return table_csv_chunks([labels[field] for field, _ in COLUMNS], values, neutralized=True)
+
+
+def table_csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[str | int]], *, neutralized: bool = False
+) -> Iterator[bytes]:
+    """Yield a table as UTF-8 CSV in chunks of roughly 64 KiB, for a streamed response.
+
+    The first chunk starts with a byte-order mark so that Excel detects UTF-8 (Chinese and
+    Arabic would otherwise be mojibake); records end in CRLF and multi-line values are quoted
+    with LF inside. Text that a spreadsheet could read as a formula is neutralized (see the
+    module's notes) unless the caller has done it already; numbers are written as numbers.
+    """
+    cell = (lambda value: value) if neutralized else _csv_cell
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(_spreadsheet_text(labels[field]) for field, _ in COLUMNS)
+    writer.writerow(_spreadsheet_text(str(label)) for label in header)
     pending = codecs.BOM_UTF8
     for row in rows:
-        writer.writerow(_spreadsheet_values(row, yes))
+        writer.writerow(cell(value) for value in row)
         if buffer.tell() >= _CSV_CHUNK_CHARACTERS:
             yield pending + buffer.getvalue().encode("utf-8")
             pending = b""
             buffer.seek(0)
             buffer.truncate()
     yield pending + buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: str | int) -> str | int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else _spreadsheet_text(str(value))
 
 
 # --- XLSX ---------------------------------------------------------------------

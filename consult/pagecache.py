@@ -40,6 +40,7 @@ from consult.models import (
     AuditEvent,
     Comment,
     CommentGroup,
+    CommentImportPreview,
     CommentRevision,
     DispositionRevision,
     Notification,
@@ -58,7 +59,7 @@ from consult.models.base import utcnow
 
 GLOBAL = "global"
 # Never shown on a kept page: writing them leaves every stamp alone.
-_UNSHOWN = (ApiToken, AuditEvent, Notification, RateLimitCounter, SearchEntry, UserSession)
+_UNSHOWN = (ApiToken, AuditEvent, CommentImportPreview, Notification, RateLimitCounter, SearchEntry, UserSession)
 _CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token under this name in g
 # Random per process, so that no text a user writes can contain them.
 _CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
@@ -159,36 +160,47 @@ class _Entry:
 
 
 class PageStore:
-    """Least recently used pages up to a total size, for one worker (thread-safe)."""
+    """Least recently used pages up to a total size in UTF-8 bytes, for one worker (thread-safe).
+
+    The size is what the pages weigh as UTF-8 (a Chinese or Arabic page weighs two to three
+    times its length in characters); the total never exceeds ``max_bytes``, and a page larger
+    than that on its own is not kept.
+    """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         # Which document a section belongs to never changes: one query per section and worker.
         self.document_of_section: dict[int, int] = {}
-        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[_Entry, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> _Entry | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            kept = self._entries.get(key)
+            if kept is None:
+                return None
+            self._entries.move_to_end(key)
+            return kept[0]
 
     def put(self, key: tuple, entry: _Entry) -> None:
-        size = len(entry.html)
-        if size > self.max_bytes:
-            return
+        size = len(entry.html.encode("utf-8"))
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.html)
-            self._entries[key] = entry
+                self._bytes -= old[1]
+            if size > self.max_bytes:
+                return
+            self._entries[key] = (entry, size)
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.html)
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
+
+    @property
+    def size(self) -> int:
+        """UTF-8 bytes of the pages kept."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -228,10 +240,11 @@ def reader_name() -> Markup | str:
     return Markup(_NAME_PLACEHOLDER) if rendering_for_many() else current_user.name  # noqa: S704  (our constant)
 
 
-def _key(reader) -> tuple:
+def _key(reader, query: tuple[tuple[str, str], ...]) -> tuple:
     return (
         request.endpoint,
-        request.full_path,
+        request.path,
+        query,
         str(get_locale()),
         str(get_timezone()),
         reader.role,
@@ -239,14 +252,39 @@ def _key(reader) -> tuple:
     )
 
 
-def _usable_here(reader, allowed_args: Iterable[str]) -> bool:
-    # Flashed messages belong to one reader; unknown arguments would only fill the store.
+# Longer digit strings are kept as written: the views read them as no number or refuse them.
+_NUMBER_DIGITS = 6
+
+
+def canonical_query(allowed_args: Iterable[str]) -> tuple[tuple[str, str], ...] | None:
+    """The query string as the page reads it, or None when the page must not be kept.
+
+    A page reads the first value of each argument (``?page=1&page=2`` is page 1), takes an
+    empty one as absent, and reads a number as a number: ``?page=01``, ``?page=1`` and
+    ``?page=1&page=1`` are one page, whatever the order of the arguments. An argument the page
+    does not allow would only fill the store with copies, so such a page is not kept.
+    """
+    allowed = set(allowed_args)
+    query = []
+    for name in request.args:
+        if name not in allowed:
+            return None
+        value = request.args[name]
+        if not value:
+            continue
+        if value.isdecimal() and len(value) <= _NUMBER_DIGITS:
+            value = str(int(value))  # int() reads any decimal digits, as the views do ("٣" is 3)
+        query.append((name, value))
+    return tuple(sorted(query))
+
+
+def _usable_here(reader) -> bool:
+    # Flashed messages belong to one reader.
     return (
         current_app.config["PAGE_CACHE_BYTES"] > 0
         and request.method == "GET"  # a HEAD renders the language form differently
         and reader.is_authenticated
         and not session.get("_flashes")
-        and set(request.args) <= set(allowed_args)
     )
 
 
@@ -258,10 +296,11 @@ def page(
     ``scopes`` None means the page cannot be kept (``render`` then explains why, e.g. 404).
     """
     reader = current_user._get_current_object()  # once: each use of the proxy looks it up again
-    if scopes is None or not _usable_here(reader, allowed_args):
+    query = canonical_query(allowed_args)
+    if scopes is None or query is None or not _usable_here(reader):
         return render()
     store: PageStore = current_app.extensions["consult.pages"]
-    key = _key(reader)
+    key = _key(reader, query)
     # Stamps first: whatever is rendered next is at least as new as they are.
     stamps = read_stamps(scopes)
     now = utcnow()

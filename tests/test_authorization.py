@@ -62,6 +62,7 @@ READ = {
     "admin.deactivate_user": MANAGERS | {"focal_a"},
     "account.index": SIGNED_IN,
     "account.password": SIGNED_IN,
+    "admin.audit_csv": MANAGERS,
     "account.tokens": SIGNED_IN,
     "account.revoke": {"delegate_a"} | MANAGERS,
     "roadmap.timeline": SIGNED_IN,

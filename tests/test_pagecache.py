@@ -179,6 +179,56 @@ def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
     assert store.get(("huge",)) is None and len(store) == 2
 
 
+def test_the_store_counts_utf8_bytes_not_characters():
+    store = PageStore(max_bytes=30)
+    later = utcnow() + timedelta(minutes=5)
+    store.put(("zh",), _Entry((1,), later, "段" * 10))  # 10 characters, 30 bytes
+    assert store.size == 30 and len(store) == 1
+    store.put(("ar",), _Entry((1,), later, "ف"))  # 2 bytes: the Chinese page must go
+    assert store.get(("zh",)) is None and store.size == 2
+    # 11 characters would fit a limit counted in characters, but not 33 bytes.
+    store.put(("too-big",), _Entry((1,), later, "段" * 11))
+    assert store.get(("too-big",)) is None and store.size == 2
+    # A page replaced by a version too large to keep is not served stale either.
+    store.put(("ar",), _Entry((1,), later, "ف" * 16))
+    assert store.get(("ar",)) is None and store.size == 0 and len(store) == 0
+
+
+def test_the_store_never_holds_more_than_its_limit():
+    store = PageStore(max_bytes=1000)
+    later = utcnow() + timedelta(minutes=5)
+    pieces = ["a", "é", "段", "😀"]
+    for number in range(500):
+        html = pieces[number % 4] * (number * 7 % 300)
+        store.put((number % 37,), _Entry((1,), later, html))
+        assert store.size <= 1000
+        assert store.size == sum(len(entry.html.encode()) for entry in map(store.get, list(store._entries)))
+
+
+def test_equivalent_query_strings_share_one_kept_page(app, world, client):
+    _, section = _published(world)
+    login(client, world.user("editor"))
+    store = app.extensions["consult.pages"]
+    path = f"/sections/{section.id}"
+    assert client.get(f"{path}?page=1").status_code == 200
+    assert len(store) == 1
+    for query in ("page=01", "page=1&page=1", "page=1&page=2", "page=%D9%A1", "page=1&version=", "version=&page=001"):
+        assert client.get(f"{path}?{query}").status_code == 200
+        assert len(store) == 1, query
+    client.get(f"{path}?version=1&page=1")
+    client.get(f"{path}?page=01&version=01")
+    assert len(store) == 2
+    # The page without arguments and with an empty one are the same too.
+    client.get(path)
+    client.get(f"{path}?page=")
+    assert len(store) == 3
+    # A long run of digits is not read as a number by the views: it stays apart.
+    client.get(f"{path}?page=0000002")
+    assert len(store) == 4
+    client.get(f"{path}?page=1&utm_source=mail")
+    assert len(store) == 4
+
+
 def test_a_browser_that_has_the_page_gets_a_304_until_it_changes(app, world, client):
     _, section = _published(world)
     editor, focal_point = world.user("editor"), world.user("focal_point", "KEN")

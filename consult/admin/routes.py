@@ -1,27 +1,27 @@
-import json
 from collections import defaultdict
+from datetime import datetime, time, timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consult.admin import bp
+from consult.admin import audit_log, bp
+from consult.admin.audit_log import AuditFilters
+from consult.admin.forms import AuditFilterForm
 from consult.auth.forms import DelegateForm, PasswordResetForm, UserEditForm, UserForm
 from consult.auth.services import account, create_user, organization_by_code, reset_password, set_active, update_user
 from consult.errors import Conflict, DomainError, NotFound, ValidationFailed
+from consult.exports import CSV_MIMETYPE
 from consult.extensions import db
 from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
-from consult.models import ApiToken, AuditEvent, User
+from consult.models import ApiToken, User
 from consult.models.accounts import ROLES
-from consult.pagination import Page
 from consult.permissions import authorize, can
+from consult.timeutil import local_input_to_utc
 from consult.validation import clean_text
 from consult.web import page_number
-
-AUDIT_PER_PAGE = 50
-NO_ACTOR = "none"  # the user filter's value for events without a signed-in actor
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -59,43 +59,57 @@ def users():
     return render_template("admin/users.html", form=form, accounts=accounts, tokens=tokens), status
 
 
+def _audit_filters(form: AuditFilterForm) -> AuditFilters:
+    """The filters as the service takes them: the reader's dates as a UTC range, the last day included."""
+    since = form.since.data if not form.since.errors else None
+    until = form.until.data if not form.until.errors else None
+    return AuditFilters(
+        action=clean_text(form.action.data),  # PostgreSQL refuses NUL even in a comparison
+        actor=form.user.data or "",
+        since=local_input_to_utc(datetime.combine(since, time.min)) if since else None,
+        until=local_input_to_utc(datetime.combine(until + timedelta(days=1), time.min)) if until else None,
+    )
+
+
 @bp.route("/audit")
 @login_required
 def audit():
-    """The audit trail, newest first, filtered by action and by who acted."""
+    """The audit trail, newest first, filtered by action, by who acted and by date."""
     authorize(current_user, "audit.view")
-    action = clean_text(request.args.get("action"))  # PostgreSQL refuses NUL even in a comparison
-    actor = request.args.get("user", "")
-    query = select(AuditEvent).options(selectinload(AuditEvent.actor))
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if actor == NO_ACTOR:
-        query = query.where(AuditEvent.actor_id.is_(None))
-    elif actor.isdecimal() and len(actor) < 10:  # isdigit() admits "²", which int() refuses
-        query = query.where(AuditEvent.actor_id == int(actor))
-    page = page_number()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(
-        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(AUDIT_PER_PAGE)
-        .offset((page - 1) * AUDIT_PER_PAGE)
-    ).all()
-    # Details are shown as JSON text, which the template escapes like any other text.
-    rows = [
-        (event, json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else "")
-        for event in events
-    ]
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    actors = db.session.scalars(
-        select(User).where(User.id.in_(select(AuditEvent.actor_id))).order_by(User.name, User.email)
-    ).all()
+    form = AuditFilterForm(request.args)
+    valid = form.validate()
+    filters = _audit_filters(form)
+    actions, actors = audit_log.filter_choices(current_user)
+    arguments = {name: value for name, value in request.args.items(multi=False) if name != "page" and value}
     return render_template(
         "admin/audit.html",
-        page=Page(rows, page, AUDIT_PER_PAGE, total),
+        form=form,
+        page=audit_log.events_page(current_user, filters, page_number()),
         actions=actions,
         actors=actors,
-        filters={name: value for name, value in (("action", action), ("user", actor)) if value},
-        no_actor=NO_ACTOR,
+        filters=arguments,
+        no_actor=audit_log.NO_ACTOR,
+    ), 200 if valid else 422
+
+
+@bp.route("/audit.csv")
+@login_required
+def audit_csv():
+    """The filtered audit trail as a CSV file (streamed); the export is itself recorded."""
+    authorize(current_user, "audit.view")
+    form = AuditFilterForm(request.args)
+    if not form.validate():
+        fields = {form[name].name: [str(error) for error in errors] for name, errors in form.errors.items()}
+        message = " ".join(
+            f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors
+        )
+        raise ValidationFailed(message, field_errors=fields)
+    chunks = audit_log.export_csv(current_user, _audit_filters(form))
+    db.session.commit()
+    return Response(
+        stream_with_context(chunks),
+        mimetype=CSV_MIMETYPE,
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )
 
 

@@ -525,8 +525,10 @@ def matrix_file(document_id, extension):
 @token_required
 def comments_template(document_id):
     document = drafts.get_document(document_id)
+    data = imports.template(g.api_user, document)
+    db.session.commit()
     return Response(
-        imports.template(document),
+        data,
         mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="comments-template-{document.id}.xlsx"'},
     )

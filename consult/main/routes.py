@@ -1,10 +1,11 @@
 import zoneinfo
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from consult import search as search_service
@@ -13,7 +14,7 @@ from consult.extensions import db
 from consult.forms import choices
 from consult.main import bp
 from consult.main.forms import LanguageForm, SettingsForm
-from consult.maintenance import schema_revisions
+from consult.maintenance import database_writable, schema_revisions
 from consult.models import Consultation, Notification
 from consult.pagination import Page
 from consult.permissions import authorize, can
@@ -66,12 +67,20 @@ def healthz():
 
 @bp.route("/readyz")
 def readyz():
-    """Readiness: the database schema is at the newest migration."""
-    current, head = schema_revisions()
-    ready = current == head
-    return {"status": "ready" if ready else "migrations pending", "schema": current, "expected": head}, (
-        200 if ready else 503
-    )
+    """Readiness: the database answers, its schema is at the newest migration, and it takes writes."""
+    try:
+        current, head = schema_revisions()
+    except SQLAlchemyError:
+        return {"status": "database unavailable", "writable": False}, 503
+    writable = database_writable(current_app.config["READINESS_WRITE_TIMEOUT"])
+    if current != head:
+        status = "migrations pending"
+    elif not writable:
+        status = "database not writable"
+    else:
+        status = "ready"
+    body = {"status": status, "schema": current, "expected": head, "writable": writable}
+    return body, 200 if status == "ready" else 503
 
 
 @bp.route("/outbox")

@@ -14,7 +14,7 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    payload = HiddenField()
+    token = HiddenField()
 
 
 class PublishCompilationForm(FlaskForm):

@@ -1,23 +1,38 @@
-"""Importing a delegation's Word or Excel table of comments, on its behalf."""
+"""Importing a delegation's Word or Excel table of comments, on its behalf.
 
+Upload → preview → confirm. The preview is kept on the server (``CommentImportPreview``)
+and the confirmation form carries only a random token for it: a confirmation creates
+what the user was shown, at most once, only for that user and document, and only until
+the preview expires.
+"""
+
+import hashlib
+import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from consult import audit
 from consult.comment_import import ImportFileError, ParsedUpload, normalize_paragraph, parse_upload, template_xlsx
 from consult.drafts.services import current_release, released_versions
-from consult.errors import ValidationFailed, WindowClosed
+from consult.errors import Conflict, Expired, NotFound, TooLarge, ValidationFailed, WindowClosed
 from consult.extensions import db
-from consult.models import Comment, Document, Organization, Section
+from consult.models import Comment, CommentImportPreview, Document, Organization, Release, Section
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS
 from consult.permissions import authorize
 from consult.text import render_markdown
+from consult.uploads import TOO_LARGE, UploadLimits
 
 MAX_ROWS = 5000
+# Used and expired previews are deleted this long after they expire; until then a replay
+# is told what happened to its preview rather than that there is none.
+PREVIEW_RETENTION = timedelta(days=1)
+_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 
 FILE_ERRORS = {
     "empty": _l("The file contains no comments."),
@@ -28,7 +43,13 @@ FILE_ERRORS = {
     "unreadable": _l(
         "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it."
     ),
-    "too_large": _l("The file is too large once uncompressed to be imported."),
+    "too_complex": _l(
+        "The file holds too many elements to be read. Split it into several files and upload them one by one."
+    ),
+    "doctype": _l(
+        "The file contains a document type declaration, which Excel and Word files never have. "
+        "Open it in Excel or Word, save it again as .xlsx or .docx and upload it."
+    ),
     "no_table": _l("The Word document contains no table. Put the comments in a table with one comment per row."),
     "no_header": _l(
         "No table with a header row naming at least a paragraph column and a comment column was found. "
@@ -64,7 +85,9 @@ def kind_labels() -> dict[str, str]:
     return {code: str(label) for code, label in COMMENT_KINDS.items()}
 
 
-def template(document: Document) -> bytes:
+def template(actor, document: Document) -> bytes:
+    """The Excel template for ``document``; downloading it is recorded."""
+    audit.record(actor, "comments.template_download", document)
     return template_xlsx(
         column_labels(),
         kind_labels(),
@@ -80,9 +103,36 @@ def template(document: Document) -> bytes:
 @dataclass
 class Preview:
     organization: Organization
+    release: Release
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     other_tables: int = 0
+
+
+def _file_error(code: str, limits: UploadLimits) -> ValidationFailed:
+    """The refusal of an upload, with the limit it passed; 413 when it is too large."""
+    if code == "too_large":
+        text = _(
+            "The file is too large once uncompressed to be imported (at most %(size)s MB). "
+            "Split it into several files and upload them one by one.",
+            size=limits.max_uncompressed // (1024 * 1024),
+        )
+    elif code == "too_many_parts":
+        text = _(
+            "The file is made of too many parts to be imported (at most %(parts)s). "
+            "Save it again as .xlsx or .docx without images or embedded objects and upload it.",
+            parts=limits.max_parts,
+        )
+    elif code == "too_slow":
+        text = _(
+            "Reading the file took too long (more than %(seconds)s seconds). "
+            "Split it into several files and upload them one by one.",
+            seconds=f"{limits.seconds:g}",
+        )
+    else:
+        text = str(FILE_ERRORS.get(code, FILE_ERRORS["unreadable"]))
+    error = TooLarge if code in TOO_LARGE else ValidationFailed
+    return error(text, field_errors={"file": [text]})
 
 
 def preview(actor, document: Document, organization: Organization | None, data: bytes, filename: str) -> Preview:
@@ -93,19 +143,19 @@ def preview(actor, document: Document, organization: Organization | None, data: 
     release = current_release(document)
     if release is None:
         raise WindowClosed(_l("This document has not been released for comment."))
+    limits = UploadLimits.from_config(current_app.config)
     try:
         parsed: ParsedUpload = parse_upload(
-            data, filename, kinds=kind_labels(), headers=column_labels(), max_rows=MAX_ROWS
+            data, filename, kinds=kind_labels(), headers=column_labels(), max_rows=MAX_ROWS, limits=limits
         )
     except ImportFileError as error:
-        message = FILE_ERRORS.get(error.code, str(error))
-        raise ValidationFailed(message, field_errors={"file": [str(message)]}) from error
+        raise _file_error(error.code, limits) from error
     sections = {
         normalize_paragraph(section.number): section
         for section in db.session.scalars(select(Section).where(Section.document_id == document.id))
     }
     released = released_versions(release)
-    result = Preview(organization, other_tables=parsed.other_tables)
+    result = Preview(organization, release, other_tables=parsed.other_tables)
     result.errors = [
         {"row": error.row, "message": f"{ROW_ERRORS.get(error.message_code, error.message_code)} ({error.detail})"}
         for error in parsed.errors
@@ -138,7 +188,7 @@ def commit(actor, document: Document, result: Preview) -> list[Comment]:
             _l("Some rows cannot be read; nothing was imported. Correct the file and upload it again."),
             details={"errors": result.errors},
         )
-    release = current_release(document)
+    release = result.release
     released = released_versions(release)
     now = utcnow()
     created = []
@@ -170,3 +220,78 @@ def commit(actor, document: Document, result: Preview) -> list[Comment]:
         comments=[comment.id for comment in created],
     )
     return created
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hold_preview(actor, document: Document, result: Preview) -> str:
+    """Keep a preview that can be imported until its user confirms it; the token for the confirmation form."""
+    authorize(actor, "comments.import", document)
+    if result.errors or not result.rows:
+        raise ValidationFailed(
+            _l("Some rows cannot be read; nothing was imported. Correct the file and upload it again.")
+        )
+    now = utcnow()
+    # Cleaning up here keeps the table small without a scheduled job.
+    db.session.execute(delete(CommentImportPreview).where(CommentImportPreview.expires_at < now - PREVIEW_RETENTION))
+    token = secrets.token_urlsafe(32)
+    held = CommentImportPreview(
+        token_hash=_token_hash(token),
+        user_id=actor.id,
+        document_id=document.id,
+        organization_id=result.organization.id,
+        release_id=result.release.id,
+        rows=result.rows,
+        created_at=now,
+        expires_at=now + timedelta(minutes=current_app.config["COMMENT_IMPORT_PREVIEW_MINUTES"]),
+    )
+    db.session.add(held)
+    db.session.flush()
+    audit.record(
+        actor,
+        "comments.import_preview",
+        document,
+        organization=result.organization.code,
+        rows=len(result.rows),
+        preview=held.id,
+    )
+    return token
+
+
+def confirm_preview(actor, document: Document, token: str) -> tuple[Organization, list[Comment]]:
+    """Create the comments of a held preview, once: its user, its document, before it expires."""
+    authorize(actor, "comments.import", document)
+    held = None
+    if len(token) == _TOKEN_LENGTH:
+        held = db.session.scalar(
+            select(CommentImportPreview).where(CommentImportPreview.token_hash == _token_hash(token))
+        )
+    # Another user's or another document's preview is as unknown as a made-up token.
+    if held is None or held.user_id != actor.id or held.document_id != document.id:
+        raise NotFound(_l("This import preview does not exist. Upload the file again."))
+    already = Conflict(_l("These comments have already been imported: a preview can be confirmed once."))
+    if held.used_at is not None:
+        raise already
+    now = utcnow()
+    if held.expires_at <= now:
+        raise Expired(_l("This import preview has expired. Upload the file again."))
+    # One atomic statement claims the preview: of two confirmations racing, one changes the row.
+    claimed = db.session.execute(
+        update(CommentImportPreview)
+        .where(
+            CommentImportPreview.id == held.id,
+            CommentImportPreview.used_at.is_(None),
+            CommentImportPreview.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise already
+    release = current_release(document)
+    if release is None or release.id != held.release_id:
+        raise Conflict(_l("A new release was published after the preview. Upload the file again."))
+    created = commit(actor, document, Preview(held.organization, release, rows=held.rows))
+    return held.organization, created

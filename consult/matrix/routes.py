@@ -1,7 +1,6 @@
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,7 +12,6 @@ from flask import (
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from consult import exports
 from consult.auth.services import organization_by_code
@@ -81,6 +79,8 @@ def download(document_id, extension):
 def matrix_download(document, release, extension: str, user):
     """The matrix as a file: CSV streams; XLSX and DOCX are built in a temporary file."""
     filters = matrix.Filters.from_args(request.args)
+    matrix.record_download(user, release, extension, filters)
+    db.session.commit()
     rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
     headers = matrix.export_headers()
     name = _download_name(document, release, extension)
@@ -141,21 +141,19 @@ def publish(document_id):
 @login_required
 def template(document_id):
     document = drafts.get_document(document_id)
+    data = imports.template(current_user, document)
+    db.session.commit()
     return Response(
-        imports.template(document),
+        data,
         mimetype=exports.XLSX_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="comments-template-{document.id}.xlsx"'},
     )
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="comment-import")
-
-
 @bp.route("/documents/<int:document_id>/comments/import", methods=["GET", "POST"])
 @login_required
 def import_comments(document_id):
-    """Upload → preview (nothing saved) → confirm (all rows or none)."""
+    """Upload → preview (kept on the server until confirmed) → confirm (all rows or none)."""
     document = drafts.get_document(document_id)
     authorize(current_user, "comments.import", document)
     form = ImportForm()
@@ -174,9 +172,9 @@ def import_comments(document_id):
             apply_errors(form, error)
             status = error.status
         else:
-            confirm = ConfirmImportForm(
-                payload=_serializer().dumps({"organization": preview.organization.code, "rows": preview.rows})
-            )
+            if preview.rows and not preview.errors:
+                confirm = ConfirmImportForm(token=imports.hold_preview(current_user, document, preview))
+                db.session.commit()
     elif form.is_submitted():
         status = 422
     return render_template("matrix/import.html", form=form, document=document, preview=preview, confirm=confirm), status
@@ -188,20 +186,12 @@ def confirm_import(document_id):
     document = drafts.get_document(document_id)
     authorize(current_user, "comments.import", document)
     form = ConfirmImportForm()
-    try:
-        data = _serializer().loads(form.payload.data or "")
-    except BadSignature:
-        flash(_("The preview has expired or was changed. Upload the file again."), "error")
+    if not form.validate_on_submit():
         return redirect(url_for("matrix.import_comments", document_id=document.id))
-    if form.validate_on_submit():
-        preview = imports.Preview(organization_by_code(data["organization"]), rows=data["rows"])
-        created = imports.commit(current_user, document, preview)
-        db.session.commit()
-        flash(
-            _("%(count)d comments imported on behalf of the delegation.", count=len(created)),
-            "success",
-        )
-    return redirect(url_for("matrix.page", document_id=document.id, organization=data["organization"]))
+    organization, created = imports.confirm_preview(current_user, document, form.token.data or "")
+    db.session.commit()
+    flash(_("%(count)d comments imported on behalf of the delegation.", count=len(created)), "success")
+    return redirect(url_for("matrix.page", document_id=document.id, organization=organization.code))
 
 
 @bp.route("/documents/<int:document_id>/dashboard")

@@ -172,6 +172,20 @@ def json_row(comment: Comment) -> dict:
     }
 
 
+def record_download(actor, release: Release, file_format: str, filters: Filters) -> None:
+    """Leave on record who downloaded which matrix, in which format and filtered how."""
+    authorize(actor, "matrix.view", release)
+    audit.record(
+        actor,
+        "matrix.download",
+        release,
+        document=release.document_id,
+        release=release.number,
+        format=file_format,
+        filters=filters.as_args(),
+    )
+
+
 def publish_compilation(actor, release: Release, *, override_reason: str | None = None) -> Release:
     """Make the matrix of a closed window public.
 

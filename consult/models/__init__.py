@@ -19,6 +19,7 @@ from consult.models.drafts import (
     Section,
     SectionVersion,
 )
+from consult.models.imports import CommentImportPreview
 from consult.models.pages import PageStamp
 from consult.models.roadmap import Milestone
 
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "Comment",
     "CommentGroup",
+    "CommentImportPreview",
     "CommentRevision",
     "Conclusion",
     "Consultation",

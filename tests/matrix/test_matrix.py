@@ -225,11 +225,11 @@ def test_import_through_the_page(app, world, matrix, client):
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
     assert "Mexico: apoyamos." in html and "Import 1 comment" in html
-    payload = html.split('name="payload" type="hidden" value="')[1].split('"')[0]
+    token = html.split('name="token" type="hidden" value="')[1].split('"')[0]
     assert db.session.scalar(db.select(Comment).where(Comment.body == "Mexico: apoyamos.")) is None
-    assert browser.post(f"{page}/confirm", data={"payload": payload + "x"}).status_code == 302
+    assert browser.post(f"{page}/confirm", data={"token": token[:-1] + "x"}).status_code == 404
     assert db.session.scalar(db.select(Comment).where(Comment.body == "Mexico: apoyamos.")) is None
-    browser.post(f"{page}/confirm", data={"payload": payload})
+    assert browser.post(f"{page}/confirm", data={"token": token}).status_code == 302
     assert db.session.scalar(db.select(Comment).where(Comment.body == "Mexico: apoyamos.")).imported
 
 

@@ -25,6 +25,9 @@ DIALOGUE_FORMATS = {
 
 OUTCOME_STATUSES = {"draft": _l("Draft"), "published": _l("Published")}
 
+# An organization is invited until the dialogue starts; then it attended or it did not.
+PARTICIPATION_STATUSES = {"invited": _l("Invited"), "attended": _l("Attended"), "absent": _l("Did not attend")}
+
 agenda_item_section = Table(
     "agenda_item_section",
     db.metadata,
@@ -71,6 +74,9 @@ class Dialogue(Versioned, db.Model):
     documents: Mapped[list[Document]] = relationship(secondary=dialogue_document)
     outcome: Mapped["Outcome | None"] = relationship(back_populates="dialogue")
 
+    def has_started(self, at: datetime) -> bool:
+        return self.starts_at <= at
+
 
 class AgendaItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +100,12 @@ class Participation(db.Model):
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="participants")
     organization: Mapped[Organization] = relationship()
+
+    def status(self, at: datetime) -> str:
+        """One of PARTICIPATION_STATUSES: nobody has attended a dialogue that has not started."""
+        if not self.dialogue.has_started(at):
+            return "invited"
+        return "attended" if self.attended else "absent"
 
 
 class Outcome(Versioned, db.Model):

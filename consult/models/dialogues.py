@@ -25,9 +25,6 @@ DIALOGUE_FORMATS = {
 
 OUTCOME_STATUSES = {"draft": _l("Draft"), "published": _l("Published")}
 
-# An organization is invited until the dialogue starts; then it attended or it did not.
-PARTICIPATION_STATUSES = {"invited": _l("Invited"), "attended": _l("Attended"), "absent": _l("Did not attend")}
-
 agenda_item_section = Table(
     "agenda_item_section",
     db.metadata,
@@ -102,7 +99,7 @@ class Participation(db.Model):
     organization: Mapped[Organization] = relationship()
 
     def status(self, at: datetime) -> str:
-        """One of PARTICIPATION_STATUSES: nobody has attended a dialogue that has not started."""
+        """invited until the dialogue starts (nobody has attended it yet), then attended or absent."""
         if not self.dialogue.has_started(at):
             return "invited"
         return "attended" if self.attended else "absent"

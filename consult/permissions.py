@@ -2,17 +2,19 @@
 
 Each rule returns None when the action is allowed, or the error that explains why
 not, so that services raise the precise error (403 for who you are, 409 for a
-closed window) and templates hide the same actions through ``can``.
+closed window) and templates hide the same actions through ``can``. What a reader
+may not see at all answers 404 (NotFound), never 403: a refusal must not tell that
+the object exists.
 """
 
 from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_, select, true
 
 from consult.errors import Conflict, DomainError, NotAllowed, NotFound, WindowClosed
-from consult.models import Comment, Release, Section, User
+from consult.models import Comment, CommentGroup, Dialogue, Release, ReleaseSection, Section, User
 from consult.models.base import utcnow
 
 STAFF_ROLES = ("admin", "secretariat", "editor")
@@ -119,11 +121,21 @@ def _comment_dispose(user, comment: Comment, now):
 
 
 def _token_revoke(user, api_token, now):
-    """Everyone their own tokens; the Secretariat and administrators anyone's."""
+    """Everyone their own tokens; the Secretariat and administrators anyone's. Someone
+    else's token is not found: its id must not tell that it exists."""
     if _role(user) is None:
         return _denied()
     if api_token.user_id == user.id or _role(user) in MANAGER_ROLES:
         return None
+    return NotFound(_l("No such token, or it is already revoked."))
+
+
+def _comments_group(user, obj, now):
+    """Staff group comments. To anyone else a group none of whose comments they may see is not found."""
+    if _role(user) in STAFF_ROLES:
+        return None
+    if isinstance(obj, CommentGroup) and not any(_comment_view(user, comment, now) is None for comment in obj.comments):
+        return NotFound(_l("No such group."))
     return _denied()
 
 
@@ -190,6 +202,15 @@ def _outcome_view(user, outcome, now):
     return _denied()
 
 
+def _not_started(message) -> Callable:
+    def rule(user, dialogue: Dialogue, now):
+        if _role(user) not in MANAGER_ROLES:
+            return _denied()
+        return None if dialogue.has_started(now) else Conflict(message)
+
+    return rule
+
+
 RULES: dict[str, Callable] = {
     "document.view": _signed_in,
     "document.import": _roles(*MANAGER_ROLES),
@@ -214,12 +235,14 @@ RULES: dict[str, Callable] = {
     "audit.view": _roles(*MANAGER_ROLES),
     "roadmap.edit": _roles(*MANAGER_ROLES),
     "dialogue.manage": _roles(*MANAGER_ROLES),
+    "dialogue.attendance": _not_started(_l("Attendance can be recorded once the dialogue has started.")),
     "outcome.edit": _roles(*MANAGER_ROLES),
+    "outcome.publish": _not_started(_l("The outcome can be published once the dialogue has started.")),
     "outcome.view": _outcome_view,
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
     "comment.dispose": _comment_dispose,
-    "comments.group": _roles(*STAFF_ROLES),
+    "comments.group": _comments_group,
     "comments.import": _roles(*MANAGER_ROLES),
     "matrix.view": _matrix_view,
     "compilation.publish": _roles(*MANAGER_ROLES),
@@ -262,3 +285,15 @@ def visible_comments(user: User, now: datetime | None = None):
         else false()
     )
     return or_(own, public)
+
+
+def visible_sections(user):
+    """SQL condition matching the sections the reader may see: the staff the whole working
+    draft, everyone else only what a release published. Until then even a section's heading
+    and number stay with the staff."""
+    role = _role(user)
+    if role is None:
+        return false()
+    if role in STAFF_ROLES:
+        return true()
+    return Section.id.in_(select(ReleaseSection.section_id))

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from consult import geography, pagecache, permissions
 from consult.auth.services import MIN_PASSWORD_LENGTH
+from consult.drafts.services import readable_sections
 from consult.models import Organization
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES
 from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES, DISPOSITIONS
@@ -43,6 +44,17 @@ def text_direction() -> str:
 
 def can(action: str, obj=None) -> bool:
     return permissions.can(current_user, action, obj)
+
+
+def refusal(action: str, obj=None) -> str:
+    """Why the reader may not do this (empty if they may): said where the action would be offered."""
+    error = permissions.check(current_user, action, obj)
+    return "" if error is None else str(error.message)
+
+
+def readable(sections) -> list:
+    """Of the sections, those the reader may see: an unreleased one stays with the staff, heading and number too."""
+    return readable_sections(current_user, sections)
 
 
 def datetime_filter(value: datetime | None, format: str = "medium") -> str:
@@ -82,6 +94,7 @@ def section_url(section, **values) -> str:
 def register(app) -> None:
     app.jinja_env.globals.update(
         can=can,
+        refusal=refusal,
         organization_name=organization_name,
         text_direction=text_direction,
         current_locale=get_locale,
@@ -94,6 +107,7 @@ def register(app) -> None:
         reader_name=pagecache.reader_name,
     )
     app.jinja_env.filters.update(
+        readable=readable,
         datetime=datetime_filter,
         time_tag=datetime_tag,
         date=lambda value, format="medium": format_date(value, format) if value else "",

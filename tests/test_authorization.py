@@ -1,7 +1,9 @@
 """The authorization matrix: every route of the URL map × every role × objects owned by
 delegation A, by delegation B and by no one. A route missing from the table fails the test,
-so a new route cannot escape it."""
+so a new route cannot escape it. A refusal is a 404 when the reader may not see the object
+the URL names (no existence oracle), a 403 only when they see it but may not act on it."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -9,15 +11,17 @@ import pytest
 from consult.auth.services import start_session
 from consult.comments.services import create_comment, group_comments
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
+from consult.drafts.services import add_section
 from consult.extensions import db
 from consult.models import ApiToken, AuditEvent
-from consult.principles.services import add_item
+from consult.principles.services import add_item, link_sections
 from consult.roadmap.services import create_milestone
 from tests.conftest import login
 
 ROLES = ["anonymous", "observer", "delegate_a", "focal_a", "delegate_b", "editor", "secretariat", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
 STAFF = {"editor", "secretariat", "admin"}
+NON_STAFF = ["observer", "delegate_a", "focal_a", "delegate_b"]
 MANAGERS = {"secretariat", "admin"}
 DELEGATIONS = {"delegate_a", "focal_a", "delegate_b"}
 A = {"delegate_a", "focal_a"}
@@ -159,6 +163,8 @@ WRITE = {
     "api.group_comments": STAFF,
     "api.dispose_group": STAFF,
     "api.create_dialogue": MANAGERS,
+    "api.update_dialogue": MANAGERS,
+    "api.record_attendance": MANAGERS,
     "api.save_outcome": MANAGERS,
     "api.publish_outcome": MANAGERS,
     "api.import_comments": MANAGERS,
@@ -178,11 +184,33 @@ _STATE_REFUSALS = {
 }
 
 
-def refused_status(endpoint: str, variant: str | None, role: str) -> set[int]:
-    """What a signed-in role that may not take this action is answered."""
-    if role in _STATE_REFUSALS.get(endpoint.split(".")[1], {}).get(variant, ()):
-        return {409}
-    return {403, 404}
+# Who may see the object a URL names; to anyone else it answers 404 whatever they ask.
+# (Consultations, documents, released sections, milestones and dialogues: every signed-in reader.)
+COMMENT_READERS = {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF}
+GROUP_READERS = A | {"delegate_b"} | STAFF  # those who see one of its comments
+TOKEN_READERS = {"delegate_a"} | MANAGERS  # the token is delegate A's
+# The page of the reader's own delegation: there is none for a reader outside every delegation.
+OWN_DELEGATION = {"admin.delegation"}
+
+
+def _sees(rule, variant, role) -> bool:
+    if "comment_id" in rule.arguments:
+        return role in COMMENT_READERS[variant]
+    if "group_id" in rule.arguments:
+        return role in GROUP_READERS
+    if "token_id" in rule.arguments:
+        return role in TOKEN_READERS
+    if rule.endpoint in OWN_DELEGATION:
+        return role in DELEGATIONS
+    return True
+
+
+def _assert_refused(response, rule, variant, role, where) -> None:
+    if role in _STATE_REFUSALS.get(rule.endpoint.split(".")[1], {}).get(variant, ()):
+        expected = 409
+    else:
+        expected = 403 if _sees(rule, variant, role) else 404
+    assert response.status_code == expected, where
 
 
 @pytest.fixture
@@ -242,6 +270,39 @@ def setting(world):
     world.release(principle.document)
     world.release(priority.document)
     device = start_session(people["delegate_a"], address="192.0.2.1", user_agent="Phone")
+    # Added to the working draft after the releases: only the staff may know of them.
+    unreleased = {
+        "drafts": add_section(None, document, number="4", body="Unreleased paragraph about harbours."),
+        "principles": add_item(
+            None, consultation, kind="guiding_principles", number="z", title="Unreleased principle", body="u"
+        ),
+        "priorities": add_item(
+            None,
+            consultation,
+            kind="priority_statements",
+            number="9",
+            title="Unreleased priority",
+            body="v",
+            group="current_framework",
+        ),
+    }
+    link_sections(people["editor"], priority, [section.id, unreleased["drafts"].id])
+    tagged = [principle.id, unreleased["principles"].id, unreleased["drafts"].id]
+    tagging = create_dialogue(
+        None,
+        consultation,
+        {
+            "title": "Tagging dialogue",
+            "constituency": "member_states",
+            "format": "online",
+            "starts_at": datetime(2024, 3, 1, tzinfo=UTC),
+            "agenda": [{"title": "Principles", "section_ids": tagged}],
+        },
+    )
+    conclusions = [{"text": "Tagged conclusion", "section_ids": tagged}]
+    save_outcome(people["secretariat"], tagging, summary="Tagged outcome", conclusions=conclusions)
+    publish_outcome(people["secretariat"], tagging)
+    save_outcome(people["secretariat"], tagging, summary="Tagged outcome, edited", conclusions=conclusions)
     db.session.commit()
     tokens = {role: world.token(user) for role, user in people.items() if user}
     return {
@@ -251,7 +312,6 @@ def setting(world):
         "args": {
             "slug": consultation.slug,
             "document_id": document.id,
-            "section_id": section.id,
             "milestone_id": milestone.id,
             "dialogue_id": dialogue.id,
             "group_id": group.id,
@@ -260,7 +320,9 @@ def setting(world):
             "user_id": people["delegate_a"].id,
             "session_id": device.id,
         },
-        "item_sections": {"principles": principle.id, "priorities": priority.id},
+        "released": {"drafts": section.id, "principles": principle.id, "priorities": priority.id},
+        "unreleased": {blueprint: item.id for blueprint, item in unreleased.items()},
+        "tagging_dialogue_id": tagging.id,
     }
 
 
@@ -270,13 +332,13 @@ def _routes(app):
             yield rule, method
 
 
-def _url(rule, setting, variant=None):
+def _url(rule, setting, variant=None, sections="released"):
+    """The rule's URL about the setting's objects; ``sections``: released or unreleased ones."""
     args = dict(setting["args"])
     if variant:
         args["comment_id"] = setting["comments"][variant].id
     blueprint = rule.endpoint.split(".")[0]
-    if blueprint in setting["item_sections"]:
-        args["section_id"] = setting["item_sections"][blueprint]
+    args["section_id"] = setting[sections].get(blueprint, setting[sections]["drafts"])
     if rule.endpoint == "static":
         args["filename"] = "css/consult.css"
     url = rule.build({name: args[name] for name in rule.arguments}, append_unknown=False)[1]
@@ -319,7 +381,7 @@ def test_reading(app, setting, role):
             elif role in allowed:
                 assert response.status_code == 200, where
             else:
-                assert response.status_code in refused_status(rule.endpoint, variant, role), where
+                _assert_refused(response, rule, variant, role, where)
             checked += 1
     assert checked > 60
 
@@ -348,7 +410,7 @@ def test_writing_is_refused_to_those_not_allowed(app, setting, role):
             if role == "anonymous":
                 assert response.status_code == (401 if rule.endpoint.startswith("api.") else 302), where
             else:
-                assert response.status_code in refused_status(rule.endpoint, variant, role), where
+                _assert_refused(response, rule, variant, role, where)
             checked += 1
     assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == events
     assert checked > 0
@@ -366,7 +428,7 @@ def test_confidential_content_never_leaks(app, setting, role):
         secrets |= {"A draft", "A sent"}
     pages = [
         f"/documents/{args['document_id']}",
-        f"/sections/{args['section_id']}",
+        f"/sections/{setting['released']['drafts']}",
         f"/dialogues/{args['dialogue_id']}",
         f"/consultations/{args['slug']}/dialogues",
         f"/documents/{args['document_id']}/matrix",
@@ -375,7 +437,7 @@ def test_confidential_content_never_leaks(app, setting, role):
         "/search?q=Secret",
         "/delegation/comments",
         "/outbox",
-        f"/api/v1/sections/{args['section_id']}/comments",
+        f"/api/v1/sections/{setting['released']['drafts']}/comments",
         f"/api/v1/dialogues/{args['dialogue_id']}",
         f"/api/v1/documents/{args['document_id']}/matrix",
         "/api/v1/search?q=sent",
@@ -409,3 +471,111 @@ def test_confidential_content_never_leaks(app, setting, role):
 def test_unknown_ids_are_404(app, setting, url):
     client = _client(app, setting, "admin")
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", [*NON_STAFF, "editor"])
+def test_an_unreleased_section_is_not_found_on_any_route(app, setting, role):
+    """Every page and API route about a section (paragraph, principle, priority) answers 404
+    for one not released yet to anyone but the staff, whatever the method: as if it did not exist."""
+    client = _client(app, setting, role)
+    events = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    checked = 0
+    for rule, method in _routes(app):
+        if "section_id" not in rule.arguments:
+            continue
+        api = rule.endpoint.startswith("api.")
+        response = client.open(
+            _url(rule, setting, sections="unreleased"),
+            method=method,
+            headers=setting["tokens"][role] if api else {},
+            json={} if api and method != "GET" else None,
+        )
+        where = (method, rule.endpoint, role, response.status_code)
+        if role in STAFF:
+            if method == "GET" and rule.endpoint in {
+                "drafts.section",
+                "principles.show",
+                "priorities.show",
+                "api.section",
+            }:
+                assert response.status_code == 200, where
+        else:
+            assert response.status_code == 404, where
+            checked += 1
+    if role not in STAFF:
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == events
+        assert checked >= 15
+
+
+def _section_ids_in(value) -> set[int]:
+    """Every id under a "section_ids" or "related_section_ids" key of a JSON document."""
+    found = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found |= set(item) if key in ("section_ids", "related_section_ids") else _section_ids_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _section_ids_in(item)
+    return found
+
+
+@pytest.mark.parametrize("role", ["observer", "delegate_b", "focal_a", "editor"])
+def test_unreleased_headings_stay_with_the_staff(app, setting, role):
+    """Dialogue agendas, conclusion tags and their earlier texts, related paragraphs of priorities,
+    overviews, syntheses, search and the API name no section that is not released, to anyone but
+    the staff: not its heading, number, text or link."""
+    client = _client(app, setting, role)
+    headers = setting["tokens"][role]
+    args, released, unreleased = setting["args"], setting["released"], setting["unreleased"]
+    tagging = setting["tagging_dialogue_id"]
+    secrets = {"Unreleased principle", "Unreleased priority", "Unreleased paragraph"}
+    links = re.compile(
+        "|".join(
+            rf"/{blueprint}/{section_id}\b"
+            for blueprint in ("sections", "principles", "priorities")
+            for section_id in unreleased.values()
+        )
+    )
+    pages = [
+        f"/dialogues/{tagging}",
+        f"/dialogues/{args['dialogue_id']}",
+        f"/consultations/{args['slug']}/dialogues",
+        f"/consultations/{args['slug']}/principles",
+        f"/consultations/{args['slug']}/priorities",
+        f"/principles/{released['principles']}",
+        f"/priorities/{released['priorities']}",
+        f"/sections/{released['drafts']}",
+        f"/sections/{released['principles']}/synthesis",
+        f"/documents/{args['document_id']}",
+        "/search?q=harbours",
+        "/search?q=Tagged",
+    ]
+    api = [
+        f"/api/v1/dialogues/{tagging}",
+        f"/api/v1/consultations/{args['slug']}/principles",
+        f"/api/v1/consultations/{args['slug']}/priorities",
+        f"/api/v1/sections/{released['principles']}",
+        f"/api/v1/documents/{args['document_id']}",
+        "/api/v1/search?q=harbours",
+    ]
+    seen = ""
+    for url in pages + api:
+        response = client.get(url, headers=headers if url.startswith("/api/") else {})
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        seen += body
+        if role in STAFF:
+            continue
+        for secret in secrets:
+            assert secret not in body, (url, secret)
+        assert not links.search(body), (url, links.search(body))
+        if url.startswith("/api/"):
+            assert not _section_ids_in(response.json) & set(unreleased.values()), url
+    if role in STAFF:  # the same pages do show them to the staff: the test looks where they would be
+        assert {secret for secret in secrets if secret not in seen} == set()
+        assert links.search(seen)
+    else:
+        dialogue = client.get(f"/api/v1/dialogues/{tagging}", headers=headers).json
+        assert dialogue["agenda"][0]["section_ids"] == [released["principles"]]
+        assert dialogue["outcome"]["conclusions"][0]["section_ids"] == [released["principles"]]
+        assert dialogue["outcome"]["revisions"][0]["conclusions"][0]["section_ids"] == [released["principles"]]

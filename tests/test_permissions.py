@@ -164,3 +164,88 @@ def test_a_session_is_ended_by_its_owner_only(app, people):
     user_session = start_session(people["delegate_a"])
     db.session.commit()
     assert {role for role in ROLES if can(people[role], "session.end", user_session)} == {"delegate_a"}
+
+
+def _dialogue(days_from_now: int):
+    from datetime import timedelta
+
+    from consult.dialogues.services import create_dialogue
+    from consult.drafts.services import get_consultation
+    from consult.models.base import utcnow
+
+    starts = utcnow() + timedelta(days=days_from_now)
+    data = {"title": "Dialogue", "constituency": "un_system", "format": "online", "starts_at": starts}
+    return create_dialogue(None, get_consultation("open"), data)
+
+
+@pytest.mark.parametrize("action", ["dialogue.attendance", "outcome.publish"])
+def test_what_waits_for_the_dialogue_to_start(people, objects, action):
+    """The Secretariat records attendance and publishes outcomes once a dialogue has started;
+    before, it is told so (409), and everyone else is refused for who they are (403)."""
+    from consult.errors import Conflict, NotAllowed
+    from consult.permissions import check
+
+    past, future = _dialogue(-1), _dialogue(1)
+    assert {role for role in ROLES if can(people[role], action, past)} == MANAGERS
+    assert {role for role in ROLES if can(people[role], action, future)} == set()
+    for role in ROLES:
+        error = check(people[role], action, future)
+        assert type(error) is (Conflict if role in MANAGERS else NotAllowed), role
+        assert error.status == (409 if role in MANAGERS else 403)
+
+
+def test_refusals_about_what_one_may_not_see_are_not_found(people, objects, world):
+    """Someone else's API token and a comment group none of whose comments one sees: 404, not 403."""
+    from consult.comments.services import group_comments
+    from consult.models import ApiToken
+    from consult.permissions import check
+
+    world.token(people["delegate_a"])
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == people["delegate_a"].id))
+    statuses = {role: getattr(check(people[role], "token.revoke", token), "status", 200) for role in ROLES}
+    assert statuses == {
+        "anonymous": 403,
+        "observer": 404,
+        "delegate_a": 200,
+        "focal_a": 404,
+        "delegate_b": 404,
+        "focal_b": 404,
+        "editor": 404,
+        "secretariat": 200,
+        "admin": 200,
+    }
+    second = create_comment(people["focal_a"], objects["section"], kind="general", body="again", submit=True)
+    group = group_comments(people["editor"], objects["section"], [objects["submitted_open"].id, second.id])
+    statuses = {role: getattr(check(people[role], "comments.group", group), "status", 200) for role in ROLES}
+    # A's submitted comments, while the window is open: A and the staff see them, no one else.
+    assert statuses == {
+        "anonymous": 404,
+        "observer": 404,
+        "delegate_a": 403,
+        "focal_a": 403,
+        "delegate_b": 404,
+        "focal_b": 404,
+        "editor": 200,
+        "secretariat": 200,
+        "admin": 200,
+    }
+
+
+def test_unreleased_sections_are_seen_by_the_staff_only(people, world):
+    from consult.drafts.services import add_section, get_section, readable_section_ids
+    from consult.errors import NotFound
+
+    document = world.document(slug="sections")
+    world.release(document)
+    released = document.sections[0]
+    unreleased = add_section(None, document, number="9", body="Not released yet.")
+    db.session.commit()
+    for role in ROLES:
+        seen = readable_section_ids(people[role], [released.id, unreleased.id])
+        expected = {released.id, unreleased.id} if role in {"editor", "secretariat", "admin"} else {released.id}
+        assert seen == (expected if role != "anonymous" else set()), role
+        if unreleased.id in seen:
+            assert get_section(people[role], unreleased.id) == unreleased
+        else:
+            with pytest.raises(NotFound):
+                get_section(people[role], unreleased.id)

@@ -184,6 +184,80 @@ SCHEMAS["NewConclusion"] = {
     "required": ["text"],
     "properties": {"text": {"type": "string"}, "section_ids": {"type": "array", "items": {"type": "integer"}}},
 }
+ROW_VERSION = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "The row_version the client read (0: no outcome yet): the change is refused (409) "
+    "if another came first. Without it, two racing changes still never both win.",
+}
+SECTION_IDS = {
+    "type": "array",
+    "items": {"type": "integer"},
+    "description": "Only the sections the caller may see: a section not released yet is named to the staff only.",
+}
+SCHEMAS["Outcome"] = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["draft", "published"]},
+        "row_version": {"type": "integer"},
+        "summary": {"type": "string"},
+        "summary_html": {"type": "string"},
+        "published_at": NULLABLE_DATETIME,
+        "updated_at": DATETIME,
+        "conclusions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "text": {"type": "string"},
+                    "html": {"type": "string"},
+                    "section_ids": SECTION_IDS,
+                    "dialogue_id": {"type": "integer"},
+                },
+            },
+        },
+        "revisions": {"type": "array", "items": {"type": "object"}},
+    },
+}
+SCHEMAS["Dialogue"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "row_version": {"type": "integer"},
+        "title": {"type": "string"},
+        "constituency": {"type": "string"},
+        "starts_at": DATETIME,
+        "ends_at": NULLABLE_DATETIME,
+        "timezone": {"type": "string"},
+        "place": {"type": "string"},
+        "format": {"type": "string"},
+        "status": {"type": "string", "enum": ["upcoming", "past"]},
+        "description": {"type": "string"},
+        "agenda": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"title": {"type": "string"}, "section_ids": SECTION_IDS}},
+        },
+        "participants": {"type": "array", "items": {"type": "string"}},
+        "attended": {"type": "array", "items": {"type": "string"}},
+        "participation": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "name": {"type": "string"},
+                    "status": {
+                        "type": "string",
+                        "enum": ["invited", "attended", "absent"],
+                        "description": "invited until the dialogue starts",
+                    },
+                },
+            },
+        },
+        "outcome": {"oneOf": [_ref("Outcome"), {"type": "null"}]},
+    },
+}
 SCHEMAS["NewDialogue"] = {
     "type": "object",
     "required": ["title", "constituency", "format", "starts_at"],
@@ -207,6 +281,14 @@ SCHEMAS["NewDialogue"] = {
             },
         },
         "participants": {"type": "array", "items": {"type": "string"}},
+    },
+}
+SCHEMAS["DialogueChange"] = {
+    "type": "object",
+    "properties": {
+        **{name: schema for name, schema in SCHEMAS["NewDialogue"]["properties"].items() if name != "ends_at"},
+        "ends_at": NULLABLE_DATETIME,
+        "row_version": ROW_VERSION,
     },
 }
 
@@ -508,30 +590,56 @@ def openapi_document() -> dict:
             },
             "/dialogues/{dialogue_id}": {
                 "get": _op(
-                    "A dialogue with its agenda, participants and outcome",
-                    {"200": _json({"type": "object"})},
+                    "A dialogue with its agenda, participants (each invited, attended or absent) and outcome",
+                    {"200": _json(_ref("Dialogue"))},
                     parameters=[_id("dialogue_id")],
+                ),
+                "patch": _op(
+                    "Change a dialogue (secretariat): only the fields sent change; a lost race is a 409",
+                    {"200": _json(_ref("Dialogue"))},
+                    parameters=[_id("dialogue_id")],
+                    body=SCHEMAS["DialogueChange"],
+                    conflict=True,
+                ),
+            },
+            "/dialogues/{dialogue_id}/attendance": {
+                "put": _op(
+                    "Record which invited organizations attended (secretariat), once the dialogue has started",
+                    {"200": _json(_ref("Dialogue"))},
+                    parameters=[_id("dialogue_id")],
+                    body={
+                        "type": "object",
+                        "required": ["attended"],
+                        "properties": {
+                            "attended": {"type": "array", "items": {"type": "string"}},
+                            "row_version": ROW_VERSION,
+                        },
+                    },
+                    conflict=True,
                 )
             },
             "/dialogues/{dialogue_id}/outcome": {
                 "put": _op(
                     "Write the outcome (secretariat); a new outcome is a draft",
-                    {"200": _json({"type": "object"})},
+                    {"200": _json(_ref("Outcome"))},
                     parameters=[_id("dialogue_id")],
                     body={
                         "type": "object",
                         "properties": {
                             "summary": {"type": "string"},
                             "conclusions": {"type": "array", "items": _ref("NewConclusion")},
+                            "row_version": ROW_VERSION,
                         },
                     },
+                    conflict=True,
                 )
             },
             "/dialogues/{dialogue_id}/outcome/publish": {
                 "post": _op(
-                    "Publish the outcome (secretariat)",
-                    {"200": _json({"type": "object"})},
+                    "Publish the outcome (secretariat), once the dialogue has started",
+                    {"200": _json(_ref("Outcome"))},
                     parameters=[_id("dialogue_id")],
+                    conflict=True,
                 )
             },
         },

@@ -110,12 +110,9 @@ def _page_args() -> tuple[int, int]:
 
 
 def _visible_section(section_id: int):
-    """The section and the versions the caller may see; NotFound when none."""
-    section = drafts.get_section(section_id)
-    versions = drafts.visible_versions(g.api_user, section)
-    if not versions:
-        raise NotFound(_l("No such section."))
-    return section, versions
+    """The section and the versions the caller may see; NotFound when the caller may see none."""
+    section = drafts.get_section(g.api_user, section_id)
+    return section, drafts.visible_versions(g.api_user, section)
 
 
 @bp.route("/openapi.json")
@@ -214,7 +211,9 @@ def move_window(document_id):
 def section(section_id):
     item, versions = _visible_section(section_id)
     data = section_json(item, versions[-1], versions)
-    data["conclusions"] = [conclusion_json(c) for c in dialogues.published_conclusions([item.id]).get(item.id, [])]
+    conclusions = dialogues.published_conclusions([item.id]).get(item.id, [])
+    shown = drafts.readable_section_ids(g.api_user, (s.id for c in conclusions for s in c.sections))
+    data["conclusions"] = [conclusion_json(c, shown) for c in conclusions]
     return jsonify(data)
 
 
@@ -236,7 +235,7 @@ def section_diff(section_id):
 @bp.route("/sections/<int:section_id>/versions", methods=["POST"])
 @token_required
 def revise(section_id):
-    item = drafts.get_section(section_id)
+    item = drafts.get_section(g.api_user, section_id)
     authorize(g.api_user, "section.revise", item)
     data = payload()
     addresses = data.get("addresses") or []
@@ -270,7 +269,7 @@ def section_comments(section_id):
 @bp.route("/sections/<int:section_id>/comments", methods=["POST"])
 @token_required
 def create_comment(section_id):
-    item = drafts.get_section(section_id)
+    item = drafts.get_section(g.api_user, section_id)
     authorize(g.api_user, "comment.create", item)
     data = payload()
     comment = comments.create_comment(
@@ -352,8 +351,9 @@ def milestones(slug):
 
 def _items(slug: str, kind: str):
     consultation = drafts.get_consultation(slug)
-    visible = [section for section in items.items(consultation, kind) if drafts.visible_versions(g.api_user, section)]
-    return jsonify([item_json(section) for section in visible])
+    visible = drafts.readable_sections(g.api_user, items.items(consultation, kind))
+    shown = drafts.readable_section_ids(g.api_user, (related.id for item in visible for related in item.related))
+    return jsonify([item_json(section, shown) for section in visible])
 
 
 @bp.route("/consultations/<slug>/principles")
@@ -378,17 +378,34 @@ def dialogue_list(slug):
     )
 
 
-def _dialogue_payload(data: dict) -> dict:
+def _dialogue_payload(data: dict, *, starts_required: bool = True) -> dict:
     fields = {
         name: _field(data, name, str)
         for name in ("title", "constituency", "format", "timezone", "place", "description")
     }
-    fields["starts_at"] = _datetime(data, "starts_at", required=True)
+    fields["starts_at"] = _datetime(data, "starts_at", required=starts_required)
     fields["ends_at"] = _datetime(data, "ends_at", required=False)
     for name in ("agenda", "participants"):
         if name in data:
             fields[name] = data[name]
     return fields
+
+
+def _dialogue_answer(item) -> dict:
+    """The dialogue as the caller may see it, read before the commit expires it."""
+    now = utcnow()
+    outcome = dialogues.visible_outcome(g.api_user, item)
+    shown = dialogues.readable_tags(g.api_user, item, outcome)
+    return dialogue_json(item, dialogues.dialogue_status(item, now), outcome, shown, now)
+
+
+def _outcome_answer(item, outcome) -> dict:
+    return outcome_json(outcome, dialogues.readable_tags(g.api_user, item, outcome))
+
+
+def _row_version(data: dict) -> int | None:
+    """The row version the client read, if it wants its change refused once another came first."""
+    return _field(data, "row_version", int)
 
 
 @bp.route("/consultations/<slug>/dialogues", methods=["POST"])
@@ -398,16 +415,39 @@ def create_dialogue(slug):
     authorize(g.api_user, "dialogue.manage", consultation)
     dialogue = dialogues.create_dialogue(g.api_user, consultation, _dialogue_payload(payload()))
     db.session.commit()
-    status = dialogues.dialogue_status(dialogue, utcnow())
-    return jsonify(dialogue_json(dialogue, status, dialogues.visible_outcome(g.api_user, dialogue))), 201
+    return jsonify(_dialogue_answer(dialogue)), 201
 
 
 @bp.route("/dialogues/<int:dialogue_id>")
 @token_required
 def dialogue(dialogue_id):
+    return jsonify(_dialogue_answer(dialogues.get_dialogue(dialogue_id)))
+
+
+@bp.route("/dialogues/<int:dialogue_id>", methods=["PATCH"])
+@token_required
+def update_dialogue(dialogue_id):
     item = dialogues.get_dialogue(dialogue_id)
-    status = dialogues.dialogue_status(item, utcnow())
-    return jsonify(dialogue_json(item, status, dialogues.visible_outcome(g.api_user, item)))
+    authorize(g.api_user, "dialogue.manage", item.consultation)
+    data = payload()
+    # Only what the body names changes.
+    changes = {name: value for name, value in _dialogue_payload(data, starts_required=False).items() if name in data}
+    dialogues.update_dialogue(g.api_user, item, changes, expected_version=_row_version(data))
+    answer = _dialogue_answer(item)
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.route("/dialogues/<int:dialogue_id>/attendance", methods=["PUT"])
+@token_required
+def record_attendance(dialogue_id):
+    item = dialogues.get_dialogue(dialogue_id)
+    authorize(g.api_user, "dialogue.attendance", item)
+    data = payload()
+    dialogues.record_attendance(g.api_user, item, data.get("attended"), expected_version=_row_version(data))
+    answer = _dialogue_answer(item)
+    db.session.commit()
+    return jsonify(answer)
 
 
 @bp.route("/dialogues/<int:dialogue_id>/outcome", methods=["PUT"])
@@ -417,20 +457,26 @@ def save_outcome(dialogue_id):
     authorize(g.api_user, "outcome.edit", item)
     data = payload()
     outcome = dialogues.save_outcome(
-        g.api_user, item, summary=_field(data, "summary", str) or "", conclusions=data.get("conclusions", [])
+        g.api_user,
+        item,
+        summary=_field(data, "summary", str) or "",
+        conclusions=data.get("conclusions", []),
+        expected_version=_row_version(data),
     )
+    answer = _outcome_answer(item, outcome)
     db.session.commit()
-    return jsonify(outcome_json(outcome))
+    return jsonify(answer)
 
 
 @bp.route("/dialogues/<int:dialogue_id>/outcome/publish", methods=["POST"])
 @token_required
 def publish_outcome(dialogue_id):
     item = dialogues.get_dialogue(dialogue_id)
-    authorize(g.api_user, "outcome.edit", item)
+    authorize(g.api_user, "outcome.publish", item)
     outcome = dialogues.publish_outcome(g.api_user, item)
+    answer = _outcome_answer(item, outcome)
     db.session.commit()
-    return jsonify(outcome_json(outcome))
+    return jsonify(answer)
 
 
 # -- answering comments ---------------------------------------------------------------
@@ -455,7 +501,7 @@ def record_disposition(comment_id):
 @bp.route("/sections/<int:section_id>/groups", methods=["POST"])
 @token_required
 def group_comments(section_id):
-    item = drafts.get_section(section_id)
+    item = drafts.get_section(g.api_user, section_id)
     authorize(g.api_user, "comments.group", item)
     data = payload()
     group = comments.group_comments(g.api_user, item, data.get("comment_ids"), label=_field(data, "label", str) or "")

@@ -1,5 +1,8 @@
 """JSON shapes of the API (documented in openapi.py)."""
 
+from collections.abc import Container
+from datetime import datetime
+
 from consult.models import Comment, Release, Section, SectionVersion
 from consult.models.base import utcnow
 from consult.templating import organization_name, section_url
@@ -132,20 +135,24 @@ def timeline_json(entry) -> dict:
     }
 
 
-def item_json(section: Section) -> dict:
+# ``shown`` below: the ids of the sections the reader may see. The others, not released
+# yet, are left out: to anyone but the staff they do not exist.
+
+
+def item_json(section: Section, shown: Container[int]) -> dict:
     data = {"id": section.id, "number": section.number, "title": section.heading, "section_id": section.id}
     if section.document.kind == "priority_statements":
         data["group"] = section.subsection
-        data["related_section_ids"] = [related.id for related in section.related]
+        data["related_section_ids"] = [related.id for related in section.related if related.id in shown]
     return data
 
 
-def conclusion_json(conclusion) -> dict:
+def conclusion_json(conclusion, shown: Container[int]) -> dict:
     return {
         "id": conclusion.id,
         "text": conclusion.text,
         "html": conclusion.html,
-        "section_ids": [section.id for section in conclusion.sections],
+        "section_ids": [section.id for section in conclusion.sections if section.id in shown],
         "dialogue_id": conclusion.outcome.dialogue_id,
     }
 
@@ -164,29 +171,47 @@ def dialogue_summary_json(dialogue, status: str) -> dict:
     }
 
 
-def outcome_json(outcome) -> dict | None:
+def outcome_json(outcome, shown: Container[int]) -> dict | None:
     if outcome is None:
         return None
     return {
         "status": outcome.status,
+        "row_version": outcome.row_version,
         "summary": outcome.summary,
         "summary_html": outcome.summary_html,
         "published_at": iso(outcome.published_at),
         "updated_at": iso(outcome.updated_at),
-        "conclusions": [conclusion_json(c) for c in outcome.conclusions],
+        "conclusions": [conclusion_json(c, shown) for c in outcome.conclusions],
         "revisions": [
-            {"number": r.number, "summary": r.summary, "conclusions": r.conclusions, "replaced_at": iso(r.replaced_at)}
+            {
+                "number": r.number,
+                "summary": r.summary,
+                "conclusions": [
+                    {**c, "section_ids": [section_id for section_id in c["section_ids"] if section_id in shown]}
+                    for c in r.conclusions
+                ],
+                "replaced_at": iso(r.replaced_at),
+            }
             for r in outcome.revisions
         ],
     }
 
 
-def dialogue_json(dialogue, status: str, outcome) -> dict:
+def dialogue_json(dialogue, status: str, outcome, shown: Container[int], now: datetime) -> dict:
+    participants = sorted(dialogue.participants, key=lambda p: p.organization.code)
     return {
         **dialogue_summary_json(dialogue, status),
+        "row_version": dialogue.row_version,
         "description": dialogue.description,
-        "agenda": [{"title": item.title, "section_ids": [s.id for s in item.sections]} for item in dialogue.agenda],
-        "participants": sorted(p.organization.code for p in dialogue.participants),
-        "attended": sorted(p.organization.code for p in dialogue.participants if p.attended),
-        "outcome": outcome_json(outcome),
+        "agenda": [
+            {"title": item.title, "section_ids": [s.id for s in item.sections if s.id in shown]}
+            for item in dialogue.agenda
+        ],
+        "participants": [p.organization.code for p in participants],
+        "attended": [p.organization.code for p in participants if p.status(now) == "attended"],
+        "participation": [
+            {"code": p.organization.code, "name": organization_name(p.organization), "status": p.status(now)}
+            for p in participants
+        ],
+        "outcome": outcome_json(outcome, shown),
     }

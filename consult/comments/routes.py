@@ -21,7 +21,7 @@ def _back_to(comment):
 @bp.route("/sections/<int:section_id>/comments", methods=["POST"])
 @login_required
 def create(section_id):
-    section = drafts.get_section(section_id)
+    section = drafts.get_section(current_user, section_id)
     authorize(current_user, "comment.create", section)
     form = CommentForm()
     status = 422
@@ -191,7 +191,7 @@ def disposition(comment_id):
 @bp.route("/sections/<int:section_id>/groups", methods=["POST"])
 @login_required
 def group(section_id):
-    section = drafts.get_section(section_id)
+    section = drafts.get_section(current_user, section_id)
     authorize(current_user, "comments.group", section)
     form = GroupForm()
     if form.validate_on_submit():

@@ -5,6 +5,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,6 +25,8 @@ class AgendaItemForm(Form):
 
 
 class DialogueForm(FlaskForm):
+    # The row version the form was filled from: a save over someone else's change is refused.
+    version = HiddenField()
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     constituency = SelectField(
         _l("Constituency"), choices=choices([("", _l("— choose —")), *CONSTITUENCIES.items()]), validate_choice=False
@@ -44,5 +47,6 @@ class ConclusionForm(Form):
 
 
 class OutcomeForm(FlaskForm):
+    version = HiddenField()  # of the outcome the form was filled from, 0 when there was none
     summary = TextAreaField(_l("Summary (Markdown)"), validators=[Optional()])
     conclusions = FieldList(FormField(ConclusionForm), min_entries=BLANK_ROWS)

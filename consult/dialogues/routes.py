@@ -10,7 +10,7 @@ from consult.dialogues import bp
 from consult.dialogues import services as dialogues
 from consult.dialogues.forms import BLANK_ROWS, DialogueForm, OutcomeForm
 from consult.drafts import services as drafts
-from consult.errors import DomainError
+from consult.errors import Conflict, DomainError
 from consult.extensions import db
 from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
 from consult.models import Document, Section
@@ -92,17 +92,32 @@ def index(slug):
     return render_template("dialogues/index.html", consultation=consultation, upcoming=upcoming, past=past)
 
 
-@bp.route("/dialogues/<int:dialogue_id>")
-@login_required
-def show(dialogue_id):
-    dialogue = dialogues.get_dialogue(dialogue_id)
-    return render_template(
+def _version(value) -> int | None:
+    """The row version a form was filled from (a hidden field); None if it sent none."""
+    return int(value) if isinstance(value, str) and value.isdecimal() and len(value) < 10 else None
+
+
+def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, publishing=None, status: int = 200):
+    """The dialogue's page; after a refused change, with its message where the change was asked for."""
+    participants = sorted(dialogue.participants, key=lambda p: p.organization.code)
+    page = render_template(
         "dialogues/show.html",
         dialogue=dialogue,
         outcome=dialogues.visible_outcome(current_user, dialogue),
         venue_start=_venue_time(dialogue.starts_at, dialogue.timezone),
-        confirm=ConfirmForm(),
+        now=utcnow(),
+        participants=participants,
+        attendance=attendance or ConfirmForm(),
+        attended=set(attended) if attended is not None else {p.organization.code for p in participants if p.attended},
+        publishing=publishing or ConfirmForm(),
     )
+    return page, status
+
+
+@bp.route("/dialogues/<int:dialogue_id>")
+@login_required
+def show(dialogue_id):
+    return _show(dialogues.get_dialogue(dialogue_id))
 
 
 @bp.route("/consultations/<slug>/dialogues/new", methods=["GET", "POST"])
@@ -136,6 +151,7 @@ def edit(dialogue_id):
     if request.method == "GET":
         form = DialogueForm(
             data={
+                "version": str(dialogue.row_version),
                 "title": dialogue.title,
                 "constituency": dialogue.constituency,
                 "format": dialogue.format,
@@ -152,16 +168,22 @@ def edit(dialogue_id):
             }
         )
     _prepare(form, dialogue.consultation)
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            dialogues.update_dialogue(current_user, dialogue, _dialogue_data(form))
+            dialogues.update_dialogue(
+                current_user, dialogue, _dialogue_data(form), expected_version=_version(form.version.data)
+            )
         except DomainError as error:
             apply_errors(form, error)
+            status = error.status
+            if isinstance(error, Conflict):
+                # What was typed stays in the form; saving it again replaces the dialogue as it now stands.
+                form.version.data = str(dialogue.row_version)
         else:
             db.session.commit()
             flash(_("The dialogue is updated."), "success")
             return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))
-    status = 422 if form.is_submitted() else 200
     return (
         render_template("dialogues/form.html", form=form, consultation=dialogue.consultation, dialogue=dialogue),
         status,
@@ -173,8 +195,14 @@ def edit(dialogue_id):
 def attendance(dialogue_id):
     dialogue = dialogues.get_dialogue(dialogue_id)
     authorize(current_user, "dialogue.manage", dialogue.consultation)
-    if ConfirmForm().validate_on_submit():
-        dialogues.record_attendance(current_user, dialogue, set(request.form.getlist("attended")))
+    form = ConfirmForm()
+    attended = request.form.getlist("attended")
+    if form.validate_on_submit():
+        try:
+            dialogues.record_attendance(current_user, dialogue, attended)
+        except DomainError as error:
+            apply_errors(form, error)
+            return _show(dialogue, attendance=form, attended=attended, status=error.status)
         db.session.commit()
         flash(_("Attendance is recorded."), "success")
     return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="participants"))
@@ -186,13 +214,16 @@ def outcome(dialogue_id):
     dialogue = dialogues.get_dialogue(dialogue_id)
     authorize(current_user, "outcome.edit", dialogue)
     existing = dialogue.outcome
-    if request.method == "GET" and existing is not None:
+    if request.method == "GET":
         form = OutcomeForm(
             data={
-                "summary": existing.summary,
-                "conclusions": [
-                    {"text": c.text, "section_ids": [s.id for s in c.sections]} for c in existing.conclusions
-                ]
+                "version": str(existing.row_version if existing else 0),
+                "summary": existing.summary if existing else "",
+                "conclusions": (
+                    [{"text": c.text, "section_ids": [s.id for s in c.sections]} for c in existing.conclusions]
+                    if existing
+                    else []
+                )
                 + [{}] * BLANK_ROWS,
             }
         )
@@ -201,6 +232,7 @@ def outcome(dialogue_id):
     sections = section_choices(dialogue.consultation)
     for entry in form.conclusions:
         entry.section_ids.choices = sections
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             dialogues.save_outcome(
@@ -212,9 +244,15 @@ def outcome(dialogue_id):
                     for entry in form.conclusions
                     if (entry.text.data or "").strip()
                 ],
+                expected_version=_version(form.version.data),
             )
         except DomainError as error:
             apply_errors(form, error)
+            status = error.status
+            if isinstance(error, Conflict):
+                # The text stays in the form; saving it again replaces the outcome as it now stands
+                # (a published one keeps that text as a revision).
+                form.version.data = str(dialogue.outcome.row_version if dialogue.outcome else 0)
         else:
             db.session.commit()
             if dialogue.outcome.status == "published":
@@ -222,7 +260,6 @@ def outcome(dialogue_id):
             else:
                 flash(_("The outcome is saved as a draft. Delegations do not see it until you publish it."), "success")
             return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="outcome"))
-    status = 422 if form.is_submitted() else 200
     return render_template("dialogues/outcome_form.html", form=form, dialogue=dialogue), status
 
 
@@ -231,8 +268,13 @@ def outcome(dialogue_id):
 def publish(dialogue_id):
     dialogue = dialogues.get_dialogue(dialogue_id)
     authorize(current_user, "outcome.edit", dialogue)
-    if ConfirmForm().validate_on_submit():
-        dialogues.publish_outcome(current_user, dialogue)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            dialogues.publish_outcome(current_user, dialogue)
+        except DomainError as error:
+            apply_errors(form, error)
+            return _show(dialogue, publishing=form, status=error.status)
         db.session.commit()
         flash(_("The outcome is published: participants can read it, with its conclusions."), "success")
     return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="outcome"))
@@ -242,8 +284,6 @@ def publish(dialogue_id):
 @login_required
 def synthesis(section_id):
     """Everything the dialogues concluded about one paragraph, principle or priority."""
-    section = drafts.get_section(section_id)
-    if not drafts.visible_versions(current_user, section):
-        return render_template("errors/error.html", status=404, message=_("No such section.")), 404
+    section = drafts.get_section(current_user, section_id)
     conclusions = dialogues.published_conclusions([section.id]).get(section.id, [])
     return render_template("dialogues/synthesis.html", section=section, conclusions=conclusions)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.errors import NotFound, ValidationFailed
+from consult.drafts.services import readable_section_ids
+from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import (
     AgendaItem,
@@ -28,9 +29,43 @@ from consult.permissions import authorize, can
 from consult.text import render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
+DIALOGUE_CHANGED = _l(
+    "Someone else changed this dialogue meanwhile. What you entered is kept below: "
+    "check it against the dialogue as it now stands, then save again."
+)
+OUTCOME_CHANGED = _l(
+    "Someone else saved this outcome meanwhile. Your text is kept below: "
+    "compare it with the outcome as it now stands on the dialogue's page, then save again."
+)
+PUBLISH_CHANGED = _l(
+    "The outcome was not published: someone else changed it or the dialogue meanwhile. "
+    "Check it as it now stands, then publish it again."
+)
+DIALOGUE_FIELDS = ("title", "constituency", "format", "starts_at", "ends_at", "timezone", "place", "description")
+
 
 def _invalid(field: str, message) -> ValidationFailed:
     return ValidationFailed(field_errors={field: [str(message)]})
+
+
+def _expect_version(current: int, expected: int | None, message) -> None:
+    """A form or client that says which version it started from is refused if that is no longer current."""
+    if expected is not None and expected != current:
+        raise Conflict(message)
+
+
+def _changed(dialogue: Dialogue) -> None:
+    """Every change of a dialogue, also one of its agenda, participants or attendance only,
+    UPDATEs its versioned row: of two racing changes only one can then win."""
+    dialogue.updated_at = utcnow()
+
+
+def _flush(message) -> None:
+    """Flush; a write that lost a race says what happened to what the user was changing."""
+    try:
+        db.session.flush()
+    except Conflict as error:
+        raise Conflict(message) from error
 
 
 def get_dialogue(dialogue_id: int) -> Dialogue:
@@ -61,6 +96,21 @@ def visible_outcome(user, dialogue: Dialogue) -> Outcome | None:
     if outcome is None or not can(user, "outcome.view", outcome):
         return None
     return outcome
+
+
+def readable_tags(user, dialogue: Dialogue, outcome: Outcome | None) -> set[int]:
+    """The ids of the sections named by the dialogue's agenda and by the outcome the reader
+    may see (also by its earlier texts) that the reader may see too."""
+    named = {section.id for item in dialogue.agenda for section in item.sections}
+    if outcome is not None:
+        named |= {section.id for conclusion in outcome.conclusions for section in conclusion.sections}
+        named |= {
+            section_id
+            for revision in outcome.revisions
+            for conclusion in revision.conclusions
+            for section_id in conclusion["section_ids"]
+        }
+    return readable_section_ids(user, named)
 
 
 def _sections_of(consultation: Consultation, field: str, section_ids) -> list[Section]:
@@ -128,15 +178,21 @@ def _agenda(consultation: Consultation, items) -> list[AgendaItem]:
     return agenda
 
 
-def _participants(codes) -> list[Participation]:
+def _organizations(field: str, codes) -> list[Organization]:
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-        raise _invalid("participants", _l("Give the participants as a list of organization codes."))
+        raise _invalid(field, _l("Give a list of organization codes."))
     wanted = {clean_text(code).upper() for code in codes}
     organizations = list(db.session.scalars(select(Organization).where(Organization.code.in_(wanted))))
     unknown = sorted(wanted - {o.code for o in organizations})
     if unknown:
-        raise _invalid("participants", _l("Unknown organization codes: %(codes)s.", codes=", ".join(unknown)))
-    return [Participation(organization=o, attended=True) for o in organizations]
+        raise _invalid(field, _l("Unknown organization codes: %(codes)s.", codes=", ".join(unknown)))
+    return organizations
+
+
+def _participants(codes, *, started: bool) -> list[Participation]:
+    # Those of a past dialogue are taken to have attended until the attendance is recorded;
+    # those of a dialogue that has not started are invited: nobody attended it yet.
+    return [Participation(organization=o, attended=started) for o in _organizations("participants", codes)]
 
 
 def create_dialogue(actor, consultation: Consultation, data: dict) -> Dialogue:
@@ -144,35 +200,63 @@ def create_dialogue(actor, consultation: Consultation, data: dict) -> Dialogue:
         authorize(actor, "dialogue.manage", consultation)
     dialogue = Dialogue(consultation=consultation, **_dialogue_fields(consultation, data))
     dialogue.agenda = _agenda(consultation, data.get("agenda", []))
-    dialogue.participants = _participants(data.get("participants", []))
+    dialogue.participants = _participants(data.get("participants", []), started=dialogue.has_started(utcnow()))
     db.session.add(dialogue)
     db.session.flush()
     audit.record(actor, "dialogue.create", dialogue, title=dialogue.title)
     return dialogue
 
 
-def update_dialogue(actor, dialogue: Dialogue, data: dict) -> Dialogue:
+def update_dialogue(actor, dialogue: Dialogue, data: dict, *, expected_version: int | None = None) -> Dialogue:
+    """Change what ``data`` holds (fields it leaves out stay as they are)."""
     authorize(actor, "dialogue.manage", dialogue.consultation)
-    for name, value in _dialogue_fields(dialogue.consultation, data).items():
-        setattr(dialogue, name, value)
-    if "agenda" in data:
-        dialogue.agenda = _agenda(dialogue.consultation, data["agenda"])
+    _expect_version(dialogue.row_version, expected_version, DIALOGUE_CHANGED)
+    current = {name: getattr(dialogue, name) for name in DIALOGUE_FIELDS}
+    fields = _dialogue_fields(dialogue.consultation, {**current, **{k: v for k, v in data.items() if k in current}})
+    started = fields["starts_at"] <= utcnow()
+    agenda = _agenda(dialogue.consultation, data["agenda"]) if "agenda" in data else dialogue.agenda
+    participants = dialogue.participants
     if "participants" in data:
         # Organizations that stay keep their row (and attendance): a new row for the same
         # organization would be inserted before the old one is deleted, breaking uniqueness.
-        current = {p.organization_id: p for p in dialogue.participants}
-        dialogue.participants = [current.get(p.organization.id, p) for p in _participants(data["participants"])]
-    db.session.flush()
+        kept = {p.organization_id: p for p in dialogue.participants}
+        participants = [kept.get(p.organization.id, p) for p in _participants(data["participants"], started=started)]
+    if not started and dialogue.outcome is not None and dialogue.outcome.status == "published":
+        raise Conflict(
+            field_errors={
+                "starts_at": [str(_l("The outcome of this dialogue is published: it cannot start in the future."))]
+            }
+        )
+    # Everything is valid: only now does the dialogue change.
+    for name, value in fields.items():
+        setattr(dialogue, name, value)
+    dialogue.agenda = agenda
+    dialogue.participants = participants
+    if not started:  # moved to the future: its participants are invited again
+        for participation in dialogue.participants:
+            participation.attended = False
+    _changed(dialogue)
+    _flush(DIALOGUE_CHANGED)
     audit.record(actor, "dialogue.update", dialogue)
     return dialogue
 
 
-def record_attendance(actor, dialogue: Dialogue, attended_codes: set[str]) -> None:
-    authorize(actor, "dialogue.manage", dialogue.consultation)
+def record_attendance(actor, dialogue: Dialogue, attended_codes, *, expected_version: int | None = None) -> None:
+    """Which of the invited organizations attended; only once the dialogue has started."""
+    authorize(actor, "dialogue.attendance", dialogue)
+    _expect_version(dialogue.row_version, expected_version, DIALOGUE_CHANGED)
+    attended = {o.code for o in _organizations("attended", attended_codes)}
+    invited = {p.organization.code for p in dialogue.participants}
+    if attended - invited:
+        raise _invalid(
+            "attended",
+            _l("These organizations were not invited: %(codes)s.", codes=", ".join(sorted(attended - invited))),
+        )
     for participation in dialogue.participants:
-        participation.attended = participation.organization.code in attended_codes
-    db.session.flush()
-    audit.record(actor, "dialogue.attendance", dialogue, attended=sorted(attended_codes))
+        participation.attended = participation.organization.code in attended
+    _changed(dialogue)
+    _flush(DIALOGUE_CHANGED)
+    audit.record(actor, "dialogue.attendance", dialogue, attended=sorted(attended))
 
 
 # -- outcomes -----------------------------------------------------------------------
@@ -201,15 +285,19 @@ def _snapshot(outcome: Outcome) -> list[dict]:
     return [{"text": c.text, "section_ids": [s.id for s in c.sections]} for c in outcome.conclusions]
 
 
-def save_outcome(actor, dialogue: Dialogue, *, summary: str, conclusions) -> Outcome:
+def save_outcome(
+    actor, dialogue: Dialogue, *, summary: str, conclusions, expected_version: int | None = None
+) -> Outcome:
     """Write the outcome. A new one is a draft; a published one stays published and its
-    earlier text is kept as a revision."""
+    earlier text is kept as a revision. ``expected_version``: the outcome's row version the
+    writer started from, 0 for none yet."""
     authorize(actor, "outcome.edit", dialogue)
     summary = optional_text("summary", summary, 50_000) or ""
     new_conclusions = _conclusions(dialogue.consultation, conclusions)
     if not summary and not new_conclusions:
         raise _invalid("summary", _l("Write a summary or at least one conclusion."))
     outcome = dialogue.outcome
+    _expect_version(outcome.row_version if outcome else 0, expected_version, OUTCOME_CHANGED)
     if outcome is None:
         outcome = Outcome(dialogue=dialogue, status="draft")
         db.session.add(outcome)
@@ -227,20 +315,24 @@ def save_outcome(actor, dialogue: Dialogue, *, summary: str, conclusions) -> Out
     outcome.conclusions = new_conclusions
     outcome.updated_at = utcnow()
     outcome.updated_by_id = actor.id
-    db.session.flush()
+    # A second first outcome of the dialogue, or a second edit from the same text, loses here.
+    _flush(OUTCOME_CHANGED)
     audit.record(actor, "outcome.save", outcome, dialogue=dialogue.id, status=outcome.status)
     return outcome
 
 
 def publish_outcome(actor, dialogue: Dialogue) -> Outcome:
-    authorize(actor, "outcome.edit", dialogue)
+    """Publish the outcome, once the dialogue has started."""
+    authorize(actor, "outcome.publish", dialogue)
     outcome = dialogue.outcome
     if outcome is None:
         raise NotFound(_l("This dialogue has no outcome to publish yet."))
     if outcome.status != "published":
         outcome.status = "published"
         outcome.published_at = utcnow()
-        db.session.flush()
+        # It was allowed by when the dialogue starts: a move of the start racing it conflicts.
+        _changed(dialogue)
+        _flush(PUBLISH_CHANGED)
         audit.record(actor, "outcome.publish", outcome, dialogue=dialogue.id)
     return outcome
 

@@ -14,7 +14,7 @@ from consult.dialogues.services import published_conclusions
 from consult.drafts import bp
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
-from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
+from consult.errors import DomainError, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.forms import apply_errors, choices
 from consult.importer import ImportFormatError, decode_upload
@@ -188,8 +188,6 @@ def section_page_context(item: Section):
     release = drafts.current_release(item.document)
     released = drafts.released_version(item, release)
     versions = drafts.visible_versions(current_user, item)
-    if not versions:  # not released yet: even its heading stays with the staff
-        raise NotFound(_("No such section."))
     requested = _int_arg("version")
     shown = next((v for v in versions if v.number == requested), None) if requested else None
     if shown is None:
@@ -213,7 +211,11 @@ def section_page_context(item: Section):
     }
 
 
-def section_page(section_id: int, load: Callable[[int], Section] = drafts.get_section, **extra) -> ResponseReturnValue:
+def _readable_section(section_id: int) -> Section:
+    return drafts.get_section(current_user, section_id)
+
+
+def section_page(section_id: int, load: Callable[[int], Section] = _readable_section, **extra) -> ResponseReturnValue:
     """A section's page (a paragraph, a principle, a priority statement) with its comments."""
 
     def render() -> str:
@@ -233,7 +235,7 @@ def section(section_id):
 @bp.route("/sections/<int:section_id>/diff")
 @login_required
 def section_diff(section_id):
-    item = drafts.get_section(section_id)
+    item = drafts.get_section(current_user, section_id)
     authorize(current_user, "document.view", item.document)
     old_number, new_number = _int_arg("from"), _int_arg("to")
     if old_number is None or new_number is None:
@@ -253,7 +255,7 @@ def section_diff(section_id):
 @bp.route("/sections/<int:section_id>/revise", methods=["GET", "POST"])
 @login_required
 def revise(section_id):
-    item = drafts.get_section(section_id)
+    item = drafts.get_section(current_user, section_id)
     authorize(current_user, "section.revise", item)
     latest = drafts.latest_version(item)
     form = RevisionForm()
@@ -279,7 +281,7 @@ def revise(section_id):
         except StaleVersion:
             # Keep the editor's text in the form; show what was saved meanwhile.
             db.session.rollback()
-            item = drafts.get_section(section_id)
+            item = drafts.get_section(current_user, section_id)
             latest = drafts.latest_version(item)
             conflict = {"theirs": latest, "diff": drafts.diff_html(latest.body, form.body.data or "")}
             form.base_version.data = str(item.latest_version)

@@ -2,6 +2,7 @@
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +25,7 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.models.drafts import DOCUMENT_KINDS
-from consult.permissions import authorize, can
+from consult.permissions import authorize, can, visible_sections
 from consult.text import diff_html, render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
@@ -67,11 +68,27 @@ def get_document(document_id: int) -> Document:
     return document
 
 
-def get_section(section_id: int) -> Section:
-    section = db.session.get(Section, section_id)
+def get_section(user, section_id: int) -> Section:
+    """The section if the reader may see it; otherwise NotFound, so ids reveal nothing."""
+    section = db.session.scalar(select(Section).where(Section.id == section_id, visible_sections(user)))
     if section is None:
         raise NotFound(_l("No such section."))
     return section
+
+
+def readable_section_ids(user, section_ids: Iterable[int]) -> set[int]:
+    """Those of the ids whose sections the reader may see (unreleased ones stay with the staff)."""
+    wanted = set(section_ids)
+    if not wanted or can(user, "section.view_working"):
+        return wanted
+    return set(db.session.scalars(select(Section.id).where(Section.id.in_(wanted), visible_sections(user))))
+
+
+def readable_sections(user, sections: Iterable[Section]) -> list[Section]:
+    """Those of the sections the reader may see, in their order."""
+    sections = list(sections)
+    readable = readable_section_ids(user, (section.id for section in sections))
+    return [section for section in sections if section.id in readable]
 
 
 def current_release(document: Document) -> Release | None:

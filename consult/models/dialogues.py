@@ -71,6 +71,9 @@ class Dialogue(Versioned, db.Model):
     documents: Mapped[list[Document]] = relationship(secondary=dialogue_document)
     outcome: Mapped["Outcome | None"] = relationship(back_populates="dialogue")
 
+    def has_started(self, at: datetime) -> bool:
+        return self.starts_at <= at
+
 
 class AgendaItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +97,12 @@ class Participation(db.Model):
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="participants")
     organization: Mapped[Organization] = relationship()
+
+    def status(self, at: datetime) -> str:
+        """invited until the dialogue starts (nobody has attended it yet), then attended or absent."""
+        if not self.dialogue.has_started(at):
+            return "invited"
+        return "attended" if self.attended else "absent"
 
 
 class Outcome(Versioned, db.Model):

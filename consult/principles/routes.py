@@ -21,7 +21,7 @@ KIND = "guiding_principles"
 
 
 def item_or_404(section_id: int, kind: str) -> Section:
-    section = drafts.get_section(section_id)
+    section = drafts.get_section(current_user, section_id)
     if section.document.kind != kind:
         raise NotFound(_("No such item."))
     return section

@@ -494,6 +494,11 @@ def _dialogue_form(scene, values):
     }
 
 
+def _dialogue_edit_form(scene, values):
+    # The scene's dialogue has a published outcome: it cannot be moved to the future.
+    return {**_dialogue_form(scene, values), "starts_at": _local_time(-3)}
+
+
 def _item_form(scene, values):
     return {"number": "z", "title": "A title", "body": "A *wording*.", "group": "entry_points"}
 
@@ -791,7 +796,7 @@ TARGETS: list[Target] = [
         "secretariat",
         DIALOGUE_FIELDS,
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
-        data=_dialogue_form,
+        data=_dialogue_edit_form,
         state=_dialogue_state,
         shows=_dialogue_views,
     ),
@@ -953,6 +958,46 @@ TARGETS: list[Target] = [
             "agenda": [{"title": "Principles", "section_ids": [scene.section.id]}],
             "participants": ["KEN"],
         },
+        shows=_dialogue_views,
+    ),
+    Target(
+        "api.update_dialogue",
+        "PATCH",
+        "secretariat",
+        (
+            Field("title"),
+            Field("constituency", "choice"),
+            Field("format", "choice"),
+            Field("timezone", "choice"),
+            Field("starts_at", "datetime"),
+            Field("ends_at", "datetime"),
+            Field("place"),
+            Field("description"),
+            Field("agenda.0.title"),
+            Field("agenda.0.section_ids", "ids"),
+            Field("participants.0", "choice"),
+            Field("row_version", "ids"),
+        ),
+        url=lambda scene: {"dialogue_id": scene.dialogue.id},
+        data=lambda scene, values: {
+            "title": "Dialogue",
+            "starts_at": _iso_time(-2),
+            "place": "Nairobi",
+            "description": "About the plan.",
+            "agenda": [{"title": "Principles", "section_ids": [scene.section.id]}],
+            "participants": ["KEN"],
+        },
+        state=_dialogue_state,
+        shows=_dialogue_views,
+    ),
+    Target(
+        "api.record_attendance",
+        "PUT",
+        "secretariat",
+        (Field("attended.0", "choice"), Field("row_version", "ids")),
+        url=lambda scene: {"dialogue_id": scene.dialogue.id},
+        data=lambda scene, values: {"attended": ["KEN"]},
+        state=_dialogue_state,
         shows=_dialogue_views,
     ),
     Target(

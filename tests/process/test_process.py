@@ -152,6 +152,15 @@ def test_draft_outcome_is_invisible_to_delegations_until_published(client, app, 
     assert [c["text"] for c in conclusions] == ["Keep the plan **flexible**."]
 
 
+def test_the_demo_dialogues_took_place_and_their_participants_attended(client, demo):
+    _, tokens = demo
+    for summary in client.get(f"/api/v1/consultations/{SLUG}/dialogues", headers=tokens["focal.ken"]).json:
+        dialogue = client.get(f"/api/v1/dialogues/{summary['id']}", headers=tokens["focal.ken"]).json
+        assert dialogue["status"] == "past"
+        assert {p["status"] for p in dialogue["participation"]} == {"attended"}
+        assert dialogue["attended"] == dialogue["participants"]
+
+
 def test_editing_a_published_outcome_keeps_the_earlier_text(client, demo):
     _, tokens = demo
     first = db.session.scalar(db.select(Dialogue).order_by(Dialogue.starts_at))
@@ -261,6 +270,8 @@ def test_api_lists(client, demo):
     detail = client.get(f"/api/v1/dialogues/{created.json['id']}", headers=headers).json
     assert detail["starts_at"] == "2027-02-01T06:00:00Z" and detail["status"] == "upcoming"
     assert detail["participants"] == ["FRA", "KEN"] and detail["outcome"] is None
+    # It has not started: its participants are invited, none attended yet.
+    assert detail["attended"] == [] and {p["status"] for p in detail["participation"]} == {"invited"}
     assert detail["agenda"] == [{"title": "Zero draft", "section_ids": [principles[0]["section_id"]]}]
 
 

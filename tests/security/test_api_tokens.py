@@ -77,8 +77,10 @@ def test_others_cannot_revoke_someone_elses_token(app, world, role, org):
     api_token = db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == owner.id))
     browser = app.test_client()
     login(browser, world.user(role, org))
-    assert browser.get(f"/account/tokens/{api_token.id}/revoke").status_code == 403
-    assert browser.post(f"/account/tokens/{api_token.id}/revoke").status_code == 403
+    # Not found, as a token that does not exist: the answer must not tell that this one does.
+    for url in (f"/account/tokens/{api_token.id}/revoke", f"/account/tokens/{api_token.id + 100}/revoke"):
+        assert browser.get(url).status_code == 404
+        assert browser.post(url).status_code == 404
     db.session.refresh(api_token)
     assert api_token.revoked_at is None
     assert app.test_client().get(API, headers=headers).status_code == 200

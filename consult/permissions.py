@@ -148,6 +148,17 @@ def _role_assign(user, role: str, now):
     return _denied()
 
 
+def _user_view(user, account: User, now):
+    """An account is known to its owner, the managers and the focal point of its delegation; to
+    anyone else its id is not found, so that ids tell nothing about who has an account."""
+    role = _role(user)
+    if role in MANAGER_ROLES or (role and account.id == user.id):
+        return None
+    if role == "focal_point" and user.organization_id is not None and account.organization_id == user.organization_id:
+        return None
+    return NotFound(_l("No such account."))
+
+
 def _user_edit(user, account: User, now):
     """Administrators manage every account; the Secretariat every account but administrators'."""
     if _role(user) == "admin" or (_role(user) == "secretariat" and account.role != "admin"):
@@ -227,6 +238,7 @@ RULES: dict[str, Callable] = {
     "users.manage": _roles(*MANAGER_ROLES),
     "delegates.manage": _delegates_manage,
     "role.assign": _role_assign,
+    "user.view": _user_view,
     "user.edit": _user_edit,
     "user.reset_password": _user_reset_password,
     "user.deactivate": _user_deactivate,

@@ -189,6 +189,8 @@ _STATE_REFUSALS = {
 COMMENT_READERS = {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF}
 GROUP_READERS = A | {"delegate_b"} | STAFF  # those who see one of its comments
 TOKEN_READERS = {"delegate_a"} | MANAGERS  # the token is delegate A's
+SESSION_READERS = {"delegate_a"}  # the signed-in device is delegate A's
+ACCOUNT_READERS = MANAGERS | A  # delegate A's account: the managers, their focal point, themselves
 # The page of the reader's own delegation: there is none for a reader outside every delegation.
 OWN_DELEGATION = {"admin.delegation"}
 
@@ -200,6 +202,10 @@ def _sees(rule, variant, role) -> bool:
         return role in GROUP_READERS
     if "token_id" in rule.arguments:
         return role in TOKEN_READERS
+    if "session_id" in rule.arguments:
+        return role in SESSION_READERS
+    if "user_id" in rule.arguments:
+        return role in ACCOUNT_READERS
     if rule.endpoint in OWN_DELEGATION:
         return role in DELEGATIONS
     return True

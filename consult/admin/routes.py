@@ -159,7 +159,7 @@ def _back_to_accounts():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_user(user_id: int):
-    user = account(user_id)
+    user = account(current_user, user_id)
     authorize(current_user, "user.edit", user)
     form = UserEditForm(obj=user)
     form.role.choices = _assignable_roles()
@@ -191,7 +191,7 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @login_required
 def reset_user_password(user_id: int):
-    user = account(user_id)
+    user = account(current_user, user_id)
     authorize(current_user, "user.reset_password", user)
     form = PasswordResetForm()
     if form.validate_on_submit():
@@ -213,7 +213,7 @@ def reset_user_password(user_id: int):
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @login_required
 def deactivate_user(user_id: int):
-    user = account(user_id)
+    user = account(current_user, user_id)
     authorize(current_user, "user.deactivate", user)
     form = ConfirmForm()
     status = 200
@@ -233,7 +233,7 @@ def deactivate_user(user_id: int):
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @login_required
 def reactivate_user(user_id: int):
-    user = account(user_id)
+    user = account(current_user, user_id)
     authorize(current_user, "user.reactivate", user)
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -301,10 +301,12 @@ def _role_errors(role: str, organization: Organization | None) -> dict[str, list
     return {}
 
 
-def account(user_id: int) -> User:
+def account(actor: User, user_id: int) -> User:
+    """The account, if the actor may know of it; otherwise NotFound, so that ids reveal nothing."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(_l("No such account."))
+    authorize(actor, "user.view", user)
     return user
 
 

@@ -250,10 +250,12 @@ def test_focal_points_manage_their_own_delegates_only(app, world):
     assert browser.post(f"/admin/users/{own.id}/reactivate").status_code == 302 and _account(own.email).active
     assert browser.post(f"/admin/users/{own.id}/password", data={"password": TEMPORARY}).status_code == 302
     assert _account(own.email).must_change_password
-    for target in (foreign, colleague, focal):
+    # Another delegation's accounts are not even there; their own and a colleague's are refused.
+    for target, status in ((foreign, 404), (colleague, 403), (focal, 403)):
         for path in ("password", "deactivate", "reactivate"):
-            assert browser.post(f"/admin/users/{target.id}/{path}", data={"password": TEMPORARY}).status_code == 403
-        assert browser.get(f"/admin/users/{target.id}/edit").status_code == 403
+            answer = browser.post(f"/admin/users/{target.id}/{path}", data={"password": TEMPORARY})
+            assert answer.status_code == status, (target.email, path)
+        assert browser.get(f"/admin/users/{target.id}/edit").status_code == status
     assert _account(foreign.email).active and _account(colleague.email).active
     assert browser.get("/admin/users/999999/password").status_code == 404
     actions = [

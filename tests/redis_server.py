@@ -21,9 +21,12 @@ def _free_port() -> int:
 
 @contextmanager
 def running_redis(directory: Path):
-    """A redis-server on a free loopback port, without persistence; its URL. Skips without the binary."""
+    """A redis-server on a free loopback port, without persistence; its URL.
+
+    `make test` installs it (scripts/system-packages): without it the tests fail, never skip.
+    """
     if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603  (Debian's redis-server, our arguments)
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

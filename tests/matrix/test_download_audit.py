@@ -56,7 +56,8 @@ def test_a_public_compilation_downloaded_by_a_visitor_is_recorded(app, client, w
     world.close_window(release)
     secretariat = app.test_client()
     login(secretariat, world.user("secretariat"))
-    assert secretariat.post(f"/documents/{document.id}/matrix/publish?release=1").status_code == 302
+    reason = {"override_reason": "Answers follow in the next release."}
+    assert secretariat.post(f"/documents/{document.id}/matrix/publish?release=1", data=reason).status_code == 302
     assert client.get(f"/documents/{document.id}/matrix.xlsx").status_code == 200
     (event,) = events("matrix.download")
     assert event.actor_id is None and event.details["format"] == "xlsx"

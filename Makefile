@@ -34,15 +34,18 @@ test: install
 	scripts/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q
 	@status=0; scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider || status=$$?; \
 	if [ $$status = 3 ] && [ -z "$$CONSULT_REQUIRE_POSTGRES" ]; then \
 	  echo "PostgreSQL is not installed: the PostgreSQL pass was skipped (apt-get install postgresql)."; \
 	elif [ $$status != 0 ]; then exit $$status; fi
 
+# Style, formatting and the layers (web → services → models; no route module imports another).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .

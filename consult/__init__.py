@@ -9,7 +9,7 @@ from flask_login import current_user
 from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config
 from consult.extensions import babel, compress, csrf, db, login_manager, migrate
 from consult.maintenance import include_object
-from consult.web import IdConverter
+from consult.web.arguments import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     _configure_serving(app)
     _configure_login()
 
-    from consult import cli, errorhandlers, security, templating
+    from consult import cli
     from consult.account import routes as account_routes
     from consult.admin import routes as admin_routes
     from consult.api import routes as api_routes
@@ -57,27 +57,29 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from consult.comments import routes as comments_routes
     from consult.dialogues import routes as dialogues_routes
     from consult.drafts import routes as drafts_routes
+    from consult.items import routes as items_routes
     from consult.main import routes as main_routes
     from consult.matrix import routes as matrix_routes
-    from consult.principles import routes as principles_routes
-    from consult.priorities import routes as priorities_routes
     from consult.roadmap import routes as roadmap_routes
+    from consult.search import routes as search_routes
+    from consult.web import errorhandlers, security, templating
 
-    for routes in (
-        main_routes,
-        auth_routes,
-        account_routes,
-        admin_routes,
-        drafts_routes,
-        comments_routes,
-        roadmap_routes,
-        principles_routes,
-        priorities_routes,
-        dialogues_routes,
-        matrix_routes,
-        api_routes,
+    for blueprint in (
+        main_routes.bp,
+        auth_routes.bp,
+        account_routes.bp,
+        admin_routes.bp,
+        drafts_routes.bp,
+        comments_routes.bp,
+        roadmap_routes.bp,
+        items_routes.principles,
+        items_routes.priorities,
+        dialogues_routes.bp,
+        matrix_routes.bp,
+        search_routes.bp,
+        api_routes.bp,
     ):
-        app.register_blueprint(routes.bp)
+        app.register_blueprint(blueprint)
     csrf.exempt(api_routes.bp)  # the API authenticates with bearer tokens, never with cookies
     errorhandlers.register(app)
     security.register(app)
@@ -152,7 +154,7 @@ def _configure_search() -> None:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from consult.search import keep_index_in_step
+    from consult.search.services import keep_index_in_step
 
     if not event.contains(Session, "after_flush", keep_index_in_step):
         event.listen(Session, "after_flush", keep_index_in_step)
@@ -162,7 +164,7 @@ def _configure_page_cache(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    from consult import pagecache
+    from consult.web import pagecache
 
     pagecache.init_app(app)
     if not event.contains(Session, "after_flush", pagecache.replace_stamps):

@@ -77,8 +77,8 @@ def token_command(email, name):
 @click.option("--kind", default="plan_draft")
 def import_draft_command(file, slug, title, language, kind):
     """Import a UN document (text or Markdown); prints the new document's id last."""
+    from consult.drafts.importer import ImportFormatError, decode_upload
     from consult.drafts.services import get_consultation, import_document
-    from consult.importer import ImportFormatError, decode_upload
 
     try:
         text = decode_upload(file.read_bytes())

@@ -34,6 +34,17 @@ def is_integer(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
 
 
+def positive_integer(text: str | None, digits: int = 9, *, allow_zero: bool = False) -> int | None:
+    """The text as a positive integer (or zero) a 32-bit column holds, or None for anything else.
+
+    ASCII digits only: ``isdecimal`` also admits Arabic-Indic and other digits, which are not
+    how ids and numbers travel in URLs and forms.
+    """
+    if text and text.isascii() and text.isdecimal() and len(text) <= digits and (int(text) > 0 or allow_zero):
+        return int(text)
+    return None
+
+
 def plausible_date(field: str, value):
     """The date or date-time, if its year is one a consultation can have."""
     if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:

@@ -13,8 +13,8 @@ from consult.comments.services import create_comment, group_comments
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.drafts.services import add_section
 from consult.extensions import db
+from consult.items.services import add_item, link_sections
 from consult.models import ApiToken, AuditEvent
-from consult.principles.services import add_item, link_sections
 from consult.roadmap.services import create_milestone
 from tests.conftest import login
 
@@ -41,7 +41,7 @@ PUBLIC = {
 READ = {
     "main.settings": SIGNED_IN,
     "main.outbox": SIGNED_IN,
-    "main.search": SIGNED_IN,
+    "search.index": SIGNED_IN,
     "drafts.consultation": SIGNED_IN,
     "drafts.document": SIGNED_IN,
     "drafts.section": SIGNED_IN,

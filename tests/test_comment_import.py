@@ -1,4 +1,4 @@
-"""Tests for consult.comment_import: files are built at run time with openpyxl and python-docx."""
+"""Tests for consult.matrix.comment_import: files are built at run time with openpyxl and python-docx."""
 
 import io
 import random
@@ -13,7 +13,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from openpyxl.utils import range_boundaries
 
-from consult.comment_import import (
+from consult.matrix.comment_import import (
     ERROR_MESSAGES,
     ROW_MESSAGES,
     TEMPLATE_COLUMNS,

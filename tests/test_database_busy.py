@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from consult import create_app
-from consult.errorhandlers import database_unavailable
 from consult.extensions import db
 from consult.models import Comment
+from consult.web.errorhandlers import database_unavailable
 from tests.conftest import ON_POSTGRES, login
 
 LOCK_TIMEOUT = 0.3  # seconds: what the app under test waits for a lock

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from docx.oxml.ns import qn
 
-from consult.exports import COLUMNS, DEFAULT_HEADERS, MatrixRow, csv_chunks, docx_file, is_rtl, xlsx_file
+from consult.matrix.exports import COLUMNS, DEFAULT_HEADERS, MatrixRow, csv_chunks, docx_file, is_rtl, xlsx_file
 
 CHAPTER_EN = "IV. Proposed guiding principles"
 CHAPTER_ZH = "四、 拟议指导原则"

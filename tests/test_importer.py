@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from consult.importer import (
+from consult.drafts.importer import (
     ERROR_MESSAGES,
     ImportFormatError,
     ParsedDocument,

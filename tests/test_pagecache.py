@@ -11,7 +11,7 @@ from consult.drafts.services import publish_release
 from consult.extensions import db
 from consult.models import Section
 from consult.models.base import utcnow
-from consult.pagecache import PageStore, _Entry, read_stamps, section_scope
+from consult.web.pagecache import PageStore, _Entry, read_stamps, section_scope
 from tests.conftest import login
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consult.comment_import import ImportFileError, parse_upload
+from consult.matrix.comment_import import ImportFileError, parse_upload
 from consult.uploads import Deadline, UploadLimits, UploadRefused, check_office_zip, run_isolated
 
 MIB = 1024 * 1024

@@ -17,9 +17,9 @@ from consult.auth.services import (
 )
 from consult.errors import DomainError
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors
 from consult.models import ApiToken
 from consult.permissions import authorize
+from consult.web.forms import ConfirmForm, apply_errors
 
 
 def _signed_out_here():

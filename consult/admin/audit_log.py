@@ -7,14 +7,16 @@ from datetime import datetime
 
 from flask_babel import format_datetime, get_timezone
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from consult import audit, exports
+from consult import audit
 from consult.extensions import db
+from consult.matrix import exports
 from consult.models import AuditEvent, User
-from consult.pagination import Page
 from consult.permissions import authorize
+from consult.validation import positive_integer
 
 PER_PAGE = 50
 NO_ACTOR = "none"  # the user filter's value for events without a signed-in actor
@@ -42,8 +44,8 @@ def _query(filters: AuditFilters) -> Select:
         query = query.where(AuditEvent.action == filters.action)
     if filters.actor == NO_ACTOR:
         query = query.where(AuditEvent.actor_id.is_(None))
-    elif filters.actor.isdecimal() and len(filters.actor) < 10:  # isdigit() admits "²", which int() refuses
-        query = query.where(AuditEvent.actor_id == int(filters.actor))
+    elif (actor_id := positive_integer(filters.actor)) is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
     if filters.since is not None:
         query = query.where(AuditEvent.created_at >= filters.since)
     if filters.until is not None:
@@ -55,18 +57,17 @@ def details_text(event: AuditEvent) -> str:
     return json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else ""
 
 
-def events_page(user, filters: AuditFilters, page: int) -> Page:
+def events_page(user, filters: AuditFilters, page: int) -> Pagination:
     """The events that match, newest first, each with its details as JSON text."""
     authorize(user, "audit.view")
-    query = _query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(
-        query.options(selectinload(AuditEvent.actor))
+    query = (
+        _query(filters)
+        .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    return Page([(event, details_text(event)) for event in events], page, PER_PAGE, total)
+    )
+    events = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    events.items = [(event, details_text(event)) for event in events.items]
+    return events
 
 
 def filter_choices(user) -> tuple[list[str], list[User]]:

@@ -13,15 +13,15 @@ from consult.admin.forms import AuditFilterForm
 from consult.auth.forms import DelegateForm, PasswordResetForm, UserEditForm, UserForm
 from consult.auth.services import account, create_user, organization_by_code, reset_password, set_active, update_user
 from consult.errors import Conflict, DomainError, NotFound, ValidationFailed
-from consult.exports import CSV_MIMETYPE
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
+from consult.matrix.exports import CSV_MIMETYPE
 from consult.models import ApiToken, User
 from consult.models.accounts import ROLES
 from consult.permissions import authorize, can
 from consult.timeutil import local_input_to_utc
 from consult.validation import clean_text
-from consult.web import page_number
+from consult.web.arguments import page_number
+from consult.web.forms import ConfirmForm, apply_errors, choices, organization_pairs
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from flask import Response, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consult import search as search_service
 from consult.api import bp
 from consult.api.openapi import openapi_document
 from consult.api.serializers import (
@@ -26,18 +25,18 @@ from consult.auth.services import organization_by_code, user_for_token
 from consult.comments import services as comments
 from consult.dialogues import services as dialogues
 from consult.drafts import services as drafts
-from consult.errorhandlers import json_error
 from consult.errors import NotFound, ValidationFailed
-from consult.exports import XLSX_MIMETYPE
 from consult.extensions import db
-from consult.matrix import imports
+from consult.items import services as items
+from consult.matrix import downloads, imports
 from consult.matrix import services as matrix
-from consult.matrix.routes import matrix_download
+from consult.matrix.exports import XLSX_MIMETYPE
 from consult.models import Consultation
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
-from consult.principles import services as items
 from consult.roadmap import services as roadmap
+from consult.search import services as search_service
+from consult.web.errorhandlers import json_error
 
 MAX_PER_PAGE = 200
 
@@ -564,7 +563,7 @@ def matrix_rows(document_id):
 @token_required
 def matrix_file(document_id, extension):
     document = drafts.get_document(document_id)
-    return matrix_download(document, _matrix_release(document), extension, g.api_user)
+    return downloads.matrix_file(document, _matrix_release(document), extension, g.api_user)
 
 
 @bp.route("/documents/<int:document_id>/comments/template.xlsx")

@@ -3,9 +3,10 @@
 from collections.abc import Container
 from datetime import datetime
 
+from consult.drafts.services import section_url
 from consult.models import Comment, Release, Section, SectionVersion
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
-from consult.templating import organization_name, section_url
 
 
 def iso(value):

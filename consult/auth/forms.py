@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from consult.forms import choices
 from consult.models.accounts import ROLES
+from consult.web.forms import choices
 
 
 class LoginForm(FlaskForm):

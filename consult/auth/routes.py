@@ -4,11 +4,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.auth import bp
 from consult.auth.forms import LoginForm
+from consult.auth.ratelimits import RateLimited
 from consult.auth.services import sign_in, sign_out
 from consult.extensions import db
-from consult.forms import ConfirmForm
-from consult.security import RateLimited
-from consult.web import safe_next
+from consult.web.arguments import safe_next
+from consult.web.forms import ConfirmForm
 
 # What an account whose password someone else chose may still open before replacing it.
 OPEN_BEFORE_PASSWORD_CHANGE = {"account.password", "auth.logout", "main.set_language", "static"}

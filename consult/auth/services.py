@@ -12,13 +12,13 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from consult import audit
+from consult.auth.ratelimits import Check, RateLimited, rate_limiter
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import ApiToken, Organization, User, UserSession
 from consult.models.accounts import DELEGATION_ROLES, ROLES
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
-from consult.security import Check, RateLimited, rate_limiter
 from consult.validation import clean_text, required_text
 
 MIN_PASSWORD_LENGTH = 10

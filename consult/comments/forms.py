@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult.forms import choices
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.web.forms import choices
 
 
 class CommentForm(FlaskForm):

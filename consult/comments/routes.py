@@ -7,11 +7,12 @@ from consult.comments import bp
 from consult.comments import services as comments
 from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
 from consult.drafts import services as drafts
-from consult.drafts.routes import section_page_context
+from consult.drafts.pages import section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors, choices
 from consult.permissions import authorize, can
+from consult.validation import positive_integer
+from consult.web.forms import ConfirmForm, apply_errors, choices
 
 
 def _back_to(comment):
@@ -160,7 +161,7 @@ def disposition(comment_id):
     form.resolved_in_version.choices = _version_choices(comment)
     if form.validate_on_submit():
         version = form.resolved_in_version.data
-        number = int(version) if version and version.isdecimal() and len(version) < 10 else None
+        number = positive_integer(version)
         try:
             if comment.group is not None and request.form.get("scope") == "group":
                 comments.dispose_group(

@@ -6,7 +6,8 @@ import re
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -27,7 +28,6 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.pagination import Page
 from consult.permissions import authorize, can, visible_comments
 from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
@@ -238,19 +238,14 @@ def _with_related(query):
     )
 
 
-def section_comments(user, section: Section, *, page: int = 1, per_page: int = 50) -> Page:
+def section_comments(user, section: Section, *, page: int = 1, per_page: int = 50) -> Pagination:
     """The comments on a section the user may see, newest release first, paginated."""
-    condition = (Comment.section_id == section.id) & visible_comments(user)
-    total = db.session.scalar(select(func.count(Comment.id)).where(condition)) or 0
-    page = max(1, page)
-    items = db.session.scalars(
-        _with_related(select(Comment).where(condition))
+    query = (
+        _with_related(select(Comment).where(Comment.section_id == section.id, visible_comments(user)))
         .join(Release, Release.id == Comment.release_id)
         .order_by(Release.number.desc(), Comment.submitted_at.is_(None), Comment.submitted_at, Comment.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), page, per_page, total)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def delegation_comments(user: User) -> dict[str, list[Comment]]:

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.drafts.services import default_close_time, publish_release
+from consult.items.services import add_item, link_sections
 from consult.models import Consultation, Document, Section
-from consult.principles.services import add_item, link_sections
 from consult.roadmap.services import create_milestone
 
 NAIROBI = ZoneInfo("Africa/Nairobi")

@@ -13,8 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult.forms import choices
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
+from consult.web.forms import choices
 
 BLANK_ROWS = 3
 

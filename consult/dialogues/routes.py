@@ -12,10 +12,11 @@ from consult.dialogues.forms import BLANK_ROWS, DialogueForm, OutcomeForm
 from consult.drafts import services as drafts
 from consult.errors import Conflict, DomainError
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors, choices, organization_pairs
 from consult.models import Document, Section
 from consult.models.base import utcnow
 from consult.permissions import authorize
+from consult.validation import positive_integer
+from consult.web.forms import ConfirmForm, apply_errors, choices, organization_pairs
 
 
 def section_choices(consultation):
@@ -94,7 +95,7 @@ def index(slug):
 
 def _version(value) -> int | None:
     """The row version a form was filled from (a hidden field); None if it sent none."""
-    return int(value) if isinstance(value, str) and value.isdecimal() and len(value) < 10 else None
+    return positive_integer(value, allow_zero=True) if isinstance(value, str) else None
 
 
 def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, publishing=None, status: int = 200):

@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.forms import choices
 from consult.models.drafts import DOCUMENT_KINDS
+from consult.web.forms import choices
 
 LANGUAGE_CHOICES = [
     ("", _l("Detect from the text")),

@@ -1,33 +1,24 @@
-from collections.abc import Callable
-
 from flask import flash, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from consult import pagecache
-from consult.comments.forms import CommentForm
-from consult.comments.services import section_comments
-from consult.dialogues.services import published_conclusions
 from consult.drafts import bp
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
+from consult.drafts.importer import ImportFormatError, decode_upload
+from consult.drafts.pages import section_page
 from consult.errors import DomainError, StaleVersion, ValidationFailed
 from consult.extensions import db
-from consult.forms import apply_errors, choices
-from consult.importer import ImportFormatError, decode_upload
 from consult.models import Comment, Section
 from consult.models.base import utcnow
 from consult.permissions import authorize, can, visible_comments
 from consult.timeutil import local_input_to_utc, utc_to_local_input
-from consult.web import page_number
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
+from consult.validation import positive_integer
+from consult.web import pagecache
+from consult.web.arguments import positive_int_arg
+from consult.web.forms import apply_errors, choices
 
 
 @bp.route("/consultations/<slug>")
@@ -115,11 +106,11 @@ def _document_page(document_id: int) -> str:
 def compare_releases(document_id):
     item = drafts.get_document(document_id)
     authorize(current_user, "document.view", item)
-    if len(item.releases) < 2 and not (_int_arg("from") and _int_arg("to")):
+    if len(item.releases) < 2 and not (positive_int_arg("from") and positive_int_arg("to")):
         return render_template("drafts/compare.html", document=item, diffs=None, old=None, new=None)
     newest = item.releases[-1].number if item.releases else 0
-    old = drafts.get_release(item, _int_arg("from") or max(1, newest - 1))
-    new = drafts.get_release(item, _int_arg("to") or newest)
+    old = drafts.get_release(item, positive_int_arg("from") or max(1, newest - 1))
+    new = drafts.get_release(item, positive_int_arg("to") or newest)
     diffs = drafts.release_diff(old, new)
     return render_template("drafts/compare.html", document=item, diffs=diffs, old=old, new=new)
 
@@ -147,7 +138,7 @@ def publish_release(document_id):
                 accept_late=form.accept_late.data,
                 override_reason=form.override_reason.data,
                 keep_previous_open=form.keep_previous_open.data,
-                supersedes=int(seen) if seen.isdecimal() and len(seen) < 7 else None,
+                supersedes=positive_integer(seen, allow_zero=True),
             )
         except DomainError as error:
             apply_errors(form, error)
@@ -184,48 +175,6 @@ def move_window(document_id):
     return render_template("drafts/window_form.html", form=form, document=item, release=release), status
 
 
-def section_page_context(item: Section):
-    release = drafts.current_release(item.document)
-    released = drafts.released_version(item, release)
-    versions = drafts.visible_versions(current_user, item)
-    requested = _int_arg("version")
-    shown = next((v for v in versions if v.number == requested), None) if requested else None
-    if shown is None:
-        shown = released or versions[-1]
-    latest = versions[-1]
-    now = utcnow()
-    pagecache.expires_by(drafts.next_window_change(item.document, now))
-    commentable = bool(release and released and release.is_open(now)) and can(current_user, "comment.create", item)
-    return {
-        "section": item,
-        "document": item.document,
-        "release": release,
-        "released": released,
-        "shown": shown,
-        "latest": latest,
-        "versions": versions,
-        "comments": section_comments(current_user, item, page=page_number()),
-        "conclusions": published_conclusions([item.id]).get(item.id, []),
-        "comment_form": CommentForm() if commentable else None,
-        "now": now,
-    }
-
-
-def _readable_section(section_id: int) -> Section:
-    return drafts.get_section(current_user, section_id)
-
-
-def section_page(section_id: int, load: Callable[[int], Section] = _readable_section, **extra) -> ResponseReturnValue:
-    """A section's page (a paragraph, a principle, a priority statement) with its comments."""
-
-    def render() -> str:
-        item = load(section_id)
-        authorize(current_user, "document.view", item.document)
-        return render_template("drafts/section.html", **extra, **section_page_context(item))
-
-    return pagecache.page(pagecache.section_scopes(section_id), render, ("page", "version"))
-
-
 @bp.route("/sections/<int:section_id>")
 @login_required
 def section(section_id):
@@ -237,7 +186,7 @@ def section(section_id):
 def section_diff(section_id):
     item = drafts.get_section(current_user, section_id)
     authorize(current_user, "document.view", item.document)
-    old_number, new_number = _int_arg("from"), _int_arg("to")
+    old_number, new_number = positive_int_arg("from"), positive_int_arg("to")
     if old_number is None or new_number is None:
         raise ValidationFailed(_("Choose two versions to compare."))
     old = drafts.version_for_reader(current_user, item, old_number)
@@ -265,7 +214,7 @@ def revise(section_id):
     if request.method == "GET":
         form.base_version.data = str(item.latest_version)
         form.body.data = latest.body if latest else ""
-        preselected = _int_arg("addresses")
+        preselected = positive_int_arg("addresses")
         form.addresses.data = [preselected] if preselected else []
     if form.validate_on_submit():
         base = form.base_version.data
@@ -275,7 +224,7 @@ def revise(section_id):
                 item,
                 body=form.body.data,
                 change_note=form.change_note.data,
-                base_version=int(base) if base and base.isdecimal() and len(base) < 10 else None,
+                base_version=positive_integer(base),
                 addresses=form.addresses.data or [],
             )
         except StaleVersion:

@@ -6,14 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, not_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit
+from consult.drafts.importer import ImportFormatError, parse_document
 from consult.errors import Conflict, NotFound, StaleVersion, UnansweredComments, ValidationFailed
 from consult.extensions import db
-from consult.importer import ImportFormatError, parse_document
 from consult.models import (
     Comment,
     Consultation,
@@ -32,7 +33,7 @@ from consult.validation import clean_text, is_integer, one_of, optional_text, pl
 # An override of the unanswered-comments gate is kept on record: it must say something.
 MIN_OVERRIDE_REASON_LENGTH = 10
 
-# The importer's messages (consult.importer.ERROR_MESSAGES), translatable.
+# The importer's messages (consult.drafts.importer.ERROR_MESSAGES), translatable.
 IMPORT_ERRORS = {
     "empty": _l("The document is empty."),
     "binary": _l(
@@ -50,6 +51,15 @@ IMPORT_ERRORS = {
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 # -- reading ------------------------------------------------------------------------
+
+
+# Principles and priority statements are sections with pages of their own.
+_SECTION_PAGES = {"guiding_principles": "principles.show", "priority_statements": "priorities.show"}
+
+
+def section_url(section: Section, **values) -> str:
+    """The address of the page that shows a section."""
+    return url_for(_SECTION_PAGES.get(section.document.kind, "drafts.section"), section_id=section.id, **values)
 
 
 def get_consultation(slug: str) -> Consultation:

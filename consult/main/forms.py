@@ -4,11 +4,11 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from config import Config
-from consult.forms import choices
+from consult.web.forms import choices
 
 
 def _language_choices():
-    from consult.templating import LANGUAGE_NAMES
+    from consult.web.templating import LANGUAGE_NAMES
 
     return choices((code, LANGUAGE_NAMES[code]) for code in Config.LANGUAGES)
 

@@ -4,22 +4,18 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
-from consult import search as search_service
 from consult.auth.services import set_preferences
 from consult.extensions import db
-from consult.forms import choices
 from consult.main import bp
 from consult.main.forms import LanguageForm, SettingsForm
 from consult.maintenance import database_writable, schema_revisions
-from consult.models import Consultation, Notification
-from consult.pagination import Page
-from consult.permissions import authorize, can
-from consult.search import MIN_QUERY_LENGTH
-from consult.web import page_number, safe_next
+from consult.models import Consultation
+from consult.notifications import services as notifications
+from consult.web.arguments import page_number, safe_next
+from consult.web.forms import choices
 
 
 @bp.route("/")
@@ -87,22 +83,4 @@ def readyz():
 @login_required
 def outbox():
     """Notifications waiting for the mail sender: everyone's for the Secretariat, one's own otherwise."""
-    authorize(current_user, "outbox.view")
-    query = select(Notification).options(selectinload(Notification.recipient)).order_by(Notification.id.desc())
-    if not can(current_user, "users.manage"):
-        query = query.where(Notification.recipient_id == current_user.id)
-    per_page = 50
-    page = page_number()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return render_template("main/outbox.html", page=Page(items, page, per_page, total))
-
-
-@bp.route("/search")
-@login_required
-def search():
-    query = request.args.get("q", "")
-    results = search_service.search(current_user, query) if query else []
-    return render_template(
-        "main/search.html", query=query, results=results, too_short=0 < len(query.strip()) < MIN_QUERY_LENGTH
-    )
+    return render_template("main/outbox.html", page=notifications.outbox(current_user, page_number()))

@@ -17,10 +17,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from consult import audit
-from consult.comment_import import ImportFileError, ParsedUpload, normalize_paragraph, parse_upload, template_xlsx
 from consult.drafts.services import current_release, released_versions
 from consult.errors import Conflict, Expired, NotFound, TooLarge, ValidationFailed, WindowClosed
 from consult.extensions import db
+from consult.matrix.comment_import import (
+    ImportFileError,
+    ParsedUpload,
+    normalize_paragraph,
+    parse_upload,
+    template_xlsx,
+)
 from consult.models import Comment, CommentImportPreview, Document, Organization, Release, Section
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS

@@ -5,34 +5,32 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consult import exports
 from consult.auth.services import organization_by_code
 from consult.drafts import services as drafts
 from consult.errors import DomainError, NotFound
 from consult.extensions import db, login_manager
-from consult.forms import apply_errors, choices, organization_pairs
 from consult.geography import REGIONS
-from consult.matrix import bp, imports
+from consult.matrix import bp, downloads, exports, imports
 from consult.matrix import dashboard as dashboards
 from consult.matrix import services as matrix
 from consult.matrix.forms import ConfirmImportForm, ImportForm, PublishCompilationForm
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize
-from consult.web import page_number
+from consult.validation import positive_integer
+from consult.web.arguments import page_number
+from consult.web.forms import apply_errors, choices, organization_pairs
 
 
 def _release_arg(document):
     value = request.args.get("release", "")
-    release = matrix.matrix_release(document, int(value) if value.isdecimal() and len(value) < 7 else None)
+    release = matrix.matrix_release(document, positive_integer(value, 6))
     if release is None:
         raise NotFound(_("This document has no release yet."))
     return release
@@ -43,10 +41,6 @@ def _authorize_matrix(release) -> None:
     if release.compilation_published_at is None and not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     authorize(current_user, "matrix.view", release)
-
-
-def _download_name(document, release, extension: str) -> str:
-    return f"comment-response-matrix-{document.id}-release-{release.number}.{extension}"
 
 
 @bp.route("/documents/<int:document_id>/matrix")
@@ -73,34 +67,7 @@ def download(document_id, extension):
     document = drafts.get_document(document_id)
     release = _release_arg(document)
     _authorize_matrix(release)
-    return matrix_download(document, release, extension, current_user)
-
-
-def matrix_download(document, release, extension: str, user):
-    """The matrix as a file: CSV streams; XLSX and DOCX are built in a temporary file."""
-    filters = matrix.Filters.from_args(request.args)
-    matrix.record_download(user, release, extension, filters)
-    db.session.commit()
-    rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
-    headers = matrix.export_headers()
-    name = _download_name(document, release, extension)
-    title = f"{document.title} — {release.label}"
-    if extension == "csv":
-        return Response(
-            stream_with_context(exports.csv_chunks(rows, headers)),
-            mimetype=exports.CSV_MIMETYPE,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    if extension == "xlsx":
-        handle = exports.xlsx_file(rows, headers, title=title)
-        return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
-    subtitle = _(
-        "Compilation of comments and responses, release %(number)s, comments until %(date)s",
-        number=release.number,
-        date=format_datetime(release.comments_close_at, "long"),
-    )
-    handle = exports.docx_file(rows, headers, title=title, subtitle=subtitle)
-    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
+    return downloads.matrix_file(document, release, extension, current_user)
 
 
 @bp.route("/documents/<int:document_id>/matrix/publish", methods=["GET", "POST"])

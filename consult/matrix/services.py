@@ -6,21 +6,21 @@ from dataclasses import dataclass
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import not_, select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
 from consult.errors import Conflict, UnansweredComments
-from consult.exports import MatrixRow
 from consult.extensions import db
 from consult.geography import REGIONS
+from consult.matrix.exports import MatrixRow
 from consult.models import Comment, Document, Organization, Release, Section
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.pagination import Page
 from consult.permissions import authorize, visible_comments
-from consult.templating import organization_name
 from consult.validation import clean_text
 
 FILTERS = ("section", "organization", "region", "disposition", "kind")
@@ -85,12 +85,9 @@ def matrix_comments(user, release: Release, filters: Filters) -> Iterator[Commen
     yield from db.session.scalars(_query(user, release, filters).execution_options(yield_per=500))
 
 
-def matrix_page(user, release: Release, filters: Filters, page: int, per_page: int = 100):
+def matrix_page(user, release: Release, filters: Filters, page: int, per_page: int = 100) -> Pagination:
     authorize(user, "matrix.view", release)
-    query = _query(user, release, filters)
-    total = db.session.scalar(select(db.func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(list(items), page, per_page, total)
+    return db.paginate(_query(user, release, filters), page=page, per_page=per_page, error_out=False)
 
 
 def row(comment: Comment) -> MatrixRow:

@@ -20,8 +20,8 @@ from consult.models.drafts import (
     SectionVersion,
 )
 from consult.models.imports import CommentImportPreview
-from consult.models.pages import PageStamp
 from consult.models.roadmap import Milestone
+from consult.models.stamps import PageStamp
 
 __all__ = [
     "AgendaItem",

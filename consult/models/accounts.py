@@ -3,12 +3,14 @@
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from consult import geography
 from consult.extensions import db
 from consult.models.base import UTCDateTime, utcnow
 
@@ -51,6 +53,20 @@ class Organization(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organization {self.code}>"
+
+
+_GROUP_NAMES = {group.code: group.name for group in geography.GROUPS}
+
+
+def organization_name(organization: Organization | None) -> str:
+    """The organization's name in the reader's language (States through Babel)."""
+    if organization is None:
+        return ""
+    if organization.is_state and organization.code in geography.STATES_BY_CODE:
+        return geography.country_name(organization.code, get_locale())
+    if organization.code in _GROUP_NAMES:
+        return str(_GROUP_NAMES[organization.code])
+    return organization.name
 
 
 class User(UserMixin, db.Model):

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult.forms import choices
 from consult.models.roadmap import MILESTONE_KINDS
+from consult.web.forms import choices
 
 
 class MilestoneForm(FlaskForm):

@@ -8,12 +8,12 @@ from icalendar import Calendar, Event
 from consult.drafts.services import get_consultation
 from consult.errors import DomainError
 from consult.extensions import db
-from consult.forms import ConfirmForm, apply_errors
 from consult.models.base import utcnow
 from consult.permissions import authorize
 from consult.roadmap import bp
 from consult.roadmap import services as roadmap
 from consult.roadmap.forms import MilestoneForm
+from consult.web.forms import ConfirmForm, apply_errors
 
 FIELDS = ("title", "kind", "starts_on", "ends_on", "place", "description", "postponed")
 

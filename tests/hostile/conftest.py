@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from consult.comments import services as comments
 from consult.dialogues import services as dialogues
 from consult.extensions import db
+from consult.items import services as items
 from consult.models import (
     Comment,
     CommentRevision,
@@ -20,7 +21,6 @@ from consult.models import (
     User,
 )
 from consult.models.base import utcnow
-from consult.principles import services as items
 from consult.roadmap import services as roadmap
 from tests.conftest import login
 

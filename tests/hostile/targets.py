@@ -350,7 +350,7 @@ def _matrix(scene) -> list:
 def _search(scene) -> list:
     views = []
     for query, viewer in (("alert", "secretariat"), ("javascript", "focal")):  # most payloads hold one of these
-        views += [(viewer, scene.url("main.search", q=query)), (viewer, scene.url("api.search", q=query))]
+        views += [(viewer, scene.url("search.index", q=query)), (viewer, scene.url("api.search", q=query))]
     return views
 
 

@@ -188,7 +188,7 @@ def test_only_the_secretariat_edits_outcomes(client, demo, role):
 def test_conclusions_cannot_be_tagged_to_another_consultation(client, demo):
     _, tokens = demo
     other = create_consultation(None, slug="other", title="Other")
-    from consult.principles.services import add_item
+    from consult.items.services import add_item
 
     foreign = add_item(None, other, kind="guiding_principles", number="a", title="Other", body="x")
     db.session.commit()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from consult import create_app
-from consult.security import DATA_POLICY, PAGE_POLICY
+from consult.web.security import DATA_POLICY, PAGE_POLICY
 from tests.conftest import PASSWORD, login
 
 ROOT = Path(__file__).resolve().parents[2]

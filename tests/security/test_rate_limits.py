@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from consult.auth.ratelimits import Check, DatabaseCounters, RateLimited, RateLimiter, RedisCounters, rate_limiter
 from consult.extensions import db
 from consult.models import AuditEvent
 from consult.models.accounts import RateLimitCounter
 from consult.models.base import utcnow
-from consult.security import Check, DatabaseCounters, RateLimited, RateLimiter, RedisCounters, rate_limiter
 from tests.conftest import PASSWORD, login
 from tests.redis_server import running_redis
 

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from consult.forms import choices
-from consult.principles.services import PRIORITY_GROUPS
+from consult.items.services import PRIORITY_GROUPS
+from consult.web.forms import choices
 
 
 class ItemForm(FlaskForm):

@@ -11,31 +11,18 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from consult import geography, pagecache, permissions
+from consult import permissions
 from consult.auth.services import MIN_PASSWORD_LENGTH
-from consult.drafts.services import readable_sections
-from consult.models import Organization
-from consult.models.accounts import ORGANIZATION_KINDS, ROLES
+from consult.drafts.services import readable_sections, section_url
+from consult.items.services import PRIORITY_GROUPS
+from consult.models.accounts import ORGANIZATION_KINDS, ROLES, organization_name
 from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES, DISPOSITIONS
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
-from consult.principles.services import PRIORITY_GROUPS
+from consult.web import pagecache
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
-
-_GROUP_NAMES = {group.code: group.name for group in geography.GROUPS}
-
-
-def organization_name(organization: Organization | None) -> str:
-    """The organization's name in the reader's language (states through Babel)."""
-    if organization is None:
-        return ""
-    if organization.is_state and organization.code in geography.STATES_BY_CODE:
-        return geography.country_name(organization.code, get_locale())
-    if organization.code in _GROUP_NAMES:
-        return str(_GROUP_NAMES[organization.code])
-    return organization.name
 
 
 def text_direction() -> str:
@@ -81,14 +68,6 @@ def _static_hash(path: str) -> str:
 def static_url(filename: str) -> str:
     """URL of a static file with its content hash, so it can be cached for long."""
     return url_for("static", filename=filename, v=_static_hash(str(Path(current_app.static_folder) / filename)))
-
-
-SECTION_PAGES = {"guiding_principles": "principles.show", "priority_statements": "priorities.show"}
-
-
-def section_url(section, **values) -> str:
-    """The page of a section: principles and priorities have their own."""
-    return url_for(SECTION_PAGES.get(section.document.kind, "drafts.section"), section_id=section.id, **values)
 
 
 def register(app) -> None:

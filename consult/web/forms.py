@@ -33,7 +33,7 @@ def organization_pairs() -> list[tuple[str, str]]:
     """(code, "Name (CODE)") of every organization, sorted by name in the reader's language."""
     from consult.extensions import db
     from consult.models import Organization
-    from consult.templating import organization_name
+    from consult.models.accounts import organization_name
 
     organizations = db.session.scalars(db.select(Organization)).all()
     return sorted(

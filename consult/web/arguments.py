@@ -1,11 +1,11 @@
-"""Small helpers shared by the HTML routes."""
+"""Reading what a request names: ids in URLs, numbers in the query string, where to go next."""
 
 from urllib.parse import urlsplit
 
 from flask import request, url_for
 from werkzeug.routing import IntegerConverter
 
-from consult.validation import MAX_INTEGER
+from consult.validation import MAX_INTEGER, positive_integer
 
 
 class IdConverter(IntegerConverter):
@@ -26,7 +26,11 @@ def safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+def positive_int_arg(name: str, *, digits: int = 9) -> int | None:
+    """The query argument as a positive integer, or None for anything else."""
+    return positive_integer(request.args.get(name), digits)
+
+
 def page_number() -> int:
     """The ?page= argument, 1 for anything that is not a positive number."""
-    value = request.args.get("page", "1")
-    return int(value) if value.isdecimal() and len(value) < 7 and int(value) > 0 else 1
+    return positive_int_arg("page", digits=6) or 1

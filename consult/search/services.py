@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select, text
 
+from consult.drafts.services import section_url
 from consult.extensions import db, upsert
 from consult.models import (
     Comment,
@@ -25,8 +26,8 @@ from consult.models import (
     SearchEntry,
     SectionVersion,
 )
+from consult.models.accounts import organization_name
 from consult.permissions import can, visible_comments
-from consult.templating import organization_name, section_url
 from consult.text import plain_text
 from consult.validation import clean_text
 

@@ -1,0 +1,40 @@
+"""The comment-response matrix as a file, for the pages and the API alike."""
+
+from flask import Response, request, send_file, stream_with_context
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from consult.extensions import db
+from consult.matrix import exports
+from consult.matrix import services as matrix
+
+
+def _download_name(document, release, extension: str) -> str:
+    return f"comment-response-matrix-{document.id}-release-{release.number}.{extension}"
+
+
+def matrix_file(document, release, extension: str, user) -> Response:
+    """The matrix as a file: CSV streams; XLSX and DOCX are built in a temporary file."""
+    filters = matrix.Filters.from_args(request.args)
+    matrix.record_download(user, release, extension, filters)
+    db.session.commit()
+    rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
+    headers = matrix.export_headers()
+    name = _download_name(document, release, extension)
+    title = f"{document.title} — {release.label}"
+    if extension == "csv":
+        return Response(
+            stream_with_context(exports.csv_chunks(rows, headers)),
+            mimetype=exports.CSV_MIMETYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if extension == "xlsx":
+        handle = exports.xlsx_file(rows, headers, title=title)
+        return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
+    subtitle = _(
+        "Compilation of comments and responses, release %(number)s, comments until %(date)s",
+        number=release.number,
+        date=format_datetime(release.comments_close_at, "long"),
+    )
+    handle = exports.docx_file(rows, headers, title=title, subtitle=subtitle)
+    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)

@@ -1,0 +1,1 @@
+"""Messages to people: the outbox a mail sender delivers."""

@@ -84,7 +84,7 @@ def import_draft_command(file, slug, title, language, kind):
         text = decode_upload(file.read_bytes())
         document = import_document(None, get_consultation(slug), title=title, text=text, language=language, kind=kind)
     except ImportFormatError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(error.message) from error
     except DomainError as error:
         _fail(error)
     db.session.commit()
@@ -105,7 +105,7 @@ def backup_command(path):
     try:
         written = backup(path)
     except BackupError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(error.message) from error
     click.echo(
         f"Backed up the {db.engine.dialect.name} database to {written.path}: {written.size:,} bytes, "
         f"schema revision {written.revision}."

@@ -25,7 +25,15 @@ import nh3
 from markdown.inlinepatterns import HtmlInlineProcessor
 from markupsafe import Markup, escape
 
-__all__ = ["AMENDMENT_DIFF_BUDGET", "diff_html", "diff_stats", "plain_text", "render_markdown", "tokenize"]
+__all__ = [
+    "AMENDMENT_DIFF_BUDGET",
+    "clean_characters",
+    "diff_html",
+    "diff_stats",
+    "plain_text",
+    "render_markdown",
+    "tokenize",
+]
 
 # --- Cleaning -------------------------------------------------------------
 
@@ -34,13 +42,20 @@ _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # entities may have produced them): C0/C1 controls except tab and newline (NUL;
 # STX/ETX are Python-Markdown's own placeholder markers), bidi embeddings,
 # overrides and isolates (they can make text read differently from what it is),
-# and zero-width space/word joiner/BOM. ZWNJ/ZWJ (U+200C/D) and the LRM/RLM/ALM
-# marks stay: Arabic, Persian and Indic text needs them and they cannot reorder
-# a run of text.
-_UNWANTED_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# zero-width space/word joiner/BOM, and the noncharacters U+FFFE/U+FFFF (which XML
+# refuses). ZWNJ/ZWJ (U+200C/D) and the LRM/RLM/ALM marks stay: Arabic, Persian and
+# Indic text needs them and they cannot reorder a run of text.
+_UNWANTED_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff\ufffe\uffff]"
+)
 
 
-def _clean(text: str) -> str:
+def clean_characters(text: str) -> str:
+    """The text with line endings as newlines, unwanted characters removed and lone surrogates replaced.
+
+    The one cleaning every text gets, whichever way it came in (a form, the API, a file) or goes
+    out (a spreadsheet, a Word document).
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _UNWANTED_CHARACTERS.sub("", _LONE_SURROGATES.sub("\ufffd", text))
 
@@ -187,7 +202,7 @@ def render_markdown(source: str) -> Markup:
     Links keep only http(s), mailto and relative URLs and get
     rel="noopener noreferrer nofollow"; headings start at <h3>.
     """
-    text = _clean(source)
+    text = clean_characters(source)
     if not text.strip():
         return Markup("")
     try:
@@ -335,7 +350,7 @@ class _Units:
     def __init__(self, text: str) -> None:
         # Trailing whitespace carries nothing to show; stripping it also means
         # every whitespace run is followed by a token, so the pattern never fails.
-        pairs = _unit_pattern().findall(_clean(text).rstrip())
+        pairs = _unit_pattern().findall(clean_characters(text).rstrip())
         self.spaces: list[str] = [space for space, _ in pairs]
         self.tokens: list[str] = [token for _, token in pairs]
 

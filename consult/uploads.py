@@ -187,3 +187,28 @@ def _limit_this_process(seconds: float, max_memory: int) -> None:
         pages = int(Path("/proc/self/statm").read_text().split()[0])
         size = pages * resource.getpagesize() + max_memory
         resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
+def refusal_message(code: str, limits: UploadLimits) -> str | None:
+    """What to tell the person whose upload passed a limit (in their language); None for other codes."""
+    from flask_babel import gettext as _  # the checks above also run in a process without Flask
+
+    if code == "too_large":
+        return _(
+            "The file is too large once uncompressed to be imported (at most %(size)s MB). "
+            "Split it into several files and upload them one by one.",
+            size=limits.max_uncompressed // (1024 * 1024),
+        )
+    if code == "too_many_parts":
+        return _(
+            "The file is made of too many parts to be imported (at most %(parts)s). "
+            "Save it again as .xlsx or .docx without images or embedded objects and upload it.",
+            parts=limits.max_parts,
+        )
+    if code == "too_slow":
+        return _(
+            "Reading the file took too long (more than %(seconds)s seconds). "
+            "Split it into several files and upload them one by one.",
+            seconds=f"{limits.seconds:g}",
+        )
+    return None

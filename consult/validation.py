@@ -1,16 +1,10 @@
 """Input clean-up and checks shared by every service."""
 
-import re
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from consult.errors import ValidationFailed
-
-# C0 controls other than tab and newlines: PostgreSQL rejects NUL, and none carry meaning.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# JSON may escape half a surrogate pair ("\ud800"); no database can store one.
-_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+from consult.text import clean_characters
 
 # Ids and version numbers are 32-bit integers in the database, which refuses to compare
 # a column with anything larger.
@@ -22,11 +16,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 def clean_text(value: str | None) -> str:
-    """Normalise line endings, drop control characters, trim outer whitespace."""
-    if value is None:
-        return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _LONE_SURROGATES.sub("\ufffd", _CONTROL_CHARACTERS.sub("", value)).strip()
+    """Normalise line endings, drop control characters, trim outer whitespace.
+
+    PostgreSQL rejects NUL and no database stores a lone surrogate (JSON may escape one).
+    """
+    return clean_characters(value).strip() if value else ""
 
 
 def is_integer(value) -> bool:

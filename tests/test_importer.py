@@ -406,7 +406,7 @@ def test_parse_errors(text: str, code: str) -> None:
     with pytest.raises(ImportFormatError) as raised:
         parse_document(text)
     assert raised.value.code == code
-    assert str(raised.value) == ERROR_MESSAGES[code]
+    assert raised.value.message == str(ERROR_MESSAGES[code])
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from consult.matrix.exports import CSV_MIMETYPE
 from consult.models import ApiToken, User
 from consult.models.accounts import ROLES
 from consult.permissions import authorize, can
-from consult.timeutil import local_input_to_utc
+from consult.timeutil import wall_clock_to_utc
 from consult.validation import clean_text
 from consult.web.arguments import page_number
 from consult.web.forms import ConfirmForm, apply_errors, choices, organization_pairs
@@ -66,8 +66,8 @@ def _audit_filters(form: AuditFilterForm) -> AuditFilters:
     return AuditFilters(
         action=clean_text(form.action.data),  # PostgreSQL refuses NUL even in a comparison
         actor=form.user.data or "",
-        since=local_input_to_utc(datetime.combine(since, time.min)) if since else None,
-        until=local_input_to_utc(datetime.combine(until + timedelta(days=1), time.min)) if until else None,
+        since=wall_clock_to_utc(datetime.combine(since, time.min)) if since else None,
+        until=wall_clock_to_utc(datetime.combine(until + timedelta(days=1), time.min)) if until else None,
     )
 
 

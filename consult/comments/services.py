@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -20,6 +20,7 @@ from consult.models import (
     CommentRevision,
     DispositionRevision,
     Notification,
+    Organization,
     Release,
     ReleaseSection,
     Section,
@@ -29,7 +30,7 @@ from consult.models import (
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize, can, visible_comments
-from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, render_markdown
+from consult.text import AMENDMENT_DIFF_BUDGET, diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
 QUOTE_MAX_LENGTH = 5000
@@ -62,7 +63,6 @@ def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None
     """Set the comment's texts and what is derived from them, once, as they are written."""
     for field, value in texts.items():
         setattr(comment, field, value)
-    comment.body_html = str(render_markdown(comment.body))
     # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
     proposed = comment.proposed_text
     comment.proposed_diff_html = str(diff_html(version.body, proposed, AMENDMENT_DIFF_BUDGET)) if proposed else None
@@ -78,14 +78,22 @@ def create_comment(
     quote: str | None = None,
     submit: bool = False,
     language: str | None = None,
+    on_behalf_of: Organization | None = None,
 ) -> Comment:
-    """Draft a comment on the section as the current release shows it (and submit it)."""
-    authorize(actor, "comment.create", section)
+    """Draft a comment on the section as the current release shows it (and submit it).
+
+    ``on_behalf_of``: the Secretariat enters a delegation's comment from the table it sent;
+    the comment is submitted at once and marked as imported (and late, after the close).
+    """
+    if on_behalf_of is None:
+        authorize(actor, "comment.create", section)
+    else:
+        authorize(actor, "comments.import", section.document)
     release, version = _release_for_comment(section)
     if release is None or version is None:
         raise WindowClosed(_l("This section has not been released for comment."))
     # After the close only where late comments are accepted; submitting marks them late.
-    if not release.takes_comments(utcnow()):
+    if on_behalf_of is None and not release.takes_comments(utcnow()):
         raise WindowClosed()
     if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
         raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
@@ -94,10 +102,11 @@ def create_comment(
         section=section,
         release=release,
         version=version,
-        organization_id=actor.organization_id,
+        organization_id=on_behalf_of.id if on_behalf_of else actor.organization_id,
         author=actor,
         language=language,
         status="draft",
+        imported=on_behalf_of is not None,
         created_at=created,
         updated_at=created,
         # A new comment has none of these yet: known now, so that showing it asks nothing.
@@ -106,13 +115,14 @@ def create_comment(
         disposition_history=[],
     )
     _write_texts(comment, _texts(kind, body, proposed_text, quote), version)
+    submit = submit or on_behalf_of is not None
     if submit:
         # Submitted before it is first written: one INSERT of the submitted comment instead
         # of an INSERT and an UPDATE; the trail still shows the draft, then its submission.
-        _submit(actor, comment)
+        _submit(actor, comment, by_its_delegation=on_behalf_of is None)
     db.session.add(comment)
     db.session.flush()
-    audit.record(actor, "comment.draft", comment, section=section.id)
+    audit.record(actor, "comment.draft", comment, section=section.id, imported=comment.imported)
     if submit:
         audit.record(actor, "comment.submit", comment, late=comment.late)
     return comment
@@ -195,12 +205,13 @@ def submit_comment(actor: User, comment: Comment) -> Comment:
     return comment
 
 
-def _submit(actor: User, comment: Comment) -> None:
+def _submit(actor: User, comment: Comment, *, by_its_delegation: bool = True) -> None:
     # Under the release's lock, the window is judged by the close time committed last, and
-    # at the very time recorded as the submission's.
+    # at the very time recorded as the submission's, which also says whether it is late.
     lock_release(comment.release)
     now = utcnow()
-    authorize(actor, "comment.submit", comment, now)
+    if by_its_delegation:
+        authorize(actor, "comment.submit", comment, now)
     comment.status = "submitted"
     comment.submitted_at = now
     comment.submitted_by_id = actor.id
@@ -246,6 +257,18 @@ def section_comments(user, section: Section, *, page: int = 1, per_page: int = 5
         .order_by(Release.number.desc(), Comment.submitted_at.is_(None), Comment.submitted_at, Comment.id)
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def comment_counts(user, section_ids: list[int]) -> dict[int, int]:
+    """Section id → how many of its comments the reader may see (sections without any are left out)."""
+    if not section_ids:
+        return {}
+    rows = db.session.execute(
+        select(Comment.section_id, func.count(Comment.id))
+        .where(Comment.section_id.in_(section_ids), visible_comments(user))
+        .group_by(Comment.section_id)
+    )
+    return dict(rows.all())
 
 
 def delegation_comments(user: User) -> dict[str, list[Comment]]:

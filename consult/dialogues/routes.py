@@ -1,5 +1,4 @@
 import zoneinfo
-from datetime import UTC
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from consult.extensions import db
 from consult.models import Document, Section
 from consult.models.base import utcnow
 from consult.permissions import authorize
+from consult.timeutil import utc_to_wall_clock, wall_clock_to_utc
 from consult.validation import positive_integer
 from consult.web.forms import ConfirmForm, apply_errors, choices, organization_pairs
 
@@ -42,18 +42,6 @@ def section_choices(consultation):
     )
 
 
-def _local(value, zone: str):
-    """A naive time typed as local time at the venue → aware UTC (None if that is out of range)."""
-    try:
-        return value.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC) if value else None
-    except OverflowError:
-        return None
-
-
-def _venue_time(value, zone: str):
-    return value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None) if value else None
-
-
 def _prepare(form: DialogueForm, consultation) -> None:
     form.timezone.choices = choices((zone, zone) for zone in sorted(zoneinfo.available_timezones()))
     form.participants.choices = choices(organization_pairs())
@@ -69,8 +57,8 @@ def _dialogue_data(form: DialogueForm) -> dict:
         "constituency": form.constituency.data,
         "format": form.format.data,
         "timezone": form.timezone.data,
-        "starts_at": _local(form.starts_at.data, zone),
-        "ends_at": _local(form.ends_at.data, zone),
+        "starts_at": wall_clock_to_utc(form.starts_at.data, zone),
+        "ends_at": wall_clock_to_utc(form.ends_at.data, zone),
         "place": form.place.data,
         "description": form.description.data,
         "participants": form.participants.data or [],
@@ -105,7 +93,7 @@ def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, pub
         "dialogues/show.html",
         dialogue=dialogue,
         outcome=dialogues.visible_outcome(current_user, dialogue),
-        venue_start=_venue_time(dialogue.starts_at, dialogue.timezone),
+        venue_start=utc_to_wall_clock(dialogue.starts_at, dialogue.timezone),
         now=utcnow(),
         participants=participants,
         attendance=attendance or ConfirmForm(),
@@ -157,8 +145,8 @@ def edit(dialogue_id):
                 "constituency": dialogue.constituency,
                 "format": dialogue.format,
                 "timezone": dialogue.timezone,
-                "starts_at": _venue_time(dialogue.starts_at, dialogue.timezone),
-                "ends_at": _venue_time(dialogue.ends_at, dialogue.timezone),
+                "starts_at": utc_to_wall_clock(dialogue.starts_at, dialogue.timezone),
+                "ends_at": utc_to_wall_clock(dialogue.ends_at, dialogue.timezone),
                 "place": dialogue.place,
                 "description": dialogue.description,
                 "participants": [p.organization.code for p in dialogue.participants],

@@ -26,7 +26,6 @@ from consult.models import (
 from consult.models.base import utcnow
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS, conclusion_section
 from consult.permissions import authorize, can
-from consult.text import render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
 DIALOGUE_CHANGED = _l(
@@ -274,7 +273,6 @@ def _conclusions(consultation: Consultation, items) -> list[Conclusion]:
             Conclusion(
                 position=position,
                 text=text,
-                html=str(render_markdown(text)),
                 sections=_sections_of(consultation, "conclusions", item.get("section_ids", [])),
             )
         )
@@ -311,7 +309,6 @@ def save_outcome(
             )
         )
     outcome.summary = summary
-    outcome.summary_html = str(render_markdown(summary))
     outcome.conclusions = new_conclusions
     outcome.updated_at = utcnow()
     outcome.updated_by_id = actor.id

@@ -17,14 +17,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-ERROR_MESSAGES: dict[str, str] = {
-    "empty": "The document is empty.",
-    "binary": (
+from flask_babel import lazy_gettext as _l
+
+# Messages by code, translated when shown.
+ERROR_MESSAGES = {
+    "empty": _l("The document is empty."),
+    "binary": _l(
         "The file is not plain text (it looks like a PDF, Word, ZIP or other binary file). "
         "Save the document as plain text (.txt) or Markdown (.md) and upload it again."
     ),
-    "encoding": ("The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."),
-    "no_paragraphs": (
+    "encoding": _l("The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."),
+    "no_paragraphs": _l(
         "No numbered paragraphs were found. The document needs chapter headings "
         "(such as “I. Introduction” or “一、 导言”) followed by paragraphs numbered 1., 2., 3., …"
     ),
@@ -35,8 +38,13 @@ class ImportFormatError(ValueError):
     """The upload cannot be imported; ``code`` is a key of ``ERROR_MESSAGES``."""
 
     def __init__(self, code: str) -> None:
-        super().__init__(ERROR_MESSAGES[code])
+        super().__init__(code)
         self.code = code
+
+    @property
+    def message(self) -> str:
+        """What to tell the person who sent the file, in their language."""
+        return str(ERROR_MESSAGES[self.code])
 
 
 @dataclass

@@ -2,8 +2,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
+from consult.comments.services import comment_counts
 from consult.drafts import bp
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
@@ -11,10 +11,9 @@ from consult.drafts.importer import ImportFormatError, decode_upload
 from consult.drafts.pages import section_page
 from consult.errors import DomainError, StaleVersion, ValidationFailed
 from consult.extensions import db
-from consult.models import Comment, Section
 from consult.models.base import utcnow
-from consult.permissions import authorize, can, visible_comments
-from consult.timeutil import local_input_to_utc, utc_to_local_input
+from consult.permissions import authorize, can
+from consult.timeutil import utc_to_wall_clock, wall_clock_to_utc
 from consult.validation import positive_integer
 from consult.web import pagecache
 from consult.web.arguments import positive_int_arg
@@ -47,7 +46,7 @@ def import_document(slug):
                 kind=form.kind.data,
             )
         except ImportFormatError as error:
-            form.file.errors.append(str(drafts.IMPORT_ERRORS[error.code]))
+            form.file.errors.append(error.message)
         except DomainError as error:
             apply_errors(form, error)
         else:
@@ -59,16 +58,6 @@ def import_document(slug):
             return redirect(url_for("drafts.document", document_id=document.id))
     status = 422 if form.is_submitted() else 200
     return render_template("drafts/import.html", form=form, consultation=item), status
-
-
-def _comment_counts(document) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Comment.section_id, func.count(Comment.id))
-        .join(Section, Section.id == Comment.section_id)
-        .where(Section.document_id == document.id, visible_comments(current_user))
-        .group_by(Comment.section_id)
-    )
-    return dict(rows.all())
 
 
 @bp.route("/documents/<int:document_id>")
@@ -84,19 +73,13 @@ def _document_page(document_id: int) -> str:
     pagecache.expires_by(drafts.next_window_change(item, now))
     release = drafts.current_release(item)
     working = can(current_user, "section.view_working") and (request.args.get("view") == "working" or release is None)
-    if working:
-        versions = drafts.latest_versions(item)
-    elif release is not None:
-        versions = drafts.released_versions(release)
-    else:
-        versions = {}
     return render_template(
         "drafts/document.html",
         document=item,
         release=release,
-        versions=versions,
+        versions=drafts.document_texts(current_user, item, release, working=working),
         working=working,
-        counts=_comment_counts(item),
+        counts=comment_counts(current_user, [section.id for section in item.sections]),
         now=now,
     )
 
@@ -125,7 +108,7 @@ def publish_release(document_id):
     unanswered = drafts.unanswered_comments(previous) if previous else []
     status = 422 if form.is_submitted() else 200
     if request.method == "GET":
-        form.comments_close_at.data = utc_to_local_input(drafts.default_close_time())
+        form.comments_close_at.data = utc_to_wall_clock(drafts.default_close_time())
         form.supersedes.data = str(previous.number if previous else 0)
     if form.validate_on_submit():
         seen = form.supersedes.data or ""
@@ -134,7 +117,7 @@ def publish_release(document_id):
                 current_user,
                 item,
                 label=form.label.data,
-                comments_close_at=local_input_to_utc(form.comments_close_at.data),
+                comments_close_at=wall_clock_to_utc(form.comments_close_at.data),
                 accept_late=form.accept_late.data,
                 override_reason=form.override_reason.data,
                 keep_previous_open=form.keep_previous_open.data,
@@ -161,10 +144,10 @@ def move_window(document_id):
     release = drafts.current_release(item)
     form = WindowForm()
     if request.method == "GET" and release is not None:
-        form.comments_close_at.data = utc_to_local_input(release.comments_close_at)
+        form.comments_close_at.data = utc_to_wall_clock(release.comments_close_at)
     if form.validate_on_submit():
         try:
-            drafts.move_window(current_user, item, comments_close_at=local_input_to_utc(form.comments_close_at.data))
+            drafts.move_window(current_user, item, comments_close_at=wall_clock_to_utc(form.comments_close_at.data))
         except DomainError as error:
             apply_errors(form, error)
         else:

@@ -27,25 +27,11 @@ from consult.models import (
 from consult.models.base import utcnow
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.permissions import authorize, can, visible_sections
-from consult.text import diff_html, render_markdown
+from consult.text import diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
 # An override of the unanswered-comments gate is kept on record: it must say something.
 MIN_OVERRIDE_REASON_LENGTH = 10
-
-# The importer's messages (consult.drafts.importer.ERROR_MESSAGES), translatable.
-IMPORT_ERRORS = {
-    "empty": _l("The document is empty."),
-    "binary": _l(
-        "The file is not plain text (it looks like a PDF, Word, ZIP or other binary file). "
-        "Save the document as plain text (.txt) or Markdown (.md) and upload it again."
-    ),
-    "encoding": _l("The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."),
-    "no_paragraphs": _l(
-        "No numbered paragraphs were found. The document needs chapter headings "
-        "(such as “I. Introduction” or “一、 导言”) followed by paragraphs numbered 1., 2., 3., …"
-    ),
-}
 
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -200,6 +186,19 @@ def latest_versions(document: Document) -> dict[int, SectionVersion]:
     return {version.section_id: version for version in rows}
 
 
+def document_texts(
+    user, document: Document, release: Release | None, *, working: bool = False
+) -> dict[int, SectionVersion]:
+    """Section id → the version of each section the reader reads.
+
+    The working draft (every section's newest version) when the reader may see it and asks for
+    it, or when nothing is released yet; otherwise what the release published.
+    """
+    if can(user, "section.view_working") and (working or release is None):
+        return latest_versions(document)
+    return released_versions(release) if release is not None else {}
+
+
 def visible_versions(user, section: Section) -> list[SectionVersion]:
     """Every version for staff; for everyone else only versions some release published."""
     query = select(SectionVersion).where(SectionVersion.section_id == section.id)
@@ -297,8 +296,7 @@ def import_document(
     try:
         parsed = parse_document(text, language=language or None)
     except ImportFormatError as error:
-        message = IMPORT_ERRORS.get(error.code, str(error))
-        raise ValidationFailed(message, field_errors={"file": [str(message)]}) from error
+        raise ValidationFailed(error.message, field_errors={"file": [error.message]}) from error
     document = Document(
         consultation=consultation,
         title=title,
@@ -365,7 +363,6 @@ def _new_version(actor, number: int, body: str, change_note: str) -> SectionVers
     return SectionVersion(
         number=number,
         body=body,
-        body_html=str(render_markdown(body)),
         change_note=change_note,
         author_id=getattr(actor, "id", None),
     )

@@ -3,8 +3,9 @@
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from consult.comments.services import comment_counts
 from consult.dialogues.services import published_conclusions
 from consult.drafts import services as drafts
 from consult.drafts.pages import section_page
@@ -13,8 +14,8 @@ from consult.extensions import db
 from consult.items import principles, priorities
 from consult.items import services as items
 from consult.items.forms import ItemForm, LinksForm, PriorityForm
-from consult.models import Comment, Document, Section
-from consult.permissions import authorize, can, visible_comments
+from consult.models import Document, Section
+from consult.permissions import authorize
 from consult.web.forms import apply_errors, choices
 
 PRINCIPLES = "guiding_principles"
@@ -34,24 +35,14 @@ def overview_context(consultation, kind: str) -> dict:
     document = sections[0].document if sections else None
     texts = {}
     if document is not None:
-        release = drafts.current_release(document)
-        texts = drafts.released_versions(release) if release else {}
-        if can(current_user, "section.view_working"):
-            texts = drafts.latest_versions(document)
+        texts = drafts.document_texts(current_user, document, drafts.current_release(document), working=True)
     ids = [s.id for s in sections]
-    counts = dict(
-        db.session.execute(
-            select(Comment.section_id, func.count(Comment.id))
-            .where(Comment.section_id.in_(ids), visible_comments(current_user))
-            .group_by(Comment.section_id)
-        ).all()
-    )
     return {
         "consultation": consultation,
         "document": document,
         "sections": [s for s in sections if s.id in texts],
         "texts": texts,
-        "counts": counts,
+        "counts": comment_counts(current_user, ids),
         "conclusions": published_conclusions(ids),
     }
 

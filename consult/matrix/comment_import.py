@@ -20,42 +20,55 @@ from typing import Any
 
 import docx
 import openpyxl
+from flask_babel import lazy_gettext as _l
 from lxml import etree
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from consult.text import clean_characters
 from consult.uploads import Deadline, UploadLimits, UploadRefused, check_office_zip, run_isolated
 
 TEMPLATE_COLUMNS = ("paragraph", "kind", "comment", "proposed_text")
 
-ERROR_MESSAGES: dict[str, str] = {
-    "empty": "The file contains no comments.",
-    "not_xlsx_or_docx": (
+MAX_ROWS = 5000
+
+# Messages by code, translated when shown.
+ERROR_MESSAGES = {
+    "empty": _l("The file contains no comments."),
+    "not_xlsx_or_docx": _l(
         "The file is not an Excel workbook (.xlsx) or a Word document (.docx). Older .xls and .doc files, "
         "PDF files and password-protected files cannot be read: save the file as .xlsx or .docx and upload it again."
     ),
-    "unreadable": "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it.",
-    "too_large": "The file is too large once uncompressed to be imported.",
-    "too_many_parts": "The file is made of too many parts to be imported.",
-    "too_complex": "The file holds too many elements to be read.",
-    "doctype": "The file contains a document type declaration, which Excel and Word files never have.",
-    "too_slow": "The file took too long to read. Split it into several files and upload them one by one.",
-    "no_table": "The Word document contains no table. Put the comments in a table with one comment per row.",
-    "no_header": (
+    "unreadable": _l(
+        "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it."
+    ),
+    "too_complex": _l(
+        "The file holds too many elements to be read. Split it into several files and upload them one by one."
+    ),
+    "doctype": _l(
+        "The file contains a document type declaration, which Excel and Word files never have. "
+        "Open it in Excel or Word, save it again as .xlsx or .docx and upload it."
+    ),
+    "no_table": _l("The Word document contains no table. Put the comments in a table with one comment per row."),
+    "no_header": _l(
         "No table with a header row naming at least a paragraph column and a comment column was found. "
         "Use the template, or put column headings such as “Paragraph” and “Comment” in the first row of the table."
     ),
-    "too_many_rows": "The file contains too many rows. Split it into several files and upload them one by one.",
+    "too_many_rows": _l(
+        "The file contains too many rows (at most %(max)d). Split it into several files and upload them one by one.",
+        max=MAX_ROWS,
+    ),
 }
 
-ROW_MESSAGES: dict[str, str] = {
-    "missing_paragraph": "The paragraph number is missing.",
-    "missing_comment": "The comment is missing.",
-    "unknown_kind": "The kind of comment is not recognized.",
-    "amendment_without_text": "An amendment needs the proposed text.",
-    "too_long": "The text is too long.",
-    "formula": "The cell contains a formula; type the text or number instead.",
+ROW_MESSAGES = {
+    "missing_paragraph": _l("The paragraph number is missing."),
+    "missing_comment": _l("The comment is missing."),
+    "unknown_kind": _l("The kind of comment is not recognized."),
+    "amendment_without_text": _l("An amendment needs the proposed text."),
+    "too_long": _l("The text is too long."),
+    "formula": _l("The cell contains a formula; type the text or number instead."),
+    "unknown_paragraph": _l("The draft has no paragraph with this number."),
 }
 
 HEADER_SEARCH_ROWS = 10
@@ -115,9 +128,8 @@ _CHINESE_PARAGRAPH = re.compile(r"^第\s*(\d+)\s*段")  # 第9段, 第 9 段(b)
 _OPEN_PAREN = re.compile(r"\s*\(\s*")
 _CLOSE_PAREN = re.compile(r"\s*\)")
 
-# C0 and C1 controls except tab and newline (carriage returns are normalized first).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029]")
+# Line breaks other than newlines; everything else unwanted goes through consult.text.clean_characters.
+_LINE_BREAKS = re.compile(r"[\x0b\x0c\u2028\u2029]")
 # Excel stores some characters in strings as _xHHHH_ (e.g. _x000D_ for a carriage return).
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -136,10 +148,11 @@ _DOCX_CHARS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}br": "\n", f"{_W}cr": 
 
 
 class ImportFileError(ValueError):
-    """The file cannot be imported at all; ``code`` is a key of ``ERROR_MESSAGES``."""
+    """The file cannot be imported at all; ``code`` is a key of ``ERROR_MESSAGES`` or an upload
+    limit (consult.uploads.refusal_message), told in the reader's language where it is shown."""
 
     def __init__(self, code: str) -> None:
-        super().__init__(ERROR_MESSAGES[code])
+        super().__init__(code)
         self.code = code
 
     def __reduce__(self):
@@ -482,7 +495,7 @@ def _docx_walk(element: Any, parts: list[str]) -> None:
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text)).strip()
+    return clean_characters(_LINE_BREAKS.sub("\n", text)).strip()
 
 
 def _clip(text: str) -> str:

@@ -45,6 +45,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from consult.text import clean_characters
+
 __all__ = [
     "COLUMNS",
     "CSV_MIMETYPE",
@@ -132,22 +134,18 @@ def _labels(headers: Mapping[str, str]) -> dict[str, str]:
 
 # --- Text cleaning ------------------------------------------------------------
 
-# XML 1.0 forbids C0 controls except tab/LF/CR, lone surrogates and U+FFFE/U+FFFF
-# (openpyxl and lxml raise on them); C1 controls are legal but meaningless here.
-_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 forbids most controls, lone surrogates and U+FFFE/U+FFFF (openpyxl and lxml raise
+# on them): every cell goes through consult.text.clean_characters.
 _FORMULA_TRIGGERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-
-
-def _clean(text: str) -> str:
-    return _UNSAFE_CHARACTERS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _spreadsheet_text(text: str) -> str:
     """Clean `text` and neutralize anything a spreadsheet could read as a formula."""
-    text = _UNSAFE_CHARACTERS.sub("", text)
-    if text[:1] in ("\t", "\r") or text.lstrip()[:1] in _FORMULA_TRIGGERS:
+    first = text[:1]
+    text = clean_characters(text)
+    if first in ("\t", "\r") or text.lstrip()[:1] in _FORMULA_TRIGGERS:
         text = "'" + text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _spreadsheet_values(row: MatrixRow, yes: str) -> list[str | int]:
@@ -293,7 +291,7 @@ class _Sheet:
 
 def _sheet_title(name: str, taken: set[str], fallback: str) -> str:
     """A valid, unique (case-insensitively) Excel sheet name for `name`."""
-    base = _INVALID_SHEET_TITLE.sub(" ", _clean(name)).strip().strip("'").strip() or fallback
+    base = _INVALID_SHEET_TITLE.sub(" ", clean_characters(name)).strip().strip("'").strip() or fallback
     title, number = base[:31], 1
     while title.casefold() in taken:
         number += 1
@@ -326,7 +324,7 @@ def xlsx_file(
     header_labels = [_spreadsheet_text(labels[field]) for field, _ in COLUMNS]
     wrap = Alignment(wrap_text=True, vertical="top")
     workbook = Workbook(write_only=True)
-    workbook.properties.title = _clean(title)
+    workbook.properties.title = clean_characters(title)
     sheets: dict[str, _Sheet] = {}
     taken: set[str] = set()
 
@@ -426,7 +424,7 @@ class _Compilation:
 
     def paragraph(self, style: ParagraphStyle, *runs: tuple[str, bool]) -> None:
         """Add a paragraph of (text, bold) runs, marking right-to-left and Chinese text for Word."""
-        texts = [(cleaned, bold) for text, bold in runs if (cleaned := _clean(text))]
+        texts = [(cleaned, bold) for text, bold in runs if (cleaned := clean_characters(text))]
         # Built with lxml directly: python-docx's per-element bookkeeping tripled the time for 100,000 paragraphs.
         paragraph = OxmlElement("w:p")
         properties = SubElement(paragraph, _W["pPr"])
@@ -504,7 +502,7 @@ def docx_file(rows: Iterable[MatrixRow], headers: Mapping[str, str], *, title: s
     download_name=...)`, which closes (and so deletes) it after sending.
     """
     compilation = _Compilation(_labels(headers))
-    compilation.document.core_properties.title = _clean(title)[:255]
+    compilation.document.core_properties.title = clean_characters(title)[:255]
     compilation.paragraph(compilation.title, (title, False))
     if subtitle:
         compilation.paragraph(compilation.subtitle, (subtitle, False))

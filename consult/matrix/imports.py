@@ -17,10 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from consult import audit
+from consult.comments.services import create_comment
 from consult.drafts.services import current_release, released_versions
 from consult.errors import Conflict, Expired, NotFound, TooLarge, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.matrix.comment_import import (
+    ERROR_MESSAGES,
+    MAX_ROWS,
+    ROW_MESSAGES,
     ImportFileError,
     ParsedUpload,
     normalize_paragraph,
@@ -31,51 +35,12 @@ from consult.models import Comment, CommentImportPreview, Document, Organization
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS
 from consult.permissions import authorize
-from consult.text import render_markdown
-from consult.uploads import TOO_LARGE, UploadLimits
+from consult.uploads import TOO_LARGE, UploadLimits, refusal_message
 
-MAX_ROWS = 5000
 # Used and expired previews are deleted this long after they expire; until then a replay
 # is told what happened to its preview rather than that there is none.
 PREVIEW_RETENTION = timedelta(days=1)
 _TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
-
-FILE_ERRORS = {
-    "empty": _l("The file contains no comments."),
-    "not_xlsx_or_docx": _l(
-        "The file is not an Excel workbook (.xlsx) or a Word document (.docx). Older .xls and .doc files, "
-        "PDF files and password-protected files cannot be read: save the file as .xlsx or .docx and upload it again."
-    ),
-    "unreadable": _l(
-        "The file is damaged or could not be read. Open it, save it again as .xlsx or .docx and upload it."
-    ),
-    "too_complex": _l(
-        "The file holds too many elements to be read. Split it into several files and upload them one by one."
-    ),
-    "doctype": _l(
-        "The file contains a document type declaration, which Excel and Word files never have. "
-        "Open it in Excel or Word, save it again as .xlsx or .docx and upload it."
-    ),
-    "no_table": _l("The Word document contains no table. Put the comments in a table with one comment per row."),
-    "no_header": _l(
-        "No table with a header row naming at least a paragraph column and a comment column was found. "
-        "Use the template, or put column headings such as “Paragraph” and “Comment” in the first row of the table."
-    ),
-    "too_many_rows": _l(
-        "The file contains too many rows (at most %(max)d). Split it into several files and upload them one by one.",
-        max=MAX_ROWS,
-    ),
-}
-
-ROW_ERRORS = {
-    "missing_paragraph": _l("The paragraph number is missing."),
-    "missing_comment": _l("The comment is missing."),
-    "unknown_kind": _l("The kind of comment is not recognized."),
-    "amendment_without_text": _l("An amendment needs the proposed text."),
-    "too_long": _l("The text is too long."),
-    "formula": _l("The cell contains a formula; type the text or number instead."),
-    "unknown_paragraph": _l("The draft has no paragraph with this number."),
-}
 
 
 def column_labels() -> dict[str, str]:
@@ -117,26 +82,7 @@ class Preview:
 
 def _file_error(code: str, limits: UploadLimits) -> ValidationFailed:
     """The refusal of an upload, with the limit it passed; 413 when it is too large."""
-    if code == "too_large":
-        text = _(
-            "The file is too large once uncompressed to be imported (at most %(size)s MB). "
-            "Split it into several files and upload them one by one.",
-            size=limits.max_uncompressed // (1024 * 1024),
-        )
-    elif code == "too_many_parts":
-        text = _(
-            "The file is made of too many parts to be imported (at most %(parts)s). "
-            "Save it again as .xlsx or .docx without images or embedded objects and upload it.",
-            parts=limits.max_parts,
-        )
-    elif code == "too_slow":
-        text = _(
-            "Reading the file took too long (more than %(seconds)s seconds). "
-            "Split it into several files and upload them one by one.",
-            seconds=f"{limits.seconds:g}",
-        )
-    else:
-        text = str(FILE_ERRORS.get(code, FILE_ERRORS["unreadable"]))
+    text = refusal_message(code, limits) or str(ERROR_MESSAGES.get(code, ERROR_MESSAGES["unreadable"]))
     error = TooLarge if code in TOO_LARGE else ValidationFailed
     return error(text, field_errors={"file": [text]})
 
@@ -163,14 +109,14 @@ def preview(actor, document: Document, organization: Organization | None, data: 
     released = released_versions(release)
     result = Preview(organization, release, other_tables=parsed.other_tables)
     result.errors = [
-        {"row": error.row, "message": f"{ROW_ERRORS.get(error.message_code, error.message_code)} ({error.detail})"}
+        {"row": error.row, "message": f"{ROW_MESSAGES.get(error.message_code, error.message_code)} ({error.detail})"}
         for error in parsed.errors
     ]
     for imported in parsed.rows:
         section = sections.get(normalize_paragraph(imported.paragraph))
         if section is None or section.id not in released:
             result.errors.append(
-                {"row": imported.row, "message": f"{ROW_ERRORS['unknown_paragraph']} ({imported.paragraph})"}
+                {"row": imported.row, "message": f"{ROW_MESSAGES['unknown_paragraph']} ({imported.paragraph})"}
             )
             continue
         result.rows.append(
@@ -194,30 +140,18 @@ def commit(actor, document: Document, result: Preview) -> list[Comment]:
             _l("Some rows cannot be read; nothing was imported. Correct the file and upload it again."),
             details={"errors": result.errors},
         )
-    release = result.release
-    released = released_versions(release)
-    now = utcnow()
-    created = []
-    for item in result.rows:
-        comment = Comment(
-            section_id=item["section_id"],
-            release=release,
-            version=released[item["section_id"]],
-            organization=result.organization,
-            author_id=actor.id,
-            submitted_by_id=actor.id,
+    sections = {section.id: section for section in result.release.document.sections}
+    created = [
+        create_comment(
+            actor,
+            sections[item["section_id"]],
             kind=item["kind"],
             body=item["body"],
-            body_html=str(render_markdown(item["body"])),
             proposed_text=item["proposed_text"] if item["kind"] == "amendment" else None,
-            status="submitted",
-            submitted_at=now,
-            late=release.has_closed(now),
-            imported=True,
+            on_behalf_of=result.organization,
         )
-        db.session.add(comment)
-        created.append(comment)
-    db.session.flush()
+        for item in result.rows
+    ]
     audit.record(
         actor,
         "comments.import",

@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, TypeDecorator, event
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from consult.text import render_markdown
 
 
 def utcnow() -> datetime:
@@ -44,3 +46,14 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.row_version}
+
+
+def renders_markdown(source, html_attribute: str) -> None:
+    """Whenever ``source`` (a Markdown text column) is set, set ``html_attribute`` to its sanitized HTML.
+
+    The one way rendered text is kept: computed once, when the text is written, never when read.
+    """
+
+    @event.listens_for(source, "set")
+    def render(target, value, _old, _initiator) -> None:
+        setattr(target, html_attribute, str(render_markdown(value or "")))

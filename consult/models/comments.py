@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import Organization, User
-from consult.models.base import UTCDateTime, Versioned, utcnow
+from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Release, Section, SectionVersion
 
 COMMENT_KINDS = {
@@ -110,6 +110,9 @@ class Comment(Versioned, db.Model):
     @classmethod
     def _answered_expression(cls):
         return and_(cls.disposition.is_not(None), not_(cls.answer_outdated))
+
+
+renders_markdown(Comment.body, "body_html")
 
 
 class CommentRevision(db.Model):

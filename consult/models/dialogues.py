@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import Organization, User
-from consult.models.base import UTCDateTime, Versioned, utcnow
+from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Consultation, Document, Section
 
 CONSTITUENCIES = {
@@ -153,3 +153,7 @@ class OutcomeRevision(db.Model):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     outcome: Mapped[Outcome] = relationship(back_populates="revisions")
+
+
+renders_markdown(Outcome.summary, "summary_html")
+renders_markdown(Conclusion.text, "html")

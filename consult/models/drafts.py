@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import User
-from consult.models.base import UTCDateTime, Versioned, utcnow
+from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 
 DOCUMENT_KINDS = {
     "plan_draft": _l("Strategic plan draft"),
@@ -97,6 +97,9 @@ class SectionVersion(db.Model):
     addressed_comments: Mapped[list["Comment"]] = relationship(  # noqa: F821
         secondary="version_addressed_comment", back_populates="addressed_in"
     )
+
+
+renders_markdown(SectionVersion.body, "body_html")
 
 
 class Release(Versioned, db.Model):

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import refresh as refresh_babel
 from flask_login import current_user
 
 from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config
@@ -42,7 +41,6 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     compress.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.before_request(_forget_cached_request_state)
     _configure_sqlite(app)
     _configure_search()
     _configure_page_cache(app)
@@ -86,14 +84,6 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     templating.register(app)
     cli.register(app)
     return app
-
-
-def _forget_cached_request_state() -> None:
-    # Flask-Babel, Flask-Login and Flask-WTF cache the locale, the user and the CSRF token on the app context,
-    # which can outlive one request (tests run several requests in one context).
-    refresh_babel()
-    g.pop("_login_user", None)
-    g.pop("csrf_token", None)
 
 
 def select_locale() -> str:

@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -93,9 +94,25 @@ def database_url(template_database, tmp_path, server_engine):
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
+class RequestInItsOwnContext(FlaskClient):
+    """A test client whose every request runs in an application context of its own, as under a server.
+
+    The test keeps its own context (and database session) for calling services and looking at
+    the database; after each request that session forgets what it had loaded, so that the test
+    reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = RequestInItsOwnContext
     with app.app_context():
         yield app
         db.session.remove()

@@ -122,7 +122,8 @@ def create_comment(
         _submit(actor, comment, by_its_delegation=on_behalf_of is None)
     db.session.add(comment)
     db.session.flush()
-    audit.record(actor, "comment.draft", comment, section=section.id, imported=comment.imported)
+    imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
+    audit.record(actor, "comment.draft", comment, section=section.id, **imported)
     if submit:
         audit.record(actor, "comment.submit", comment, late=comment.late)
     return comment

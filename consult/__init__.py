@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from config import CONFIGS, DEVELOPMENT_SECRET_KEY, Config

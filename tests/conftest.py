@@ -17,8 +17,10 @@ from sqlalchemy.engine import make_url
 
 from consult import create_app
 from consult.auth.services import create_user, issue_token, organization_by_code
+from consult.demo import DEMO_PASSWORD, load_demo
 from consult.drafts.services import create_consultation, import_document, publish_release
 from consult.extensions import db
+from consult.models import User
 from consult.models.base import utcnow
 
 PASSWORD = "correct horse battery"
@@ -184,3 +186,28 @@ def login(client, user, password: str = PASSWORD):
     response = client.post("/auth/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+@pytest.fixture
+def demo(app, world):
+    """The demo consultation, its people (by the part of their e-mail before @) and their API tokens."""
+    load_demo()
+    db.session.commit()
+    people = {
+        email.split("@")[0]: db.session.scalar(db.select(User).where(User.email == email))
+        for email in (
+            "focal.ken@consult.example",
+            "focal.fra@consult.example",
+            "secretariat@consult.example",
+            "editor@consult.example",
+            "delegate.ken@consult.example",
+        )
+    }
+    tokens = {name: world.token(user) for name, user in people.items()}
+    return people, tokens
+
+
+def browser_for(app, user):
+    client = app.test_client()
+    login(client, user, DEMO_PASSWORD)
+    return client

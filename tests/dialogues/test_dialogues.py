@@ -1,107 +1,12 @@
-"""The consultation process: roadmap, principles, priorities, dialogues and outcomes."""
-
-from datetime import date
+"""Stakeholder dialogues, their outcomes and the API lists of the consultation process."""
 
 import pytest
-from icalendar import Calendar
 
-from consult.demo import DEMO_PASSWORD, SLUG, load_demo
+from consult.demo import SLUG
 from consult.drafts.services import create_consultation
 from consult.extensions import db
-from consult.models import Dialogue, Milestone, Outcome, Section, User
-from tests.conftest import login
-
-
-@pytest.fixture
-def demo(app, world):
-    load_demo()
-    db.session.commit()
-    people = {
-        email.split("@")[0]: db.session.scalar(db.select(User).where(User.email == email))
-        for email in (
-            "focal.ken@consult.example",
-            "focal.fra@consult.example",
-            "secretariat@consult.example",
-            "editor@consult.example",
-            "delegate.ken@consult.example",
-        )
-    }
-    tokens = {name: world.token(user) for name, user in people.items()}
-    return people, tokens
-
-
-def browser_for(app, user):
-    client = app.test_client()
-    login(client, user, DEMO_PASSWORD)
-    return client
-
-
-def test_roadmap_shows_the_path_to_adoption_and_today(app, demo):
-    people, _ = demo
-    page = browser_for(app, people["focal.ken"]).get(f"/consultations/{SLUG}/roadmap").get_data(as_text=True)
-    for expected in (
-        "Second session of the UN-Habitat Assembly",
-        "Executive Board, first session of 2024",
-        "First dialogue with Member States",
-        "Africa Urban Forum",
-        "World Urban Forum",
-        "resumed second session",
-        "Zero draft",
-        'aria-current="date"',
-    ):
-        assert expected in page, expected
-    # Today's marker stands after the 2025 adoption and before the open comment window's end.
-    assert page.index("resumed second session") < page.index('aria-current="date"')
-
-
-def test_roadmap_is_edited_by_the_secretariat_only(app, demo):
-    people, _ = demo
-    secretariat = browser_for(app, people["secretariat"])
-    bad = secretariat.post(
-        f"/consultations/{SLUG}/roadmap/new",
-        data={"title": "Board", "kind": "board_session", "starts_on": "2026-12-10", "ends_on": "2026-12-01"},
-    )
-    assert bad.status_code == 422 and "cannot be before" in bad.get_data(as_text=True)
-    good = secretariat.post(
-        f"/consultations/{SLUG}/roadmap/new",
-        data={"title": "Executive Board, first session of 2027", "kind": "board_session", "starts_on": "2027-03-10"},
-    )
-    assert good.status_code == 302
-    assert db.session.scalar(db.select(Milestone).where(Milestone.title.like("%2027"))).starts_on == date(2027, 3, 10)
-    delegate = browser_for(app, people["focal.ken"])
-    assert delegate.get(f"/consultations/{SLUG}/roadmap/new").status_code == 403
-
-
-def test_roadmap_calendar_feed_parses(client, demo):
-    response = client.get(f"/consultations/{SLUG}/roadmap.ics")
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
-    calendar = Calendar.from_ical(response.data)
-    events = list(calendar.walk("VEVENT"))
-    summaries = {str(event["SUMMARY"]) for event in events}
-    assert any("First dialogue with Member States" in s for s in summaries)
-    board = next(e for e in events if str(e["SUMMARY"]) == "Executive Board, first session of 2024")
-    assert board.decoded("DTSTART") == date(2024, 5, 6) and board.decoded("DTEND") == date(2024, 5, 9)
-    assert len({str(event["UID"]) for event in events}) == len(events)
-
-
-def test_five_principles_and_a_focal_point_comments_on_one(app, demo):
-    people, _ = demo
-    browser = browser_for(app, people["focal.ken"])
-    page = browser.get(f"/consultations/{SLUG}/principles").get_data(as_text=True)
-    for title in (
-        "Ambitious, relevant and responsive",
-        "Focused and prioritized",
-        "Flexible and adaptable",
-        "Evidence- and knowledge-based",
-        "Manageable, realistic, effective and measurable",
-    ):
-        assert title in page
-    principle = db.session.scalar(db.select(Section).where(Section.anchor == "principle-b"))
-    response = browser.post(
-        f"/sections/{principle.id}/comments", data={"kind": "general", "body": "Kenya supports a focused plan."}
-    )
-    assert response.status_code == 302
-    assert "Kenya supports a focused plan." in browser.get("/delegation/comments").get_data(as_text=True)
+from consult.models import Dialogue, Outcome, Section
+from tests.conftest import browser_for
 
 
 def test_published_outcome_shows_on_the_dialogue_and_the_principle(app, demo):
@@ -273,36 +178,3 @@ def test_api_lists(client, demo):
     # It has not started: its participants are invited, none attended yet.
     assert detail["attended"] == [] and {p["status"] for p in detail["participation"]} == {"invited"}
     assert detail["agenda"] == [{"title": "Zero draft", "section_ids": [principles[0]["section_id"]]}]
-
-
-def test_priorities_are_grouped_and_linked_to_the_draft(app, demo):
-    people, _ = demo
-    page = browser_for(app, people["focal.ken"]).get(f"/consultations/{SLUG}/priorities").get_data(as_text=True)
-    for group in ("Current priority framework", "Considerations", "Entry points", "Approaches"):
-        assert group in page
-    assert "Answered in the draft by:" in page
-    priority = db.session.scalar(db.select(Section).where(Section.anchor == "priority-23(a)"))
-    editor = browser_for(app, people["editor"])
-    paragraph_9 = db.session.scalar(
-        db.select(Section).where(Section.number == "9", Section.document_id == priority.related[0].document_id)
-    )
-    response = editor.post(f"/priorities/{priority.id}/links", data={"related": [str(paragraph_9.id)]})
-    assert response.status_code == 302
-    db.session.refresh(priority)
-    assert [s.number for s in priority.related] == ["9"]
-    assert browser_for(app, people["focal.ken"]).get(f"/priorities/{priority.id}/links").status_code == 403
-
-
-def test_secretariat_adds_a_priority_statement(app, demo):
-    people, _ = demo
-    browser = browser_for(app, people["secretariat"])
-    form = browser.get(f"/consultations/{SLUG}/priorities/new").get_data(as_text=True)
-    assert "Add a priority statement" in form and 'name="group"' in form
-    response = browser.post(
-        f"/consultations/{SLUG}/priorities/new",
-        data={"number": "25(a)", "title": "Water and sanitation", "body": "Access to water.", "group": "entry_points"},
-    )
-    assert response.status_code == 302
-    added = db.session.scalar(db.select(Section).where(Section.number == "25(a)"))
-    assert added.heading == "Water and sanitation" and added.subsection == "entry_points"
-    assert "Add a principle" in browser.get(f"/consultations/{SLUG}/principles/new").get_data(as_text=True)

@@ -13,9 +13,9 @@ from consult.drafts.importer import (
     parse_document,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "consult" / "demo" / "data" / "hsp_eb_2024_5_zh.txt"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+FIXTURES = ROOT / "tests" / "fixtures" / "imports"
 
 SEED_CHAPTERS = [
     "一、 导言",

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from consult import geography
 from consult.extensions import db
 from consult.models.base import UTCDateTime, utcnow
+from consult.models.stamps import everywhere_if_changed, nowhere, shown_on
 
 ORGANIZATION_KINDS = {
     "member_state": _l("Member State"),
@@ -36,6 +37,8 @@ ROLES = {
 DELEGATION_ROLES = ("focal_point", "delegate")
 
 
+# A new member changes only the list of members, which no kept page shows.
+@shown_on(everywhere_if_changed())
 class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -69,6 +72,8 @@ def organization_name(organization: Organization | None) -> str:
     return organization.name
 
 
+# Pages show an account's name only: a new account, a sign-in or a new role changes none of them.
+@shown_on(everywhere_if_changed("name", when_new=False))
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -109,6 +114,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+@shown_on(nowhere)
 class UserSession(db.Model):
     """One signed-in browser or device. The cookie holds a random secret; only its SHA-256 is stored."""
 
@@ -125,6 +131,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
+@shown_on(nowhere)
 class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
@@ -139,6 +146,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+@shown_on(nowhere)
 class RateLimitCounter(db.Model):
     """Failures counted under one key (an account, an address) until ``expires_at``."""
 

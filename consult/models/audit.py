@@ -8,8 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.extensions import db
 from consult.models.accounts import User
 from consult.models.base import UTCDateTime, utcnow
+from consult.models.stamps import nowhere, shown_on
 
 
+@shown_on(nowhere)
 class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 

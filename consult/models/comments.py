@@ -11,6 +11,7 @@ from consult.extensions import db
 from consult.models.accounts import Organization, User
 from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Release, Section, SectionVersion
+from consult.models.stamps import nowhere, on_its_comments_section, on_its_section, shown_on
 
 COMMENT_KINDS = {
     "general": _l("General comment"),
@@ -40,6 +41,7 @@ version_addressed_comment = Table(
 )
 
 
+@shown_on(on_its_section)
 class Comment(Versioned, db.Model):
     __table_args__ = (
         Index("ix_comment_section_status", "section_id", "status"),
@@ -115,6 +117,7 @@ class Comment(Versioned, db.Model):
 renders_markdown(Comment.body, "body_html")
 
 
+@shown_on(on_its_comments_section)
 class CommentRevision(db.Model):
     """An earlier text of a submitted comment, kept when the comment is edited."""
 
@@ -134,6 +137,7 @@ class CommentRevision(db.Model):
     comment: Mapped[Comment] = relationship(back_populates="revisions")
 
 
+@shown_on(on_its_section)
 class CommentGroup(Versioned, db.Model):
     """Comments on one section that make the same point, answered together."""
 
@@ -146,6 +150,7 @@ class CommentGroup(Versioned, db.Model):
     comments: Mapped[list[Comment]] = relationship(back_populates="group", order_by=Comment.id)
 
 
+@shown_on(on_its_comments_section)
 class DispositionRevision(db.Model):
     """An answer to a comment as it stood before it was changed."""
 
@@ -165,6 +170,7 @@ class DispositionRevision(db.Model):
     resolved_in: Mapped[SectionVersion | None] = relationship()
 
 
+@shown_on(nowhere)
 class Notification(db.Model):
     """The outbox: messages a mail sender delivers; sent_at is set once delivered."""
 
@@ -181,6 +187,7 @@ class Notification(db.Model):
     comment: Mapped[Comment | None] = relationship()
 
 
+@shown_on(nowhere)
 class SearchEntry(db.Model):
     """Plain text of everything searchable, kept in step by the services.
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.extensions import db
 from consult.models.accounts import User
 from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
+from consult.models.stamps import document_scope, on_its_section, section_scope, shown_on
 
 DOCUMENT_KINDS = {
     "plan_draft": _l("Strategic plan draft"),
@@ -50,6 +51,7 @@ section_link = Table(
 )
 
 
+@shown_on(lambda section, _change: [section_scope(section.id)])
 class Section(Versioned, db.Model):
     __table_args__ = (UniqueConstraint("document_id", "anchor"),)
 
@@ -77,6 +79,7 @@ class Section(Versioned, db.Model):
     )
 
 
+@shown_on(on_its_section)
 class SectionVersion(db.Model):
     """Immutable: a revision is always a new row."""
 
@@ -102,6 +105,7 @@ class SectionVersion(db.Model):
 renders_markdown(SectionVersion.body, "body_html")
 
 
+@shown_on(lambda release, _change: [document_scope(release.document_id)])
 class Release(Versioned, db.Model):
     """A published snapshot of a document with its comment window (times in UTC)."""
 
@@ -138,6 +142,7 @@ class Release(Versioned, db.Model):
         return self.is_open(at) or (self.accept_late and self.has_closed(at))
 
 
+@shown_on(on_its_section)
 class ReleaseSection(db.Model):
     """Which version of a section a release published."""
 

@@ -8,8 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.extensions import db
 from consult.models.accounts import Organization
 from consult.models.base import UTCDateTime, utcnow
+from consult.models.stamps import nowhere, shown_on
 
 
+@shown_on(nowhere)
 class CommentImportPreview(db.Model):
     """The rows an upload would create, until the user who previewed them confirms them, once.
 

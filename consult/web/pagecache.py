@@ -31,47 +31,18 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.util import identity_key
 
 from consult.extensions import db, upsert
-from consult.models import (
-    ApiToken,
-    AuditEvent,
-    Comment,
-    CommentGroup,
-    CommentImportPreview,
-    CommentRevision,
-    DispositionRevision,
-    Notification,
-    Organization,
-    PageStamp,
-    Release,
-    ReleaseSection,
-    SearchEntry,
-    Section,
-    SectionVersion,
-    User,
-    UserSession,
-)
-from consult.models.accounts import RateLimitCounter
+from consult.models import PageStamp, Section
 from consult.models.base import utcnow
+from consult.models.stamps import GLOBAL, document_scope, scopes_shown, section_scope
 
-GLOBAL = "global"
-# Never shown on a kept page: writing them leaves every stamp alone.
-_UNSHOWN = (ApiToken, AuditEvent, CommentImportPreview, Notification, RateLimitCounter, SearchEntry, UserSession)
 _CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token under this name in g
 # Random per process, so that no text a user writes can contain them.
 _CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _NAME_PLACEHOLDER = f"reader-{secrets.token_hex(16)}"
-
-
-def section_scope(section_id: int) -> str:
-    return f"section:{section_id}"
-
-
-def document_scope(document_id: int) -> str:
-    return f"document:{document_id}"
 
 
 # -- stamps ----------------------------------------------------------------------------
@@ -109,30 +80,14 @@ def replace_stamps(session, _flush_context) -> None:
 
 
 def _changed_scopes(session) -> set[str]:
+    """What each changed row's model declares (consult.models.stamps.shown_on); a section's pages
+    also belong to its document's."""
     scopes: set[str] = set()
-    section_ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, _UNSHOWN) or (obj in session.dirty and not session.is_modified(obj)):
-            continue
-        if isinstance(obj, (Comment, CommentGroup, SectionVersion, ReleaseSection)):
-            section_ids.add(obj.section_id)
-        elif isinstance(obj, (CommentRevision, DispositionRevision)):
-            section_ids.add(obj.comment.section_id)
-        elif isinstance(obj, Section):
-            section_ids.add(obj.id)
-        elif isinstance(obj, Release):
-            scopes.add(document_scope(obj.document_id))
-        elif isinstance(obj, User):
-            # Of an account, pages show only its name: nothing else about it (password, role, sessions) changes one.
-            if obj in session.deleted or (obj in session.dirty and inspect(obj).attrs.name.history.has_changes()):
-                scopes.add(GLOBAL)
-        elif isinstance(obj, Organization):
-            # A new member changes only the list of members, which no kept page shows.
-            if obj not in session.dirty or session.is_modified(obj, include_collections=False):
-                scopes.add(GLOBAL)
-        else:
-            scopes.add(GLOBAL)
-    section_ids.discard(None)
+    for change, objects in (("new", session.new), ("changed", session.dirty), ("deleted", session.deleted)):
+        for obj in objects:
+            if change != "changed" or session.is_modified(obj):
+                scopes.update(scopes_shown(obj, change))
+    section_ids = {int(scope.partition(":")[2]) for scope in scopes if scope.startswith("section:")}
     documents = {}
     for section_id in section_ids:  # the sections a service worked on are in the session already
         section = session.identity_map.get(identity_key(Section, section_id))

@@ -229,6 +229,7 @@ RULES: dict[str, Callable] = {
     "release.edit_window": _roles(*MANAGER_ROLES),
     "section.view_working": _roles(*STAFF_ROLES),
     "section.revise": _roles("admin", "editor"),
+    "section.translate": _roles(*STAFF_ROLES),
     "comment.create": _comment_create,
     "comment.view": _comment_view,
     "comment.edit": _comment_edit,

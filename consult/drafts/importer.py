@@ -471,7 +471,7 @@ class _Parser:
             paragraphs=paragraphs,
             chapters=self.chapters,
             symbol=self.header_symbol or self.front_matter_symbol,
-            language=language or _detect_language(" ".join(p.body for p in paragraphs)),
+            language=language or detect_language(" ".join(p.body for p in paragraphs)),
         )
 
 
@@ -514,7 +514,7 @@ _STOP_WORDS = {
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 
 
-def _detect_language(text: str) -> str:
+def detect_language(text: str) -> str:
     """Guess zh, ar, ru, en, fr or es from the script, then from common Latin-script words."""
     sample = text[:_LANGUAGE_SAMPLE_SIZE]
     han = arabic = cyrillic = latin = 0

@@ -3,7 +3,6 @@
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
@@ -13,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.drafts.importer import ImportFormatError, parse_document
+from consult.drafts.structure import lock_document, snapshot
 from consult.errors import Conflict, NotFound, StaleVersion, UnansweredComments, ValidationFailed
 from consult.extensions import db
 from consult.models import (
@@ -27,7 +27,6 @@ from consult.models import (
 from consult.models.base import utcnow
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.permissions import authorize, can, visible_sections
-from consult.text import diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
 # An override of the unanswered-comments gate is kept on record: it must say something.
@@ -214,42 +213,6 @@ def version_for_reader(user, section: Section, number: int) -> SectionVersion:
         if version.number == number:
             return version
     raise NotFound(_l("This section has no version %(number)s.", number=number))
-
-
-@dataclass
-class SectionDiff:
-    section: Section
-    old: SectionVersion | None
-    new: SectionVersion | None
-    html: str
-
-    @property
-    def changed(self) -> bool:
-        return self.old is None or self.new is None or self.old.id != self.new.id
-
-
-def release_diff(old: Release, new: Release) -> list[SectionDiff]:
-    """Per section, what changed between two releases of the same document."""
-    if old.document_id != new.document_id:
-        raise ValidationFailed(_l("Both releases must belong to the same document."))
-    old_versions, new_versions = released_versions(old), released_versions(new)
-    diffs = []
-    for section in new.document.sections:
-        before, after = old_versions.get(section.id), new_versions.get(section.id)
-        if before is None and after is None:
-            continue
-        if before is not None and after is not None and before.id == after.id:
-            diffs.append(SectionDiff(section, before, after, ""))
-            continue
-        diffs.append(
-            SectionDiff(
-                section,
-                before,
-                after,
-                diff_html(before.body if before else "", after.body if after else ""),
-            )
-        )
-    return diffs
 
 
 # -- creating documents ----------------------------------------------------------------
@@ -547,6 +510,8 @@ def publish_release(
     if comments_close_at <= now:
         raise ValidationFailed(field_errors={"comments_close_at": [str(_l("The window must close in the future."))]})
     label = required_text("label", label, 200)
+    # One structure at a time: no section is inserted, moved or retired while this one is printed.
+    lock_document(document)
     previous = current_release(document)
     if supersedes is not None and supersedes != (previous.number if previous else 0):
         raise Conflict(_l("Another release of this document was published meanwhile. Reload the page to see it."))
@@ -580,8 +545,8 @@ def publish_release(
         gate_override_reason=reason,
     )
     db.session.add(release)
-    for section_id, version in latest_versions(document).items():
-        release.snapshot.append(ReleaseSection(section_id=section_id, version_id=version.id))
+    db.session.flush()
+    release.snapshot.extend(snapshot(release, latest_versions(document)))
     db.session.flush()
     audit.record(
         actor,

@@ -17,6 +17,7 @@ from consult.models.drafts import (
     Release,
     ReleaseSection,
     Section,
+    SectionTranslation,
     SectionVersion,
 )
 from consult.models.imports import CommentImportPreview
@@ -47,6 +48,7 @@ __all__ = [
     "ReleaseSection",
     "SearchEntry",
     "Section",
+    "SectionTranslation",
     "SectionVersion",
     "User",
     "UserSession",

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -30,6 +30,8 @@ class Consultation(db.Model):
 
 
 class Document(db.Model):
+    """One text in up to six languages: ``language`` is the original's; translations hang on its versions."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -59,6 +61,8 @@ class Section(Versioned, db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
     # Set once at creation and never changed: links and comments hang on it.
     anchor: Mapped[str] = mapped_column(String(80))
+    # The working draft's: its number (renumbered when a release is published), place and titles.
+    # What each release printed is kept in ReleaseSection.
     number: Mapped[str] = mapped_column(String(20))
     heading: Mapped[str] = mapped_column(String(300), default="")
     chapter: Mapped[str] = mapped_column(String(300), default="")
@@ -67,8 +71,15 @@ class Section(Versioned, db.Model):
     # The highest version number; advanced with a compare-and-swap UPDATE so that
     # two editors saving at once cannot both win.
     latest_version: Mapped[int] = mapped_column(default=0)
+    # Retired from the working draft: not in the next release, kept in the earlier ones with its comments.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_reason: Mapped[str | None] = mapped_column(Text)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The first release without it, once one is published.
+    retired_in_release_id: Mapped[int | None] = mapped_column(ForeignKey("release.id"))
 
     document: Mapped[Document] = relationship(back_populates="sections")
+    retired_in: Mapped["Release | None"] = relationship(foreign_keys=[retired_in_release_id])
     versions: Mapped[list["SectionVersion"]] = relationship(back_populates="section", order_by="SectionVersion.number")
     # E.g. a priority statement → the paragraphs of the draft that answer it.
     related: Mapped[list["Section"]] = relationship(
@@ -103,6 +114,36 @@ class SectionVersion(db.Model):
 
 
 renders_markdown(SectionVersion.body, "body_html")
+
+
+@shown_on(on_its_section)
+class SectionTranslation(db.Model):
+    """The text of one version of a section in another language than the original. Immutable: a
+    correction or the translation of a later version is a new row; the newest one is read.
+
+    Outdated when the version it translates is no longer the one being read.
+    """
+
+    __table_args__ = (Index("ix_section_translation_section_language", "section_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    # The version of the original it translates.
+    version_id: Mapped[int] = mapped_column(ForeignKey("section_version.id"))
+    language: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    chapter: Mapped[str] = mapped_column(String(300), default="")
+    subsection: Mapped[str] = mapped_column(String(300), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    section: Mapped[Section] = relationship()
+    version: Mapped[SectionVersion] = relationship()
+
+
+renders_markdown(SectionTranslation.body, "body_html")
 
 
 @shown_on(lambda release, _change: [document_scope(release.document_id)])
@@ -144,11 +185,16 @@ class Release(Versioned, db.Model):
 
 @shown_on(on_its_section)
 class ReleaseSection(db.Model):
-    """Which version of a section a release published."""
+    """Which version of a section a release published, where, and under which number and titles."""
 
     release_id: Mapped[int] = mapped_column(ForeignKey("release.id"), primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("section_version.id"))
+    number: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column()
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    chapter: Mapped[str] = mapped_column(String(300), default="")
+    subsection: Mapped[str] = mapped_column(String(300), default="")
 
     release: Mapped[Release] = relationship(back_populates="snapshot")
     section: Mapped[Section] = relationship()

@@ -120,9 +120,7 @@ def _diff(changes: dict[int, Change], old: Release, new: Release, language: str 
         if first is not None and second is not None and first.body == second.body:
             continue
         # Every delegation reads this page: each diff is bounded, whatever the texts.
-        change.html = str(
-            diff_html(first.body if first else "", second.body if second else "", AMENDMENT_DIFF_BUDGET)
-        )
+        change.html = str(diff_html(first.body if first else "", second.body if second else "", AMENDMENT_DIFF_BUDGET))
 
 
 def _versions(changes: dict[int, Change], side: str) -> dict:

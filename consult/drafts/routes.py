@@ -4,7 +4,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.comments.services import comment_counts
-from consult.drafts import bp
+from consult.drafts import bp, concordance
 from consult.drafts import services as drafts
 from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
 from consult.drafts.importer import ImportFormatError, decode_upload
@@ -94,7 +94,7 @@ def compare_releases(document_id):
     newest = item.releases[-1].number if item.releases else 0
     old = drafts.get_release(item, positive_int_arg("from") or max(1, newest - 1))
     new = drafts.get_release(item, positive_int_arg("to") or newest)
-    diffs = drafts.release_diff(old, new)
+    diffs = concordance.compare(old, new)
     return render_template("drafts/compare.html", document=item, diffs=diffs, old=old, new=new)
 
 

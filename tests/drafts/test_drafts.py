@@ -9,10 +9,10 @@ from sqlalchemy import create_engine, update
 from consult.drafts.services import (
     lock_release,
     publish_release,
-    release_diff,
     released_version,
     revise_section,
 )
+from consult.drafts.concordance import compare
 from consult.errors import NotAllowed, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models import AuditEvent, Document, Release
@@ -41,8 +41,8 @@ def test_a_release_snapshots_the_versions_of_its_time(world):
     assert released_version(section, first).number == 1
     second = world.release(document, label="First draft")
     assert released_version(section, second).number == 2
-    diffs = release_diff(first, second)
-    changed = [d for d in diffs if d.changed]
+    diffs = compare(first, second)
+    changed = [d for d in diffs if d.text_changed]
     assert [d.section.number for d in changed] == ["1"]
     assert "<ins>" in changed[0].html and "<del>" in changed[0].html
 

@@ -36,6 +36,7 @@ from consult.models.base import utcnow
 from consult.permissions import authorize, can
 from consult.roadmap import services as roadmap
 from consult.search import services as search_service
+from consult.text import diff_html
 from consult.web.errorhandlers import json_error
 
 MAX_PER_PAGE = 200
@@ -228,7 +229,7 @@ def section_diff(section_id):
         numbers.append(int(value))
     old = drafts.version_for_reader(g.api_user, item, numbers[0])
     new = drafts.version_for_reader(g.api_user, item, numbers[1])
-    return jsonify({"from": old.number, "to": new.number, "html": str(drafts.diff_html(old.body, new.body))})
+    return jsonify({"from": old.number, "to": new.number, "html": str(diff_html(old.body, new.body))})
 
 
 @bp.route("/sections/<int:section_id>/versions", methods=["POST"])

@@ -13,6 +13,7 @@ from consult.errors import DomainError, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
+from consult.text import diff_html
 from consult.timeutil import utc_to_wall_clock, wall_clock_to_utc
 from consult.validation import positive_integer
 from consult.web import pagecache
@@ -179,7 +180,7 @@ def section_diff(section_id):
         section=item,
         old=old,
         new=new,
-        diff=drafts.diff_html(old.body, new.body),
+        diff=diff_html(old.body, new.body),
         versions=drafts.visible_versions(current_user, item),
     )
 
@@ -215,7 +216,7 @@ def revise(section_id):
             db.session.rollback()
             item = drafts.get_section(current_user, section_id)
             latest = drafts.latest_version(item)
-            conflict = {"theirs": latest, "diff": drafts.diff_html(latest.body, form.body.data or "")}
+            conflict = {"theirs": latest, "diff": diff_html(latest.body, form.body.data or "")}
             form.base_version.data = str(item.latest_version)
         except DomainError as error:
             apply_errors(form, error)

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, update
 
+from consult.drafts.concordance import compare
 from consult.drafts.services import (
     lock_release,
     publish_release,
     released_version,
     revise_section,
 )
-from consult.drafts.concordance import compare
 from consult.errors import NotAllowed, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models import AuditEvent, Document, Release
@@ -54,7 +54,7 @@ def test_chinese_diff_marks_only_the_changed_characters(world):
     body = section.versions[0].body.replace("城市化的力量", "城市化力量")
     revise_section(editor, section, body=body, change_note="删去“的”", base_version=1)
     db.session.commit()
-    from consult.drafts.services import diff_html
+    from consult.text import diff_html
 
     html = str(diff_html(section.versions[0].body, section.versions[1].body))
     assert "<del>的</del>" in html

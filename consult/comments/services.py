@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
+from consult.drafts.importer import detect_language
 from consult.drafts.services import lock_release
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
@@ -97,6 +98,9 @@ def create_comment(
         raise WindowClosed()
     if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
         raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
+    texts = _texts(kind, body, proposed_text, quote)
+    # The language it is written in: as the writer says, else as the text shows (script, common words).
+    language = language or detect_language(texts["body"])
     created = utcnow()
     comment = Comment(
         section=section,
@@ -114,7 +118,7 @@ def create_comment(
         addressed_in=[],
         disposition_history=[],
     )
-    _write_texts(comment, _texts(kind, body, proposed_text, quote), version)
+    _write_texts(comment, texts, version)
     submit = submit or on_behalf_of is not None
     if submit:
         # Submitted before it is first written: one INSERT of the submitted comment instead

@@ -9,6 +9,8 @@ shows the original, and says so.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -24,6 +26,11 @@ from consult.validation import clean_text, is_integer, required_text
 # The six official languages of the United Nations, in the order the UN lists them.
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 _CODES = ", ".join(UN_LANGUAGES)
+
+
+def language_name(code: str) -> str:
+    """The language's name in the reader's language ("chinois" for a French reader)."""
+    return Locale.parse(code).get_display_name(get_locale()) or code
 
 
 @dataclass(frozen=True)

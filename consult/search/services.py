@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select, text
 
 from consult.drafts.services import section_url
+from consult.drafts.translations import language_name
 from consult.extensions import db, upsert
 from consult.models import (
     Comment,
@@ -24,6 +25,7 @@ from consult.models import (
     Outcome,
     ReleaseSection,
     SearchEntry,
+    SectionTranslation,
     SectionVersion,
 )
 from consult.models.accounts import organization_name
@@ -42,6 +44,8 @@ def _entry(obj) -> tuple[str, int | None, str] | None:
     """(kind, section id, searchable source) of an object worth indexing."""
     if isinstance(obj, SectionVersion):
         return "version", obj.section_id, obj.body
+    if isinstance(obj, SectionTranslation):
+        return "translation", obj.section_id, obj.body
     if isinstance(obj, Comment):
         return "comment", obj.section_id, "\n\n".join(filter(None, (obj.body, obj.proposed_text)))
     if isinstance(obj, Conclusion):
@@ -52,6 +56,7 @@ def _entry(obj) -> tuple[str, int | None, str] | None:
 # The attributes an entry is made of: a change to anything else leaves the entry as it is.
 _INDEXED_ATTRIBUTES = {
     SectionVersion: ("section_id", "body"),
+    SectionTranslation: ("section_id", "body"),
     Comment: ("section_id", "body", "proposed_text"),
     Conclusion: ("text",),
 }
@@ -160,6 +165,7 @@ def search(user, query: str, *, limit: int = 50) -> list[Result]:
         by_kind.setdefault(entry.kind, {})[entry.ref_id] = entry
     results = (
         _versions(user, by_kind.get("version", {}), query)
+        + _translations(user, by_kind.get("translation", {}), query)
         + _comments(user, by_kind.get("comment", {}), query)
         + _conclusions(user, by_kind.get("conclusion", {}), query)
     )
@@ -187,6 +193,35 @@ def _versions(user, entries: dict[int, SearchEntry], query: str) -> list[Result]
                 f" ({_('version %(number)s', number=version.number)})",
                 _snippet(entries[version.id].text, query),
                 section_url(section, version=version.number),
+            )
+        )
+    return results
+
+
+def _translations(user, entries: dict[int, SearchEntry], query: str) -> list[Result]:
+    """Translations of the versions the reader may see; one hit per section and language."""
+    if not entries:
+        return []
+    condition = SectionTranslation.id.in_(entries)
+    if not can(user, "section.view_working"):
+        condition = and_(condition, SectionTranslation.version_id.in_(select(ReleaseSection.version_id)))
+    translations = db.session.scalars(
+        select(SectionTranslation).where(condition).order_by(SectionTranslation.id.desc())
+    )
+    results, seen = [], set()
+    for translation in translations:
+        section = translation.section
+        if (section.id, translation.language) in seen:
+            continue
+        seen.add((section.id, translation.language))
+        results.append(
+            Result(
+                "section",
+                section.id,
+                f"{section.document.title} — {_('Paragraph %(number)s', number=section.number)}"
+                f" ({language_name(translation.language)})",
+                _snippet(entries[translation.id].text, query),
+                section_url(section, lang=translation.language),
             )
         )
     return results

@@ -6,6 +6,7 @@ from consult.comments.services import create_comment, submit_comment, update_com
 from consult.drafts.services import revise_section
 from consult.extensions import db
 from consult.models import SearchEntry
+from consult.search import services as search_service
 from tests.conftest import login
 
 CHINESE = """一、 导言
@@ -98,3 +99,19 @@ def test_index_follows_edits_and_only_edits(client, world, corpus):
     withdraw_comment(kenya, comment, reason="Overtaken")
     db.session.commit()
     assert [text for _, text in entries()] == ["Resilient sanitation first."]
+
+
+def test_translations_are_found_in_their_language(app, world):
+    from consult.drafts.translations import store_translation
+
+    document = world.document()
+    world.release(document)
+    section = document.sections[0]
+    editor = world.user("editor")
+    store_translation(editor, section, language="fr", body="L'Assemblée a décidé de prolonger le plan.", base_version=1)
+    db.session.commit()
+    reader = world.user("focal_point", "KEN")
+    with app.test_request_context():
+        results = search_service.search(reader, "prolonger")
+    assert [(r.type, r.id) for r in results] == [("section", section.id)]
+    assert "lang=fr" in results[0].url and "(French)" in results[0].title

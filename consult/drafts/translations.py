@@ -97,7 +97,7 @@ def store_translation(
     return _store(actor, section, language, body, heading, chapter)
 
 
-def _store(actor, section: Section, language: str, body: str, heading, chapter) -> SectionTranslation:
+def _store(actor, section: Section, language: str, body: str, heading, chapter, subsection=None) -> SectionTranslation:
     version = db.session.scalar(
         select(SectionVersion).where(
             SectionVersion.section_id == section.id, SectionVersion.number == section.latest_version
@@ -111,7 +111,7 @@ def _store(actor, section: Section, language: str, body: str, heading, chapter) 
         body=body,
         heading=clean_text(heading)[:300] if heading is not None else (earlier.heading if earlier else ""),
         chapter=clean_text(chapter)[:300] if chapter is not None else (earlier.chapter if earlier else ""),
-        subsection=earlier.subsection if earlier else "",
+        subsection=clean_text(subsection)[:300] if subsection is not None else (earlier.subsection if earlier else ""),
         author_id=getattr(actor, "id", None),
     )
     db.session.add(translation)
@@ -245,7 +245,15 @@ def import_translation(actor, document: Document, *, language: str, text: str) -
             messages.append(str(_l("Paragraphs the document does not have: %(numbers)s.", numbers=", ".join(unknown))))
         raise ValidationFailed(" ".join(messages), field_errors={"file": messages})
     stored = [
-        _store(actor, section, language, paragraphs[number].body, None, paragraphs[number].chapter)
+        _store(
+            actor,
+            section,
+            language,
+            paragraphs[number].body,
+            None,
+            paragraphs[number].chapter,
+            paragraphs[number].subsection or "",
+        )
         for number, section in sections.items()
     ]
     audit.record(actor, "document.import_translation", document, language=language, paragraphs=len(stored))

@@ -50,6 +50,8 @@ class Config:
     MAX_UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("MAX_UPLOAD_PARSE_MEMORY_MB", "1024"))
     # How long the preview of a comment import can be confirmed.
     COMMENT_IMPORT_PREVIEW_MINUTES = int(os.environ.get("COMMENT_IMPORT_PREVIEW_MINUTES", "30"))
+    # How long the preview of a next draft or a translation can be confirmed (once).
+    DRAFT_IMPORT_PREVIEW_MINUTES = int(os.environ.get("DRAFT_IMPORT_PREVIEW_MINUTES", "60"))
     # Rendered pages each worker keeps (consult/pagecache.py); 0 turns the store off.
     PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_MB", "64")) * 2**20
     PAGE_CACHE_SECONDS = 600

@@ -54,6 +54,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from consult.auth import routes as auth_routes
     from consult.comments import routes as comments_routes
     from consult.dialogues import routes as dialogues_routes
+    from consult.drafts import import_routes  # noqa: F401 - its views join the drafts blueprint
     from consult.drafts import routes as drafts_routes
     from consult.items import routes as items_routes
     from consult.main import routes as main_routes

@@ -14,8 +14,13 @@ consult_cli = AppGroup("consult", help="Consult administration commands.")
 
 def _fail(error: DomainError) -> None:
     db.session.rollback()
-    details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.field_errors.items())
-    raise click.ClickException(f"{error.message}{' — ' + details if details else ''}")
+    message = str(error.message)
+    details = "; ".join(
+        f"{field}: {' '.join(map(str, messages))}"
+        for field, messages in error.field_errors.items()
+        if not all(str(text) in message for text in messages)
+    )
+    raise click.ClickException(f"{message}{' — ' + details if details else ''}")
 
 
 @consult_cli.command("demo")
@@ -71,18 +76,39 @@ def token_command(email, name):
 
 @consult_cli.command("import-draft")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--consultation", "slug", required=True)
-@click.option("--title", required=True)
-@click.option("--language", default=None)
-@click.option("--kind", default="plan_draft")
-def import_draft_command(file, slug, title, language, kind):
-    """Import a UN document (text or Markdown); prints the new document's id last."""
+@click.option("--consultation", "slug", default=None, help="Import a new document into this consultation.")
+@click.option("--document", "document_id", type=int, default=None, help="Import the next draft of this document.")
+@click.option("--title", default=None, help="The new document's title.")
+@click.option("--language", default=None, help="The new document's language (detected from the text if not given).")
+@click.option("--kind", default=None, help="The new document's kind (plan_draft if not given).")
+@click.option("--dry-run", is_flag=True, help="With --document: print the plan and change nothing.")
+def import_draft_command(file, slug, document_id, title, language, kind, dry_run):
+    """Import a UN document (text or Markdown).
+
+    With --consultation and --title, a new document: prints its id last. With --document, the
+    next draft of that document: prints the plan, one line per paragraph (kept, revised, new,
+    retired or moved, with the old number → the new one), then applies it, unless --dry-run;
+    the summary is the last line.
+    """
+    if (slug is None) == (document_id is None):
+        raise click.UsageError("Give either --consultation (a new document) or --document (its next draft).")
+    if document_id is not None:
+        if title is not None or language is not None or kind is not None:
+            raise click.UsageError("--title, --language and --kind are for a new document (--consultation).")
+        _import_next_draft(file, document_id, dry_run)
+        return
+    if title is None:
+        raise click.UsageError("A new document needs --title.")
+    if dry_run:
+        raise click.UsageError("--dry-run is for the next draft of a document (--document).")
     from consult.drafts.importer import ImportFormatError, decode_upload
     from consult.drafts.services import get_consultation, import_document
 
     try:
         text = decode_upload(file.read_bytes())
-        document = import_document(None, get_consultation(slug), title=title, text=text, language=language, kind=kind)
+        document = import_document(
+            None, get_consultation(slug), title=title, text=text, language=language, kind=kind or "plan_draft"
+        )
     except ImportFormatError as error:
         raise click.ClickException(error.message) from error
     except DomainError as error:
@@ -90,6 +116,53 @@ def import_draft_command(file, slug, title, language, kind):
     db.session.commit()
     click.echo(f"Imported {len(document.sections)} sections into “{document.title}”.")
     click.echo(document.id)
+
+
+def _import_next_draft(file: Path, document_id: int, dry_run: bool) -> None:
+    from consult.drafts import alignment
+    from consult.drafts.services import get_document
+
+    try:
+        document = get_document(document_id)
+        plan = alignment.plan(document, alignment.read(file.read_bytes()))
+        for step in plan.steps:
+            click.echo(step.line())
+        if dry_run:
+            db.session.rollback()
+            click.echo(f"Plan: {plan.summary()} (dry run: nothing changed).")
+            return
+        alignment.apply(None, document, plan)
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Applied: {plan.summary()}; the next release renumbers the paragraphs.")
+
+
+@consult_cli.command("import-translation")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--document", "document_id", type=int, required=True)
+@click.option("--language", required=True, help="The language of the file: ar, zh, en, fr, ru or es.")
+def import_translation_command(file, document_id, language):
+    """Store a UN document file as the translation of the document's current text.
+
+    Its numbered paragraphs are matched to the working draft's by number, all or none; prints
+    the number of paragraphs stored last.
+    """
+    from consult.drafts.importer import ImportFormatError, decode_upload
+    from consult.drafts.services import get_document
+    from consult.drafts.translations import import_translation
+
+    try:
+        text = decode_upload(file.read_bytes())
+        document = get_document(document_id)
+        stored = import_translation(None, document, language=language, text=text)
+    except ImportFormatError as error:
+        raise click.ClickException(error.message) from error
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"Stored {len(stored)} paragraphs in “{language}” as the translation of “{document.title}”.")
+    click.echo(len(stored))
 
 
 @consult_cli.command("backup")

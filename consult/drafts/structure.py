@@ -39,6 +39,12 @@ def _lock_document_statement():
     )
 
 
+def _authorize(actor, obj) -> None:
+    """``actor`` None is the operator at the command line, who may do anything."""
+    if actor is not None:
+        authorize(actor, "section.revise", obj)
+
+
 def working_sections(document: Document) -> list[Section]:
     """The sections of the next release, in their order (retired ones left out)."""
     return list(
@@ -88,7 +94,7 @@ def insert_section(
     actor, document: Document, *, after, body: str, heading: str = "", chapter: str | None = None
 ) -> Section:
     """A new section after ``after`` (a section id, or None for the start); part of the next release."""
-    authorize(actor, "section.revise", document)
+    _authorize(actor, document)
     body = required_text("body", body)
     lock_document(document)
     after_section = _neighbour(document, after)
@@ -100,7 +106,7 @@ def insert_section(
         heading=clean_text(heading)[:300],
         position=0,
         latest_version=1,
-        versions=[SectionVersion(number=1, body=body, change_note="", author_id=actor.id)],
+        versions=[SectionVersion(number=1, body=body, change_note="", author_id=getattr(actor, "id", None))],
     )
     db.session.add(section)
     _place(order, section, after_section)
@@ -113,7 +119,7 @@ def insert_section(
 
 def retire_section(actor, section: Section, *, reason: str) -> Section:
     """Leave the section out of the next release; it stays in the earlier ones with its comments."""
-    authorize(actor, "section.revise", section)
+    _authorize(actor, section)
     reason = required_text("reason", reason, 2000)
     lock_document(section.document)
     db.session.refresh(section)
@@ -121,7 +127,7 @@ def retire_section(actor, section: Section, *, reason: str) -> Section:
         raise Conflict(_l("This paragraph is already retired from the working draft."))
     section.retired_at = utcnow()
     section.retired_reason = reason
-    section.retired_by_id = actor.id
+    section.retired_by_id = getattr(actor, "id", None)
     db.session.flush()
     audit.record(actor, "section.retire", section, reason=reason)
     return section
@@ -129,7 +135,7 @@ def retire_section(actor, section: Section, *, reason: str) -> Section:
 
 def move_section(actor, section: Section, *, after) -> Section:
     """Put the section after another (or first); it is renumbered when the next release is published."""
-    authorize(actor, "section.revise", section)
+    _authorize(actor, section)
     document = section.document
     lock_document(document)
     db.session.refresh(section)
@@ -157,20 +163,31 @@ def _numbered(number: str) -> bool:
     return number == UNNUMBERED or (number.isascii() and number.isdigit())
 
 
+def next_numbers(order: list[Section]) -> dict[int, str]:
+    """Section id → the number the next release prints for each of the working sections in
+    ``order``: the numbered sequence renumbered consecutively, other numbers (``10 bis``) as they are."""
+    numbers = [int(section.number) for section in order if section.number.isdigit()]
+    next_number = min(numbers) if numbers else 1
+    printed = {}
+    for section in order:
+        if _numbered(section.number):
+            printed[section.id], next_number = str(next_number), next_number + 1
+        else:
+            printed[section.id] = section.number
+    return printed
+
+
 def snapshot(release: Release, versions: dict[int, SectionVersion]) -> list[ReleaseSection]:
     """What ``release`` prints: the working sections in order, the numbered ones renumbered
     consecutively; each section takes the number printed. Retired sections are marked as
     left out from this release on."""
     document = release.document
     order = working_sections(document)
-    numbers = [int(section.number) for section in order if section.number.isdigit()]
-    next_number = min(numbers) if numbers else 1
+    numbers = next_numbers(order)
     printed = []
     for position, section in enumerate(order, start=1):
-        if _numbered(section.number):
-            number, next_number = str(next_number), next_number + 1
-            if section.number != number:
-                section.number = number
+        if section.number != numbers[section.id]:
+            section.number = numbers[section.id]
         printed.append(
             ReleaseSection(
                 section_id=section.id,

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consult import audit
-from consult.drafts.importer import ImportFormatError, parse_document
-from consult.drafts.structure import lock_document, working_sections
+from consult.drafts.importer import ImportFormatError, ParsedParagraph, parse_document
+from consult.drafts.structure import lock_document, next_numbers, working_sections
 from consult.errors import StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models import Document, Release, ReleaseSection, Section, SectionTranslation, SectionVersion
@@ -51,6 +51,12 @@ class Reading:
         return self.translation is None
 
 
+def _authorize_translation(actor, obj) -> None:
+    """``actor`` None is the operator at the command line, who may do anything."""
+    if actor is not None:
+        authorize(actor, "section.translate", obj)
+
+
 def _language(field: str, language, document: Document) -> str:
     if language not in UN_LANGUAGES:
         raise ValidationFailed(
@@ -78,7 +84,7 @@ def store_translation(
     ``base_version`` is the version the translator translated: a newer one saved meanwhile
     makes this a translation of a stale text (409), so the translator sees what changed.
     """
-    authorize(actor, "section.translate", section)
+    _authorize_translation(actor, section)
     language = _language("language", language, section.document)
     body = required_text("body", body)
     if not is_integer(base_version):
@@ -208,11 +214,12 @@ def release_languages(release: Release) -> list[str]:
     return languages_of(versions, versions, release.document.language)
 
 
-def import_translation(actor, document: Document, *, language: str, text: str) -> list[SectionTranslation]:
-    """A UN document file in ``language``: each numbered paragraph stored as the translation of the
-    newest version of the working draft's paragraph with that number. All or nothing: a paragraph
-    missing from the file or unknown to the document is an error naming the numbers."""
-    authorize(actor, "section.translate", document)
+def translation_matches(document: Document, *, language: str, text: str) -> list[tuple[Section, ParsedParagraph]]:
+    """The working sections and the paragraphs of a UN document file in ``language`` that
+    translate them, matched by the number the next release prints (before any change of the
+    structure, the number each paragraph has now). Nothing is written. A file in another
+    language, or a paragraph missing from the file or unknown to the document, is an error
+    naming the numbers."""
     language = _language("language", language, document)
     try:
         parsed = parse_document(text)  # the language detected, to catch a file in the wrong one
@@ -232,8 +239,9 @@ def import_translation(actor, document: Document, *, language: str, text: str) -
                 ]
             }
         )
-    lock_document(document)
-    sections = {section.number: section for section in working_sections(document)}
+    order = working_sections(document)
+    numbers = next_numbers(order)
+    sections = {numbers[section.id]: section for section in order}
     paragraphs = {paragraph.number: paragraph for paragraph in parsed.paragraphs}
     missing = [number for number in sections if number not in paragraphs]
     unknown = [number for number in paragraphs if number not in sections]
@@ -244,17 +252,22 @@ def import_translation(actor, document: Document, *, language: str, text: str) -
         if unknown:
             messages.append(str(_l("Paragraphs the document does not have: %(numbers)s.", numbers=", ".join(unknown))))
         raise ValidationFailed(" ".join(messages), field_errors={"file": messages})
+    return [(section, paragraphs[number]) for number, section in sections.items()]
+
+
+def import_translation(actor, document: Document, *, language: str, text: str) -> list[SectionTranslation]:
+    """A UN document file in ``language``: each numbered paragraph stored as the translation of the
+    newest version of the working draft's paragraph with that number (see ``translation_matches``).
+    All or nothing: a paragraph missing from the file or unknown to the document is an error naming
+    the numbers.
+
+    ``actor`` None is the operator at the command line."""
+    _authorize_translation(actor, document)
+    lock_document(document)
+    matches = translation_matches(document, language=language, text=text)
     stored = [
-        _store(
-            actor,
-            section,
-            language,
-            paragraphs[number].body,
-            None,
-            paragraphs[number].chapter,
-            paragraphs[number].subsection or "",
-        )
-        for number, section in sections.items()
+        _store(actor, section, language, paragraph.body, None, paragraph.chapter, paragraph.subsection or "")
+        for section, paragraph in matches
     ]
     audit.record(actor, "document.import_translation", document, language=language, paragraphs=len(stored))
     return stored

@@ -20,7 +20,7 @@ from consult.models.drafts import (
     SectionTranslation,
     SectionVersion,
 )
-from consult.models.imports import CommentImportPreview
+from consult.models.imports import CommentImportPreview, DraftImportPreview
 from consult.models.roadmap import Milestone
 from consult.models.stamps import PageStamp
 
@@ -37,6 +37,7 @@ __all__ = [
     "Dialogue",
     "DispositionRevision",
     "Document",
+    "DraftImportPreview",
     "Milestone",
     "Notification",
     "Organization",

@@ -31,6 +31,7 @@ from consult.drafts.structure import (
     retire_section,
     working_sections,
 )
+from consult.drafts.translations import checked_body
 from consult.errors import Conflict, TooLarge, ValidationFailed
 from consult.extensions import db
 from consult.models import Document, Section
@@ -126,8 +127,10 @@ def read(data: bytes) -> ParsedDocument:
 
 
 def paragraphs_of(parsed: ParsedDocument) -> list[Paragraph]:
+    """The file's paragraphs with their texts cleaned as a revision's would be; an empty or too
+    long one is an error naming it."""
     return [
-        Paragraph(paragraph.number, paragraph.body, paragraph.chapter, paragraph.subsection or "")
+        Paragraph(paragraph.number, checked_body(paragraph), paragraph.chapter, paragraph.subsection or "")
         for paragraph in parsed.paragraphs
     ]
 

@@ -214,6 +214,16 @@ def release_languages(release: Release) -> list[str]:
     return languages_of(versions, versions, release.document.language)
 
 
+def checked_body(paragraph: ParsedParagraph) -> str:
+    """The text of a paragraph read from a file, cleaned; an empty or too long one is an error naming it."""
+    try:
+        return required_text("body", paragraph.body)
+    except ValidationFailed as error:
+        problem = " ".join(error.field_errors["body"])
+        message = str(_l("Paragraph %(number)s of the file: %(problem)s", number=paragraph.number, problem=problem))
+        raise ValidationFailed(message, field_errors={"file": [message]}) from error
+
+
 def translation_matches(document: Document, *, language: str, text: str) -> list[tuple[Section, ParsedParagraph]]:
     """The working sections and the paragraphs of a UN document file in ``language`` that
     translate them, matched by the number the next release prints (before any change of the
@@ -252,6 +262,8 @@ def translation_matches(document: Document, *, language: str, text: str) -> list
         if unknown:
             messages.append(str(_l("Paragraphs the document does not have: %(numbers)s.", numbers=", ".join(unknown))))
         raise ValidationFailed(" ".join(messages), field_errors={"file": messages})
+    for paragraph in paragraphs.values():
+        paragraph.body = checked_body(paragraph)  # stored as a translator's typed text would be
     return [(section, paragraphs[number]) for number, section in sections.items()]
 
 

@@ -249,3 +249,16 @@ def test_a_translation_of_a_stale_version_is_refused(world, secretariat, setting
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and "earlier version: 2." in page
     assert db.session.scalar(db.select(db.func.count(SectionTranslation.id))) == 0
+
+
+def test_paragraphs_without_text_or_too_long_are_named_before_anything_is_kept(app, secretariat, setting):
+    browser, document = setting["editor"], setting["document"]
+    app.config["MAX_TEXT_LENGTH"] = 200
+    too_long = upload(browser, next_draft_page(document), NEXT.replace("3. Access", "3. " + "Long. " * 40 + "Access"))
+    assert too_long.status_code == 422
+    assert "Paragraph 3 of the file: This text is too long" in too_long.get_data(as_text=True)
+    french = FRENCH.replace("Le financement du logement reste hors de portée pour la plupart des ménages.", "\x07")
+    blank = upload(secretariat, translation_page(document), french, language="fr")
+    assert blank.status_code == 422
+    assert "Paragraph 2 of the file: This field is required." in blank.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(DraftImportPreview.id))) == 0

@@ -6,6 +6,7 @@ new POST, PUT or PATCH route fails the suite until it is listed here.
 
 import functools
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from consult.auth.services import start_session
 from consult.dialogues.services import save_outcome
 from consult.extensions import db
-from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section
+from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section, SectionTranslation
 from consult.models.base import utcnow
 from tests.conftest import PASSWORD
 from tests.hostile.checks import hidden_value
@@ -174,6 +175,19 @@ def document_named(payload: str | bytes) -> Upload:
     return Upload(payload, text_document("A paragraph.").content)
 
 
+def translated_document_named(payload: str | bytes) -> Upload:
+    return Upload(payload, translated_document("Le premier paragraphe pour les États.").content)
+
+
+def translated_document(payload: str | bytes) -> Upload:
+    """A French translation of the scene's document whose first paragraph is the payload."""
+    head = b"I. Introduction\n\n1. "
+    tail = (
+        "\n\n2. Le secrétariat propose les principes suivants.\n\n3. Le secrétariat fera la synthèse des dialogues.\n"
+    )
+    return Upload("traduction.md", head + form_value(payload) + tail.encode())
+
+
 # -- URL values and valid data ------------------------------------------------------------
 
 
@@ -195,6 +209,11 @@ def _section(scene) -> dict:
 
 def _document(scene) -> dict:
     return {"document_id": scene.document.id}
+
+
+def _fresh_document(scene) -> dict:
+    """A document of its own for each next draft applied: the scene's keeps its sections."""
+    return {"document_id": scene.world.document(slug=scene.consultation.slug).id}
 
 
 def _slug(scene) -> dict:
@@ -253,6 +272,13 @@ def _comment_state(scene, values):
 def _section_state(scene, values):
     section = db.session.get(Section, values["section_id"])
     return section.latest_version, [(v.number, v.body, v.change_note) for v in section.versions]
+
+
+def _structure_state(scene, values):
+    document = db.session.get(Document, values["document_id"])
+    sections = [(s.id, s.position, s.latest_version, s.retired_at) for s in document.sections]
+    translated = select(db.func.count(SectionTranslation.id)).join(Section).where(Section.document_id == document.id)
+    return sections, db.session.scalar(translated)
 
 
 def _release_state(scene, values):
@@ -440,6 +466,25 @@ def _comment_views(scene) -> list:
 
 
 # -- after a successful step ---------------------------------------------------------------
+
+
+def apply_plan(scene, client, response, headers) -> None:
+    """A previewed next draft is applied as proposed: its text then shows in the working draft."""
+    page = response.get_data(as_text=True)
+    token = hidden_value(page, "token")
+    if token is None:
+        return None
+    continues = dict(re.findall(r'name="(continues-\d+)"[^>]*value="([^"]*)"', page))
+    data = {"token": token, "paragraphs": hidden_value(page, "paragraphs"), "apply": "1", **continues}
+    return client.post(f"{response.request.path}/apply", data=data)
+
+
+def confirm_translation(scene, client, response, headers) -> None:
+    token = hidden_value(response.get_data(as_text=True), "token")
+    if token is not None:
+        url = scene.url("drafts.confirm_translation", document_id=scene.document.id)
+        return client.post(url, data={"token": token})
+    return None
 
 
 def confirm_import(scene, client, response, headers) -> None:
@@ -669,6 +714,48 @@ TARGETS: list[Target] = [
             + _search(scene)
             + [("secretariat", scene.url("drafts.document", document_id=scene.document.id, view="working"))]
         ),
+    ),
+    Target(
+        "drafts.import_next_draft",
+        "POST",
+        "editor",
+        (Field("file", "markdown", upload=text_document), Field("file", upload=document_named)),
+        url=_fresh_document,
+        data=lambda scene, values: {"file": text_document("A paragraph.")},
+        after=apply_plan,
+        shows=lambda scene: _imported_documents(scene) + _search(scene),
+    ),
+    Target(
+        "drafts.apply_next_draft",
+        "POST",
+        "editor",
+        (Field("token"), Field("paragraphs", "ids"), Field("continues-0"), Field("check", "choice")),
+        url=_document,
+        data=lambda scene, values: {"token": "A" * 43, "paragraphs": "1", "continues-0": "1", "apply": "1"},
+        state=_structure_state,
+    ),
+    Target(
+        "drafts.import_translation",
+        "POST",
+        "secretariat",
+        (
+            Field("language", "choice"),
+            Field("file", "markdown", upload=translated_document),
+            Field("file", upload=translated_document_named),
+        ),
+        url=_document,
+        data=lambda scene, values: {"language": "fr", "file": translated_document("Le premier paragraphe.")},
+        after=confirm_translation,
+        shows=lambda scene: _document_views(scene),
+    ),
+    Target(
+        "drafts.confirm_translation",
+        "POST",
+        "secretariat",
+        (Field("token"),),
+        url=_document,
+        data=lambda scene, values: {"token": "A" * 43},
+        state=_structure_state,
     ),
     # -- comments
     Target(

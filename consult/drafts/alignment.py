@@ -130,7 +130,12 @@ def paragraphs_of(parsed: ParsedDocument) -> list[Paragraph]:
     """The file's paragraphs with their texts cleaned as a revision's would be; an empty or too
     long one is an error naming it."""
     return [
-        Paragraph(paragraph.number, checked_body(paragraph), paragraph.chapter, paragraph.subsection or "")
+        Paragraph(
+            paragraph.number,
+            checked_body(paragraph),
+            clean_text(paragraph.chapter)[:300],
+            clean_text(paragraph.subsection)[:300],
+        )
         for paragraph in parsed.paragraphs
     ]
 
@@ -406,9 +411,8 @@ def apply(actor, document: Document, plan: Plan) -> dict[str, int]:
         previous = section
     # The file's chapters and subsections, once every section is in its place.
     for section, paragraph in placed:
-        chapter, subsection = clean_text(paragraph.chapter)[:300], clean_text(paragraph.subsection)[:300]
-        if (section.chapter, section.subsection) != (chapter, subsection):
-            section.chapter, section.subsection = chapter, subsection
+        if (section.chapter, section.subsection) != (paragraph.chapter, paragraph.subsection):
+            section.chapter, section.subsection = paragraph.chapter, paragraph.subsection
     db.session.flush()
     counts = plan.counts()
     audit.record(actor, "document.import_next_draft", document, **counts)

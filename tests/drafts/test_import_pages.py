@@ -98,8 +98,11 @@ def test_the_plan_is_previewed_corrected_and_applied_once(setting):
     ]
     assert 'value="2"' in checked.get_data(as_text=True) and held.used_at is None
 
+    working_page = f"/documents/{document.id}?view=working"
+    assert "Access to land" not in browser.get(working_page).get_data(as_text=True)  # kept by the page store
     applied = apply(browser, document, token, ["1", "3", "2"])
-    assert applied.status_code == 302 and applied.location.endswith(f"/documents/{document.id}?view=working")
+    assert applied.status_code == 302 and applied.location.endswith(working_page)
+    assert "Access to land" in browser.get(working_page).get_data(as_text=True)
     assert working(document) == [sections[n].id for n in ("1", "3", "2")]
     moved = db.session.get(Section, sections["2"].id)
     assert moved.latest_version == 2 and moved.retired_at is None

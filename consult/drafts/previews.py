@@ -204,6 +204,7 @@ class TranslatedParagraph:
     version: int
     body: str
     chapter: str
+    subsection: str
 
 
 @dataclass
@@ -236,6 +237,7 @@ def preview_translation(actor, document: Document, *, language: str, data: bytes
                 versions[section.id].number,
                 paragraph.body,
                 paragraph.chapter,
+                paragraph.subsection or "",
             )
             for section, paragraph in matches
         ],
@@ -252,6 +254,7 @@ def hold_translation(actor, document: Document, preview: TranslationPreview) -> 
                 "version": item.version,
                 "body": item.body,
                 "chapter": item.chapter,
+                "subsection": item.subsection,
             }
             for item in preview.paragraphs
         ]
@@ -294,6 +297,7 @@ def confirm_translation(actor, document: Document, token: str) -> tuple[str, int
             body=item["body"],
             base_version=item["version"],
             chapter=item["chapter"],
+            subsection=item["subsection"],
         )
     audit.record(actor, "document.import_translation", document, language=held.language, paragraphs=len(items))
     return held.language, len(items)

@@ -78,6 +78,7 @@ def store_translation(
     base_version,
     heading: str | None = None,
     chapter: str | None = None,
+    subsection: str | None = None,
 ) -> SectionTranslation:
     """The text of the section's newest version in ``language``; no new version number.
 
@@ -100,7 +101,7 @@ def store_translation(
             ),
             details={"current_version": section.latest_version},
         )
-    return _store(actor, section, language, body, heading, chapter)
+    return _store(actor, section, language, body, heading, chapter, subsection)
 
 
 def _store(actor, section: Section, language: str, body: str, heading, chapter, subsection=None) -> SectionTranslation:

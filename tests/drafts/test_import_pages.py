@@ -29,7 +29,7 @@ NEXT = (
     "3. Access to land and to credit decides who can build a home.\n"
 )
 FRENCH = (
-    "I. Introduction\n\n1. Les villes du monde en développement grandissent vite.\n\n"
+    "I. Introduction\n\nA. Les villes et leurs ressources\n\n1. Les villes du monde en développement grandissent vite.\n\n"
     "2. Le financement du logement reste hors de portée pour la plupart des ménages.\n\n"
     "3. Les collectivités locales ont besoin de recettes prévisibles.\n"
 )
@@ -224,7 +224,9 @@ def test_a_translation_is_previewed_then_stored_once(secretariat, setting):
     assert confirmed.status_code == 302
     stored = db.session.scalars(db.select(SectionTranslation).order_by(SectionTranslation.section_id)).all()
     assert [translation.body[:10] for translation in stored] == ["Les villes", "Le finance", "Les collec"]
-    assert {translation.language for translation in stored} == {"fr"}
+    assert {(t.language, t.chapter, t.subsection) for t in stored} == {
+        ("fr", "I. Introduction", "A. Les villes et leurs ressources")
+    }
     replay = secretariat.post(f"{translation_page(document)}/confirm", data={"token": token})
     assert replay.status_code == 409
     assert db.session.scalar(db.select(db.func.count(SectionTranslation.id))) == 3

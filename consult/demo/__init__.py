@@ -1,4 +1,8 @@
-"""The demo consultation, built from the real seed document through the importer."""
+"""The demo consultation, built from the real seed document through the importer.
+
+The plan draft is one document: our English text (written from the seed's facts) is the
+original, and the seed's Chinese text is stored as its Chinese version.
+"""
 
 from pathlib import Path
 
@@ -13,12 +17,14 @@ from consult.drafts.services import (
     import_document,
     publish_release,
 )
+from consult.drafts.translations import import_translation
 from consult.extensions import db
-from consult.models import Consultation, Section, User
+from consult.models import Consultation, User
 
 DATA = Path(__file__).resolve().parent / "data"
 SLUG = "strategic-plan-2026-2029"
 DEMO_PASSWORD = "consult-demo-2026"
+PLAN_TITLE = "Update on the preparation of the UN-Habitat strategic plan for the period 2026–2029 (HSP/EB.2024/5)"
 
 # (e-mail, name, role, organization code, preferred language)
 DEMO_ACCOUNTS = [
@@ -35,79 +41,86 @@ DEMO_ACCOUNTS = [
     ("observer@consult.example", "Olga Observer", "observer", None, "ru"),
 ]
 
-# (author e-mail, section number, kind, body, proposed text, submit) — on the Chinese draft
-DEMO_COMMENTS_ZH = [
+# (author e-mail, paragraph, kind, language written in, body, submit). Delegations comment on the
+# one plan document in the language they work in; only a focal point's comments are submitted.
+DEMO_COMMENTS = [
     (
         "focal.chn@consult.example",
         "9",
         "general",
+        "zh",
         "【演示数据】中方支持五项指导原则，建议在(b)项中明确优先事项的数量上限，以便于衡量。",
-        None,
         True,
     ),
     (
         "focal.ken@consult.example",
         "9",
         "amendment",
-        "[Demo data] Kenya proposes that principle (d) name national statistical offices "
-        "among the sources of evidence.",
-        None,
+        "zh",
+        "【演示数据】肯尼亚建议在原则(d)中将国家统计局列为证据来源之一。",
         True,
     ),
-    (
-        "focal.egy@consult.example",
-        "26",
-        "question",
-        "[بيانات تجريبية] هل ستُعقد مشاورة إقليمية مخصصة للدول العربية قبل المنتدى الحضري العالمي؟",
-        None,
-        True,
-    ),
-]
-
-# On the English text
-DEMO_COMMENTS_EN = [
     (
         "focal.fra@consult.example",
         "9",
         "general",
+        "fr",
         "[Données de démonstration] La France appuie les principes proposés et souhaite que "
         "le principe (e) précise comment les progrès seront mesurés.",
-        None,
-        True,
-    ),
-    (
-        "focal.bra@consult.example",
-        "23",
-        "amendment",
-        "[Datos de demostración] Brasil propone mencionar explícitamente los asentamientos "
-        "informales en el punto de entrada (a).",
-        None,
         True,
     ),
     (
         "delegate.ken@consult.example",
         "9",
         "general",
+        "en",
         "[Demo data] Draft for our focal point: principle (c) should mention that the plan "
         "can be reviewed at mid-term.",
-        None,
         False,
+    ),
+    (
+        "focal.bra@consult.example",
+        "23",
+        "amendment",
+        "es",
+        "[Datos de demostración] Brasil propone mencionar explícitamente los asentamientos "
+        "informales en el punto de entrada (a).",
+        True,
+    ),
+    (
+        "focal.egy@consult.example",
+        "26",
+        "question",
+        "ar",
+        "[بيانات تجريبية] هل ستُعقد مشاورة إقليمية مخصصة للدول العربية قبل المنتدى الحضري العالمي؟",
+        True,
     ),
 ]
 
+# What each demo amendment changes in the released English paragraph: (paragraph, passage, replacement).
+AMENDMENTS = {
+    "9": (
+        "informed by data and scientific research",
+        "informed by data from national statistical offices and by scientific research",
+    ),
+    "23": (
+        "including universal access to housing, infrastructure and basic services",
+        "including universal access to housing, infrastructure and basic services and the upgrading of "
+        "informal settlements",
+    ),
+}
 
-def _paragraph_nine_amendment(document_id: int) -> str:
-    """Kenya's demo amendment proposes a changed paragraph 9(d)."""
-    body = (
-        db.session.scalar(select(Section).where(Section.document_id == document_id, Section.number == "9"))
-        .versions[-1]
-        .body
-    )
-    return body.replace("以数据和科学研究", "以国家统计局的数据和科学研究", 1)
+
+def _proposed_text(section) -> str:
+    passage, replacement = AMENDMENTS[section.number]
+    body = section.versions[-1].body
+    if passage not in body:
+        raise ValueError(f"Paragraph {section.number} of the demo text no longer says “{passage}”.")
+    return body.replace(passage, replacement, 1)
 
 
 def load_demo() -> bool:
-    """Load everything once; return False when the demo is already there."""
+    """Load everything once; return False when the demo consultation is already there (in whatever shape)."""
     if db.session.scalar(select(Consultation.id).where(Consultation.slug == SLUG)):
         return False
     users = {}
@@ -121,6 +134,7 @@ def load_demo() -> bool:
             organization=organization_by_code(code),
             locale=locale,
         )
+    secretariat = users["secretariat@consult.example"]
     consultation = create_consultation(
         None,
         slug=SLUG,
@@ -130,41 +144,28 @@ def load_demo() -> bool:
             "plan for the period 2026–2029 (see HSP/EB.2024/5). Demo data."
         ),
     )
-    chinese = import_document(
+    plan = import_document(
         None,
         consultation,
-        title="人居署 2026–2029 年期间战略计划编写工作的最新情况 (HSP/EB.2024/5)",
-        text=(DATA / "hsp_eb_2024_5_zh.txt").read_text(encoding="utf-8"),
-        language="zh",
-    )
-    english = import_document(
-        None,
-        consultation,
-        title="Update on the preparation of the UN-Habitat strategic plan 2026–2029 (English text)",
+        title=PLAN_TITLE,
         text=(DATA / "hsp_eb_2024_5_en.md").read_text(encoding="utf-8"),
         language="en",
     )
-    secretariat = users["secretariat@consult.example"]
-    closes_at = default_close_time(30)
-    for document, comments in ((chinese, DEMO_COMMENTS_ZH), (english, DEMO_COMMENTS_EN)):
-        publish_release(secretariat, document, label="Zero draft", comments_close_at=closes_at)
-        sections = {section.number: section for section in document.sections}
-        for email, number, kind, body, proposed, submit in comments:
-            if kind == "amendment" and proposed is None:
-                proposed = (
-                    _paragraph_nine_amendment(document.id)
-                    if number == "9"
-                    else sections[number].versions[-1].body + "\n\n(d) informal settlements."
-                )
-            author = users[email]
-            create_comment(
-                author,
-                sections[number],
-                kind=kind,
-                body=body,
-                proposed_text=proposed,
-                submit=submit and author.role == "focal_point",
-                language=author.locale,
-            )
-    load_process(consultation, english, chinese, secretariat, users["editor@consult.example"])
+    import_translation(
+        secretariat, plan, language="zh", text=(DATA / "hsp_eb_2024_5_zh.txt").read_text(encoding="utf-8")
+    )
+    publish_release(secretariat, plan, label="Zero draft", comments_close_at=default_close_time(30))
+    paragraphs = {section.number: section for section in plan.sections}
+    for email, number, kind, language, body, submit in DEMO_COMMENTS:
+        author = users[email]
+        create_comment(
+            author,
+            paragraphs[number],
+            kind=kind,
+            body=body,
+            proposed_text=_proposed_text(paragraphs[number]) if kind == "amendment" else None,
+            submit=submit,
+            language=language,
+        )
+    load_process(consultation, plan, secretariat, users["editor@consult.example"])
     return True

@@ -1,7 +1,8 @@
 """Demo data of the consultation process, from the facts of HSP/EB.2024/5.
 
 Where the document gives only a month, the milestone spans that month rather than
-inventing a day.
+inventing a day. Principles and priority statements are taken from the plan's English
+paragraphs, each with the seed's Chinese text of the same sub-item as its Chinese version.
 """
 
 import re
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.drafts.services import default_close_time, publish_release
+from consult.drafts.translations import newest_translations, store_translation
 from consult.items.services import add_item, link_sections
 from consult.models import Consultation, Document, Section
 from consult.roadmap.services import create_milestone
@@ -81,9 +83,25 @@ PRIORITY_TITLES = {
     ("24", "b"): "Integrated planning and multilevel governance",
     ("24", "c"): "Evidence-based decision-making and people-centred digital systems",
 }
+# The seed gives no titles to these sub-items: short ones in its own words.
+PRIORITY_TITLES_ZH = {
+    ("10", "a"): "人人获得适足、安全和负担得起的住房",
+    ("10", "b"): "包容性城市繁荣和金融",
+    ("10", "c"): "有效的气候行动和环境可持续性",
+    ("10", "d"): "可持续发展目标的多级治理和地方化",
+    ("10", "e"): "有效的城市危机应对和恢复",
+    ("23", "a"): "利用城市化的力量促进公平繁荣",
+    ("23", "b"): "与自然环境和谐相处",
+    ("23", "c"): "移徙、流离失所和重建地更好",
+    ("24", "a"): "国土规划的国家政策和治理框架",
+    ("24", "b"): "综合规划系统和多级治理",
+    ("24", "c"): "循证决策和以人为本的数字系统",
+}
 PRIORITY_GROUPS = {"10": "current_framework", "17": "considerations", "23": "entry_points", "24": "approaches"}
 
 SUB_ITEM = re.compile(r"^\((?P<letter>[a-z])\)\s+(?:\*\*(?P<title>[^*]+?):\*\*\s*)?(?P<text>.+)$")
+# The Chinese edition sets some titles in bold and some not; a title ends at the first full-width colon.
+SUB_ITEM_ZH = re.compile(r"^\((?P<letter>[a-z])\)\s*(?P<text>.+)$")
 
 DIALOGUES = [
     {
@@ -166,7 +184,27 @@ def _sub_items(body: str):
             yield match["letter"], match["title"], match["text"]
 
 
-def load_process(consultation: Consultation, english: Document, chinese: Document, secretariat, editor) -> None:
+def _chinese_sub_items(body: str) -> dict[str, str]:
+    """Letter → the Chinese text of each sub-item, its title (if any) still in front."""
+    found = {}
+    for block in body.split("\n\n"):
+        match = SUB_ITEM_ZH.match(block.strip())
+        if match:
+            found[match["letter"]] = match["text"].replace("**", "").strip()
+    return found
+
+
+def _translate_item(translator, item: Section, chinese: str, title: str | None) -> None:
+    """The seed's Chinese sub-item as the item's Chinese version. Without a title of ours, the
+    seed's own title is the text before the first colon."""
+    if title is None:
+        title, _, chinese = chinese.partition("：")
+    store_translation(
+        translator, item, language="zh", body=chinese.strip(), base_version=item.latest_version, heading=title.strip()
+    )
+
+
+def load_process(consultation: Consultation, plan: Document, secretariat, editor) -> None:
     """Roadmap milestones, principles, priorities and dialogues for the demo consultation."""
     for title, kind, starts_on, ends_on, place, description in MILESTONES:
         create_milestone(
@@ -181,13 +219,16 @@ def load_process(consultation: Consultation, english: Document, chinese: Documen
                 "description": description,
             },
         )
-    paragraphs = {section.number: section for section in english.sections}
-    chinese_paragraphs = {section.number: section for section in chinese.sections}
+    paragraphs = {section.number: section for section in plan.sections}
+    chinese = {
+        section_id: _chinese_sub_items(translation.body)
+        for section_id, translation in newest_translations([s.id for s in plan.sections], "zh").items()
+    }
     items: dict[str, Section] = {}
     for letter, title, text in _sub_items(paragraphs["9"].versions[0].body):
-        items[f"principle-{letter}"] = add_item(
-            secretariat, consultation, kind="guiding_principles", number=letter, title=title, body=text
-        )
+        item = add_item(secretariat, consultation, kind="guiding_principles", number=letter, title=title, body=text)
+        _translate_item(secretariat, item, chinese[paragraphs["9"].id][letter], None)
+        items[f"principle-{letter}"] = item
     for number, group in PRIORITY_GROUPS.items():
         for letter, title, text in _sub_items(paragraphs[number].versions[0].body):
             item = add_item(
@@ -199,7 +240,10 @@ def load_process(consultation: Consultation, english: Document, chinese: Documen
                 body=text,
                 group=group,
             )
-            link_sections(editor, item, [paragraphs[number].id, chinese_paragraphs[number].id])
+            _translate_item(
+                secretariat, item, chinese[paragraphs[number].id][letter], PRIORITY_TITLES_ZH.get((number, letter))
+            )
+            link_sections(editor, item, [paragraphs[number].id])
             items[f"priority-{number}({letter})"] = item
     closes_at = default_close_time(30)
     for document in {item.document for item in items.values()}:

@@ -9,9 +9,10 @@ DEMO_PASSWORD = "consult-demo-2026"
 SLUG = "strategic-plan-2026-2029"
 DELEGATE = "delegate.ken@consult.example"
 FOCAL = "focal.ken@consult.example"
+CHINA = "focal.chn@consult.example"
 EDITOR = "editor@consult.example"
 SECRETARIAT = "secretariat@consult.example"
-ENGLISH_DOCUMENT = re.compile(r"\(English text\)")
+PLAN_DOCUMENT = re.compile(r"^Update on the preparation of the UN-Habitat strategic plan")  # English and Chinese
 FIRST_DIALOGUE = "First dialogue with Member States on the strategic plan 2026–2029"
 VIEWPORT = {"width": 1280, "height": 900}  # a laptop; the layout must not scroll sideways at this width
 
@@ -38,22 +39,22 @@ def path_of(page: Page) -> str:
     return urlsplit(page.url).path
 
 
-def open_english_document(page: Page) -> None:
+def open_plan_document(page: Page) -> None:
     page.goto(f"/consultations/{SLUG}")
-    page.get_by_role("link", name=ENGLISH_DOCUMENT).click()
-    page.get_by_role("heading", level=1, name=ENGLISH_DOCUMENT).wait_for()
+    page.get_by_role("link", name=PLAN_DOCUMENT).click()
+    page.get_by_role("heading", level=1, name=PLAN_DOCUMENT).wait_for()
 
 
 def open_paragraph(page: Page, number: str) -> None:
-    """From the consultation, through the English document, to one paragraph's page."""
-    open_english_document(page)
+    """From the consultation, through the plan document, to one paragraph's page."""
+    open_plan_document(page)
     page.get_by_role("link", name=f"Paragraph {number}", exact=True).click()
     page.get_by_role("heading", level=1, name=f"Paragraph {number}").wait_for()
 
 
 def find_places(page: Page) -> dict[str, str]:
-    """Paths of the demo's English document, its paragraph 9 and its first dialogue."""
-    open_english_document(page)
+    """Paths of the demo's plan document, its paragraph 9 and its first dialogue."""
+    open_plan_document(page)
     document = path_of(page)
     open_paragraph(page, "9")
     section = path_of(page)

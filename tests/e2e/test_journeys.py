@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import DELEGATE, EDITOR, FOCAL, SECRETARIAT, SLUG, open_english_document, open_paragraph
+from tests.e2e.helpers import DELEGATE, EDITOR, FOCAL, SECRETARIAT, SLUG, open_paragraph, open_plan_document
 
 COMMENT = "End-to-end: principle (c) should say that the plan can be reviewed at mid-term."
 ADDED_SENTENCE = "The plan will be reviewed at mid-term."
@@ -15,7 +15,7 @@ def flash(page: Page):
 
 
 def test_comment_from_draft_to_answer(visit, shot):
-    # The delegate drafts a comment on paragraph 9 of the English text.
+    # The delegate drafts a comment on paragraph 9 of the plan.
     delegate = visit(DELEGATE)
     open_paragraph(delegate, "9")
     delegate.get_by_text("Write a comment").click()
@@ -89,11 +89,11 @@ def test_secretariat_publishes_a_release_and_a_dialogue_outcome(visit, shot):
     secretariat = visit(SECRETARIAT)
 
     # The release gate refuses while comments on the current release are unanswered …
-    open_english_document(secretariat)
+    open_plan_document(secretariat)
     secretariat.get_by_role("link", name="Publish a release").click()
     unanswered = secretariat.locator(".notice ul li")
     before = unanswered.count()
-    assert before >= 2  # the demo leaves France's and Brazil's comments unanswered
+    assert before >= 2  # the demo leaves every submitted comment unanswered (five of them)
     secretariat.get_by_label("Label").fill("First draft")
     secretariat.get_by_role("button", name="Publish").click()
     expect(secretariat.locator(".error-summary")).to_contain_text("have no answer yet")
@@ -105,7 +105,7 @@ def test_secretariat_publishes_a_release_and_a_dialogue_outcome(visit, shot):
     secretariat.get_by_label("Rationale (required unless accepted)").fill("Reflected in the first draft.")
     secretariat.get_by_role("button", name="Record the answer").click()
     expect(flash(secretariat)).to_contain_text("The answer is recorded")
-    open_english_document(secretariat)
+    open_plan_document(secretariat)
     secretariat.get_by_role("link", name="Publish a release").click()
     expect(unanswered).to_have_count(before - 1)
 

@@ -32,15 +32,15 @@ FUZZ_SETTINGS = settings(
 def _demo_ids(email: str) -> dict:
     """Path values naming demo objects that the user may act on."""
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
-    english = consultation.documents[1]
+    plan = next(document for document in consultation.documents if document.kind == "plan_draft")
     user = db.session.scalar(select(User).where(User.email == email))
     comment = db.session.scalar(
         select(Comment).where(Comment.organization_id == user.organization_id).order_by(Comment.id)
     ) or db.session.scalar(select(Comment).where(Comment.status == "submitted").order_by(Comment.id))
     return {
         "slug": SLUG,
-        "document_id": english.id,
-        "section_id": english.sections[8].id,
+        "document_id": plan.id,
+        "section_id": plan.sections[8].id,
         "comment_id": comment.id,
         "dialogue_id": next(d.id for d in dialogues_of(consultation) if d.outcome is not None),
     }

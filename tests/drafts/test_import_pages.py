@@ -29,7 +29,8 @@ NEXT = (
     "3. Access to land and to credit decides who can build a home.\n"
 )
 FRENCH = (
-    "I. Introduction\n\nA. Les villes et leurs ressources\n\n1. Les villes du monde en développement grandissent vite.\n\n"
+    "I. Introduction\n\nA. Les villes et leurs ressources\n\n"
+    "1. Les villes du monde en développement grandissent vite.\n\n"
     "2. Le financement du logement reste hors de portée pour la plupart des ménages.\n\n"
     "3. Les collectivités locales ont besoin de recettes prévisibles.\n"
 )

@@ -25,6 +25,7 @@ from consult.drafts.services import create_consultation, import_document, publis
 from consult.extensions import db
 from consult.models import User
 from consult.models.base import utcnow
+from tests.smtp_server import SMTPServer
 
 PASSWORD = "correct horse battery"
 
@@ -132,6 +133,16 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback, and the app sending to it."""
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=10)
+    yield server
+    server.stop()
 
 
 class World:

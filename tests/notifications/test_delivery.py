@@ -18,7 +18,7 @@ from consult.models.base import utcnow
 from consult.notifications import delivery, messages
 from consult.notifications.messages import Message
 from consult.notifications.services import set_preferences
-from tests.notifications.conftest import body_text, send
+from tests.smtp_server import body_text, send
 
 
 def _demo_user(email: str) -> User:

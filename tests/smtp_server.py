@@ -1,11 +1,11 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and the app pointed at it."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives; the ``smtp`` fixture
+(tests/conftest.py) starts one and points the app at it."""
 
 import email
 import email.policy
 import socket
 import threading
 
-import pytest
 from aiosmtpd.controller import Controller
 
 from consult.notifications.delivery import run_once
@@ -58,15 +58,6 @@ class SMTPServer:
             self.controller = None
 
 
-@pytest.fixture
-def smtp(app):
-    server = SMTPServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=10)
-    yield server
-    server.stop()
-
-
 def send():
     """What `flask consult send-mail` does, in the test's context."""
     return run_once()
@@ -74,13 +65,3 @@ def send():
 
 def body_text(message) -> str:
     return message.get_body(("plain",)).get_content()
-
-
-def calendar_part(message) -> str:
-    attachments = [part for part in message.iter_attachments() if part.get_filename() == "invitation.ics"]
-    assert len(attachments) == 1
-    return (
-        attachments[0].get_content().decode()
-        if isinstance(attachments[0].get_content(), bytes)
-        else attachments[0].get_content()
-    )

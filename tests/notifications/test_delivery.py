@@ -2,9 +2,15 @@
 sent once however often the sender runs, kept while the server is down, and sent once by two
 senders running at the same time."""
 
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from babel.dates import format_datetime
@@ -335,3 +341,40 @@ def test_the_comment_answered_message_links_to_the_comment(app, world, smtp):
     (message,) = [m for m in smtp.inbox.to(focal.email) if "answered" in m["Subject"]]
     assert "Thank you." in body_text(message) and f"/comments/{comment.id}" in body_text(message)
     assert db.session.get(Comment, comment.id).disposition == "noted"
+
+
+def test_the_mail_worker_sends_what_falls_due_until_it_is_stopped(app, world, smtp, database_url):
+    _queue(3)
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CONSULT_CONFIG": "development",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp.port),
+        "BASE_URL": "http://consult.test",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "consult", "mail-worker", "--interval", "0.2"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp.inbox.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        later = messages.notify(
+            [world.user("observer")], "release", lambda user: Message("Later", "Written meanwhile.")
+        )
+        db.session.commit()
+        while len(smtp.inbox.messages) < 3 + later and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert "mail worker stopped" in output
+    assert len(smtp.inbox.messages) == 4 and len(set(smtp.inbox.ids())) == 4

@@ -148,6 +148,7 @@ def mail_worker_command(interval):
     import threading
 
     from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
 
     from consult.notifications.delivery import run_once
 
@@ -158,11 +159,16 @@ def mail_worker_command(interval):
     click.echo(f"mail worker started, every {interval:g} s")
     delay = interval
     while not stopping.is_set():
-        report = run_once()
-        db.session.remove()
-        if report.sent or report.failed or report.unreachable or report.reminders or report.digests:
+        try:
+            report = run_once()
+        except SQLAlchemyError as error:  # the database restarting: try again later, as for the SMTP server
+            click.echo(f"database unavailable: {error}", err=True)
+            report = None
+        finally:
+            db.session.remove()
+        if report and (report.sent or report.failed or report.unreachable or report.reminders or report.digests):
             _report(report)
-        delay = min(delay * 2, 600) if report.unreachable else interval
+        delay = min(delay * 2, 600) if report is None or report.unreachable else interval
         stopping.wait(delay)
     click.echo("mail worker stopped")
 

@@ -88,6 +88,12 @@ def create_due_reminders(now: datetime) -> int:
                 .where(User.active.is_(True), User.role == "focal_point", User.organization_id.is_not(None))
                 .order_by(User.id)
             ).all()
+        # Those already reminded are left out before anything is composed: the sender runs every minute or so.
+        keys = {messages.reminder_key(release, hours, user.id): user for user in focal_points}
+        reminded = set(db.session.scalars(select(Notification.dedup_key).where(Notification.dedup_key.in_(keys))))
+        due = [user for key, user in keys.items() if key not in reminded]
+        if not due:
+            continue
         drafts: dict[int, list[Comment]] = {}
         for comment in db.session.scalars(
             select(Comment)
@@ -96,7 +102,7 @@ def create_due_reminders(now: datetime) -> int:
             .order_by(Comment.created_at, Comment.id)
         ):
             drafts.setdefault(comment.organization_id, []).append(comment)
-        written += messages.window_closing(release, hours, focal_points, drafts)
+        written += messages.window_closing(release, hours, due, drafts)
     return written
 
 

@@ -195,6 +195,10 @@ def release_published(actor, release: Release) -> int:
     return notify(others, "release", compose, link=path("drafts.document", document_id=document.id))
 
 
+def reminder_key(release: Release, hours: int, user_id: int) -> str:
+    return f"reminder:{release.id}:{int(release.comments_close_at.timestamp())}:{hours}:{user_id}"
+
+
 def window_closing(release: Release, hours: int, focal_points: list[User], drafts: dict[int, list[Comment]]) -> int:
     """To focal points: the window closes soon; their delegation's drafts still waiting for submission.
 
@@ -242,7 +246,7 @@ def window_closing(release: Release, hours: int, focal_points: list[User], draft
         "reminder",
         compose,
         link=path("comments.delegation"),
-        dedup_key=lambda user: f"reminder:{release.id}:{int(closes_at.timestamp())}:{hours}:{user.id}",
+        dedup_key=lambda user: reminder_key(release, hours, user.id),
     )
 
 

@@ -85,14 +85,14 @@ def turn_on(user: User, secret: str, code: str) -> list[str]:
     """Turn two-step sign-in on once the app shows the right code for ``secret``; the new recovery codes."""
     if user.two_factor_on:
         raise Conflict(_l("Two-step sign-in is already on."))
-    step = _matching_step(secret, code)
-    if step is None:
+    if _matching_step(secret, code) is None:
         raise ValidationFailed(
             field_errors={"code": [str(_l("This code is not right. Type the six digits your app shows now."))]}
         )
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
-    user.totp_last_step = step
+    # Not the step of this code: the owner, who just typed it, may sign in with it once more right away.
+    user.totp_last_step = None
     codes = _new_recovery_codes(user)
     audit.record(user, "user.two_factor_on", user)
     return codes

@@ -166,3 +166,19 @@ def test_a_reset_password_still_leaves_the_second_step(app, world, smtp):
     browser = app.test_client()
     first = browser.post("/auth/login", data={"email": user.email, "password": "my new long password"})
     assert first.headers["Location"] == "/auth/two-factor" and _sessions(user) == 0
+
+
+def test_the_code_that_turned_it_on_signs_in_once_right_after(app, world):
+    user = world.user("editor")
+    browser = app.test_client()
+    login(browser, user)
+    secret = re.search(
+        r'id="totp-secret" class="secret">(\w+)<', browser.get("/account/two-factor").get_data(as_text=True)
+    )
+    code = pyotp.TOTP(secret.group(1)).now()
+    assert browser.post("/account/two-factor", data={"code": code}).status_code == 200
+    browser.post("/auth/logout")
+    assert login_two_step(app.test_client(), user, code).status_code == 302
+    replay = app.test_client()
+    replay.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert replay.post("/auth/two-factor", data={"code": code}).status_code == 422

@@ -14,6 +14,14 @@ def _database_url() -> str:
     return url
 
 
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _hours(name: str, default: str) -> tuple[int, ...]:
+    return tuple(sorted({int(hours) for hours in os.environ.get(name, default).split(",") if hours.strip()}))
+
+
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105  (refused in production)
 
 
@@ -75,6 +83,38 @@ class Config:
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     # Strict-Transport-Security max-age, sent when cookies are HTTPS-only.
     HSTS_MAX_AGE = 365 * 24 * 3600
+    # The address people reach Consult at: links in messages start with it.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Outgoing mail over SMTP; without MAIL_SERVER messages are written to the log instead.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")  # STARTTLS after connecting
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")  # TLS from the start (SMTPS, usually port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Consult <consult@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # A failed message is tried again after MAIL_RETRY_SECONDS, then twice as long each time, at
+    # most MAIL_RETRY_MAX_SECONDS apart; a sender that died holding a message frees it after
+    # MAIL_CLAIM_SECONDS. The mail worker looks for due messages every MAIL_WORKER_INTERVAL seconds.
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+    MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
+    MAIL_BATCH_SIZE = 50
+    MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "30"))
+    # The daily digest goes out at this hour of each recipient's own day (their time zone).
+    MAIL_DIGEST_HOUR = int(os.environ.get("MAIL_DIGEST_HOUR", "7"))
+    # Focal points are reminded this many hours before a comment window closes.
+    REMINDER_HOURS = _hours("REMINDER_HOURS", "168,48")
+    # Links to set a new account's password, and to reset a forgotten one, work once and this long.
+    ACCOUNT_SETUP_HOURS = int(os.environ.get("ACCOUNT_SETUP_HOURS", "72"))
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
+    # "Forgot your password" requests per address and per e-mail address in RATE_LIMIT_WINDOW.
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20"))
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "5"))
+    # Administrators, the Secretariat, editors and focal points must turn on two-step sign-in.
+    TWO_FACTOR_REQUIRED = _flag("TWO_FACTOR_REQUIRED")
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "Consult")
 
 
 class TestConfig(Config):
@@ -83,6 +123,10 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     REDIS_URL = None  # the tests count in the database under test
+    BASE_URL = "http://consult.test"
+    MAIL_SERVER = None  # tests that send start their own SMTP server
+    MAIL_DEFAULT_SENDER = "Consult <consult@consult.test>"
+    TWO_FACTOR_REQUIRED = False
     # Fast hashing keeps the suite quick; production uses scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
 

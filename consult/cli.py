@@ -187,5 +187,64 @@ def backup_command(path):
         click.echo(f"  {name:<32} {count:>10,}")
 
 
+def _report(report) -> None:
+    click.echo(f"reminders written {report.reminders}")
+    click.echo(f"digests written {report.digests}")
+    if report.failed:
+        click.echo(f"refused {report.failed} (kept, to be tried again later)")
+    if report.unreachable:
+        click.echo(f"SMTP server unreachable, messages kept for the next run: {report.unreachable}", err=True)
+    click.echo(f"sent {report.sent}")
+
+
+@consult_cli.command("send-mail")
+def send_mail_command():
+    """Write the reminders and digests due, then send every due message; `sent N` is the last line.
+
+    Exits with status 1 only when the SMTP server could not be reached (nothing is lost: the
+    messages wait for the next run)."""
+    from consult.notifications.delivery import run_once
+
+    report = run_once()
+    _report(report)
+    if report.unreachable:
+        raise SystemExit(1)
+
+
+@consult_cli.command("mail-worker")
+@click.option("--interval", type=float, default=None, help="Seconds between runs (MAIL_WORKER_INTERVAL).")
+def mail_worker_command(interval):
+    """Send mail continuously: what `send-mail` does, every MAIL_WORKER_INTERVAL seconds, until stopped
+    (SIGTERM or Ctrl-C end it after the message being sent). While the SMTP server cannot be reached
+    it waits longer between tries, up to ten minutes."""
+    import signal
+    import threading
+
+    from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from consult.notifications.delivery import run_once
+
+    interval = interval or current_app.config["MAIL_WORKER_INTERVAL"]
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    click.echo(f"mail worker started, every {interval:g} s")
+    delay = interval
+    while not stopping.is_set():
+        try:
+            report = run_once()
+        except SQLAlchemyError as error:  # the database restarting: try again later, as for the SMTP server
+            click.echo(f"database unavailable: {error}", err=True)
+            report = None
+        finally:
+            db.session.remove()
+        if report and (report.sent or report.failed or report.unreachable or report.reminders or report.digests):
+            _report(report)
+        delay = min(delay * 2, 600) if report is None or report.unreachable else interval
+        stopping.wait(delay)
+    click.echo("mail worker stopped")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(consult_cli)

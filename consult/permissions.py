@@ -222,6 +222,16 @@ def _not_started(message) -> Callable:
     return rule
 
 
+def _dialogue_cancel(user, dialogue: Dialogue, now):
+    if _role(user) not in MANAGER_ROLES:
+        return _denied()
+    if dialogue.cancelled_at is not None:
+        return Conflict(_l("This dialogue is already cancelled."))
+    if dialogue.has_started(now):
+        return Conflict(_l("This dialogue has started: it can no longer be cancelled."))
+    return None
+
+
 RULES: dict[str, Callable] = {
     "document.view": _signed_in,
     "document.import": _roles(*MANAGER_ROLES),
@@ -248,6 +258,7 @@ RULES: dict[str, Callable] = {
     "audit.view": _roles(*MANAGER_ROLES),
     "roadmap.edit": _roles(*MANAGER_ROLES),
     "dialogue.manage": _roles(*MANAGER_ROLES),
+    "dialogue.cancel": _dialogue_cancel,
     "dialogue.attendance": _not_started(_l("Attendance can be recorded once the dialogue has started.")),
     "outcome.edit": _roles(*MANAGER_ROLES),
     "outcome.publish": _not_started(_l("The outcome can be published once the dialogue has started.")),

@@ -6,9 +6,11 @@ names a server (a database cloned per test from a migrated template).
 
 import os
 import shutil
+import time
 import uuid
 from datetime import timedelta
 
+import pyotp
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -16,12 +18,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from consult import create_app
+from consult.auth import two_factor
 from consult.auth.services import create_user, issue_token, organization_by_code
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.drafts.services import create_consultation, import_document, publish_release
 from consult.extensions import db
 from consult.models import User
 from consult.models.base import utcnow
+from tests.smtp_server import SMTPServer
 
 PASSWORD = "correct horse battery"
 
@@ -131,6 +135,16 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback, and the app sending to it."""
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=10)
+    yield server
+    server.stop()
+
+
 class World:
     """Builds the people and documents a test needs, through the real services."""
 
@@ -186,6 +200,28 @@ def login(client, user, password: str = PASSWORD):
     response = client.post("/auth/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def turn_on_two_step(user) -> tuple[str, list[str]]:
+    """Turn on two-step sign-in for the account as its owner would; (the app's secret, the recovery codes)."""
+    secret = two_factor.new_secret()
+    codes = two_factor.turn_on(user, secret, pyotp.TOTP(secret).now())
+    db.session.commit()
+    return secret, codes
+
+
+def next_code(secret: str) -> str:
+    """The code of the next 30-second step: accepted once, even right after the current one was used."""
+    return pyotp.TOTP(secret).at(time.time() + two_factor.STEP_SECONDS)
+
+
+def login_two_step(client, user, code: str, password: str = PASSWORD):
+    """Both steps of signing in; the answer to the second."""
+    first = client.post("/auth/login", data={"email": user.email, "password": password})
+    assert first.status_code == 302 and first.headers["Location"] == "/auth/two-factor", first.status_code
+    second = client.post("/auth/two-factor", data={"code": code})
+    assert second.status_code == 302, second.get_data(as_text=True)[:500]
+    return second
 
 
 @pytest.fixture

@@ -249,3 +249,15 @@ def test_unreleased_sections_are_seen_by_the_staff_only(people, world):
         else:
             with pytest.raises(NotFound):
                 get_section(people[role], unreleased.id)
+
+
+def test_only_the_managers_cancel_a_dialogue_and_only_before_it_starts(people, objects):
+    from consult.errors import Conflict
+    from consult.permissions import check
+
+    past, future = _dialogue(-1), _dialogue(1)
+    assert {role for role in ROLES if can(people[role], "dialogue.cancel", future)} == MANAGERS
+    assert {role for role in ROLES if can(people[role], "dialogue.cancel", past)} == set()
+    assert isinstance(check(people["secretariat"], "dialogue.cancel", past), Conflict)
+    future.cancelled_at = future.starts_at
+    assert isinstance(check(people["admin"], "dialogue.cancel", future), Conflict)

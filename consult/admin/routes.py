@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -31,6 +32,8 @@ def users():
     form = UserForm()
     form.role.choices = _assignable_roles()
     form.organization.choices = choices([("", _("— none —")), *organization_pairs()])
+    if not form.is_submitted():
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             user = create_user(
@@ -38,14 +41,21 @@ def users():
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
-                password=form.password.data,
+                password=form.password.data or None,
                 organization=organization_by_code(form.organization.data),
+                locale=form.locale.data or None,
             )
         except DomainError as error:
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(_("Account created for %(email)s.", email=user.email), "success")
+            if form.password.data:
+                flash(_("Account created for %(email)s.", email=user.email), "success")
+            else:
+                flash(
+                    _("Account created for %(email)s, who is mailed a link to choose a password.", email=user.email),
+                    "success",
+                )
             return redirect(url_for("admin.users"))
     accounts = db.session.scalars(
         select(User).options(selectinload(User.organization)).order_by(User.role, User.email)
@@ -121,6 +131,8 @@ def delegation():
         raise NotFound(_("You do not belong to a delegation."))
     authorize(current_user, "delegates.manage", organization.id)
     form = DelegateForm()
+    if not form.is_submitted():
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             user = create_user(
@@ -128,14 +140,24 @@ def delegation():
                 email=form.email.data,
                 name=form.name.data,
                 role="delegate",
-                password=form.password.data,
+                password=form.password.data or None,
                 organization=organization,
+                locale=form.locale.data or None,
             )
         except DomainError as error:
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(_("%(name)s can now sign in as a delegate.", name=user.name), "success")
+            if form.password.data:
+                flash(_("%(name)s can now sign in as a delegate.", name=user.name), "success")
+            else:
+                flash(
+                    _(
+                        "%(name)s is mailed a link to choose a password, then can sign in as a delegate.",
+                        name=user.name,
+                    ),
+                    "success",
+                )
             return redirect(url_for("admin.delegation"))
     members = db.session.scalars(
         select(User).where(User.organization_id == organization.id).order_by(User.role, User.name)

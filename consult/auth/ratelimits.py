@@ -45,6 +45,16 @@ class RateLimited(DomainError):
         return cls(message, retry_after)
 
     @classmethod
+    def password_reset(cls, retry_after: int) -> "RateLimited":
+        minutes = cls._minutes(retry_after)
+        message = ngettext(
+            "Too many requests for a new password. Try again in %(num)d minute.",
+            "Too many requests for a new password. Try again in %(num)d minutes.",
+            minutes,
+        )
+        return cls(message, retry_after)
+
+    @classmethod
     def api_token(cls, retry_after: int) -> "RateLimited":
         minutes = cls._minutes(retry_after)
         message = ngettext(

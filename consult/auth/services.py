@@ -18,6 +18,7 @@ from consult.extensions import db
 from consult.models import ApiToken, Organization, User, UserSession
 from consult.models.accounts import DELEGATION_ROLES, ROLES
 from consult.models.base import utcnow
+from consult.notifications import messages
 from consult.permissions import authorize, can
 from consult.validation import clean_text, required_text
 
@@ -35,7 +36,7 @@ def normalize_email(email: str | None) -> str:
     return clean_text(email).lower()  # clean_text: PostgreSQL refuses NUL even in a comparison
 
 
-def _account(email: str) -> User | None:
+def account_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
@@ -49,6 +50,8 @@ def _opens(user: User | None, password: str) -> bool:
 
 def sign_in(email: str, password: str, *, address: str, user_agent: str = "") -> User | None:
     """The account these credentials open, signed in on a new session; None if they are wrong.
+    An account with two-step sign-in gets no session yet: that waits for its second step
+    (``consult.auth.two_factor.complete_sign_in``).
 
     Attempts are limited per (account, address) and per address, never per account alone, so
     that a stranger elsewhere cannot lock the owner out. Each attempt is reserved before the
@@ -62,7 +65,7 @@ def sign_in(email: str, password: str, *, address: str, user_agent: str = "") ->
     per_address = Check("sign-in:address", address, config["SIGN_IN_LIMIT_PER_ADDRESS"])
     limiter = rate_limiter()
     account_usage, address_usage = limiter.reserve([per_account, per_address], RateLimited.sign_in)
-    user = _account(email)
+    user = account_by_email(email)
     if not _opens(user, password):
         # What was typed for an unknown account is not kept: it may be someone's password or a typo of one.
         audit.record(None, "user.sign_in_failed", user or User, address=address)
@@ -75,6 +78,9 @@ def sign_in(email: str, password: str, *, address: str, user_agent: str = "") ->
         return None
     limiter.reset(per_account)
     limiter.release(per_address)
+    if user.two_factor_on:
+        audit.record(user, "user.sign_in_password", user, address=address)
+        return user
     start_session(user, address=address, user_agent=user_agent)
     audit.record(user, "user.sign_in", user, address=address)
     return user
@@ -159,7 +165,7 @@ def user_for_session(login_id: str) -> User | None:
     return user
 
 
-def _end_sessions(user: User, *, keep: int | None = None) -> int:
+def end_sessions(user: User, *, keep: int | None = None) -> int:
     """End the account's sessions (all, or all but ``keep``); how many were still open."""
     condition = [UserSession.user_id == user.id, UserSession.ended_at.is_(None)]
     if keep is not None:
@@ -184,7 +190,7 @@ def sign_out(user: User) -> None:
 
 def sign_out_everywhere(user: User) -> int:
     """End every session of the account, this one included; how many there were."""
-    ended = _end_sessions(user)
+    ended = end_sessions(user)
     audit.record(user, "user.sign_out_everywhere", user, sessions=ended)
     return ended
 
@@ -218,7 +224,7 @@ def end_session(actor: User, user_session: UserSession) -> None:
     audit.record(actor, "user.session_end", actor, session=user_session.id)
 
 
-def _password_errors(field: str, password: str | None) -> dict[str, list[str]]:
+def password_errors(field: str, password: str | None) -> dict[str, list[str]]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return {field: [str(_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))]}
     return {}
@@ -226,7 +232,7 @@ def _password_errors(field: str, password: str | None) -> dict[str, list[str]]:
 
 def change_password(user: User, *, current: str, new: str) -> None:
     """The owner replaces their password; every other session of the account ends."""
-    errors = _password_errors("new_password", new)
+    errors = password_errors("new_password", new)
     if not user.check_password(current or ""):
         errors["current_password"] = [str(_l("This is not your current password."))]
     elif not errors and user.check_password(new):
@@ -235,7 +241,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise ValidationFailed(field_errors=errors)
     user.set_password(new)
     user.must_change_password = False
-    ended = _end_sessions(user, keep=user.current_session_id)
+    ended = end_sessions(user, keep=user.current_session_id)
     audit.record(user, "user.password_change", user, other_sessions_ended=ended)
 
 
@@ -251,12 +257,14 @@ def create_user(
     email: str,
     name: str,
     role: str,
-    password: str,
+    password: str | None,
     organization: Organization | None = None,
     locale: str | None = None,
 ) -> User:
     """Create an account. ``actor`` None means the command line (trusted operator), whose password
-    the account keeps; a password chosen on the web by someone else must be changed at first sign-in."""
+    the account keeps; a password chosen on the web by someone else must be changed at first sign-in.
+    Without a password (on the web) the account is mailed a link to choose its own: no password
+    travels by mail, and until then no password opens it."""
     # A focal point adds delegates to their own delegation; everything else is the managers'.
     own_delegate = role == "delegate" and organization is not None and can(actor, "delegates.manage", organization.id)
     if actor is not None and not own_delegate:
@@ -271,7 +279,9 @@ def create_user(
         if db.session.scalar(select(User.id).where(User.email == email)):
             errors["email"] = [str(_l("An account with this e-mail address already exists. Use another address."))]
     errors.update(_role_errors(role, organization))
-    errors.update(_password_errors("password", password))
+    invited = actor is not None and not password
+    if not invited:
+        errors.update(password_errors("password", password))
     try:
         name = required_text("name", name, 200)
     except ValidationFailed as error:
@@ -284,12 +294,15 @@ def create_user(
         role=role,
         organization=organization,
         locale=locale,
-        must_change_password=actor is not None,
+        must_change_password=actor is not None and not invited,
     )
-    user.set_password(password)
+    user.set_password(secrets.token_urlsafe(32) if invited else password)
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.create", user, role=role, organization=getattr(organization, "code", None))
+    invitation = {"invited": True} if invited else {}
+    audit.record(actor, "user.create", user, role=role, organization=getattr(organization, "code", None), **invitation)
+    if invited:
+        messages.account_created(user, actor)
     return user
 
 
@@ -381,11 +394,11 @@ def reset_password(actor: User, user: User, temporary: str) -> None:
     authorize(actor, "user.reset_password", user)
     _lock(user)
     authorize(actor, "user.reset_password", user)
-    if errors := _password_errors("password", temporary):
+    if errors := password_errors("password", temporary):
         raise ValidationFailed(field_errors=errors)
     user.set_password(temporary)
     user.must_change_password = True
-    ended = _end_sessions(user)
+    ended = end_sessions(user)
     audit.record(actor, "user.password_reset", user, sessions_ended=ended)
 
 
@@ -401,7 +414,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
         return
     if not active:
         _keep_an_administrator(user)
-        _end_sessions(user)
+        end_sessions(user)
     user.active = active
     audit.record(actor, action, user)
 

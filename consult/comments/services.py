@@ -3,8 +3,6 @@
 import functools
 import re
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, select
@@ -20,7 +18,6 @@ from consult.models import (
     CommentGroup,
     CommentRevision,
     DispositionRevision,
-    Notification,
     Organization,
     Release,
     ReleaseSection,
@@ -30,6 +27,7 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.notifications import messages
 from consult.permissions import authorize, can, visible_comments
 from consult.text import AMENDMENT_DIFF_BUDGET, diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
@@ -130,6 +128,8 @@ def create_comment(
     audit.record(actor, "comment.draft", comment, section=section.id, **imported)
     if submit:
         audit.record(actor, "comment.submit", comment, late=comment.late)
+    elif actor.role == "delegate":
+        messages.draft_waiting(comment)
     return comment
 
 
@@ -374,42 +374,7 @@ def _apply_answer(actor, comment: Comment, disposition: str, rationale, version)
     db.session.flush()
     action = "comment.confirm_answer" if unchanged else "comment.dispose"
     audit.record(actor, action, comment, disposition=disposition, group=comment.group_id)
-    _notify_focal_points(comment)
-
-
-def _notify_focal_points(comment: Comment) -> None:
-    focal_points = db.session.scalars(
-        select(User).where(
-            User.organization_id == comment.organization_id, User.role == "focal_point", User.active.is_(True)
-        )
-    )
-    for user in focal_points:
-        with force_locale(user.locale or "en"):
-            db.session.add(
-                Notification(
-                    recipient=user,
-                    kind="disposition",
-                    comment=comment,
-                    subject=_(
-                        "Your comment %(id)s on paragraph %(number)s has been answered: %(disposition)s",
-                        id=comment.id,
-                        number=comment.section.number,
-                        disposition=str(DISPOSITIONS[comment.disposition]),
-                    ),
-                    body="\n\n".join(
-                        filter(
-                            None,
-                            (
-                                _("Decision: %(disposition)s", disposition=str(DISPOSITIONS[comment.disposition])),
-                                comment.rationale,
-                                _("Resolved in version %(number)s", number=comment.resolved_in.number)
-                                if comment.resolved_in
-                                else "",
-                            ),
-                        )
-                    ),
-                )
-            )
+    messages.comment_answered(comment)
 
 
 def group_comments(actor: User, section: Section, comment_ids: list[int], label: str = "") -> CommentGroup:

@@ -179,6 +179,27 @@ def edit(dialogue_id):
     )
 
 
+@bp.route("/dialogues/<int:dialogue_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(dialogue_id):
+    """Cancel an upcoming dialogue, after confirming; its invitees are told (and their calendars)."""
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "dialogue.manage", dialogue.consultation)
+    form = ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            dialogues.cancel_dialogue(current_user, dialogue, expected_version=_version(request.form.get("version")))
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The dialogue is cancelled. The focal points of the organizations invited are told."), "success")
+            return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))
+    return render_template("dialogues/cancel.html", form=form, dialogue=dialogue), status
+
+
 @bp.route("/dialogues/<int:dialogue_id>/attendance", methods=["POST"])
 @login_required
 def attendance(dialogue_id):

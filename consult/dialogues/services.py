@@ -25,6 +25,7 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS, conclusion_section
+from consult.notifications import messages
 from consult.permissions import authorize, can
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
@@ -41,6 +42,9 @@ PUBLISH_CHANGED = _l(
     "Check it as it now stands, then publish it again."
 )
 DIALOGUE_FIELDS = ("title", "constituency", "format", "starts_at", "ends_at", "timezone", "place", "description")
+# What invitees are told about again when it changes (calendars show these).
+INVITATION_FIELDS = ("title", "starts_at", "ends_at", "place", "format", "description")
+CANCELLED = _l("This dialogue is cancelled: it can no longer be changed.")
 
 
 def _invalid(field: str, message) -> ValidationFailed:
@@ -203,14 +207,25 @@ def create_dialogue(actor, consultation: Consultation, data: dict) -> Dialogue:
     db.session.add(dialogue)
     db.session.flush()
     audit.record(actor, "dialogue.create", dialogue, title=dialogue.title)
+    if not dialogue.has_started(utcnow()):
+        messages.dialogue_invitation(dialogue, dialogue.participants, "new")
     return dialogue
 
 
 def update_dialogue(actor, dialogue: Dialogue, data: dict, *, expected_version: int | None = None) -> Dialogue:
-    """Change what ``data`` holds (fields it leaves out stay as they are)."""
+    """Change what ``data`` holds (fields it leaves out stay as they are).
+
+    The focal points of the organizations invited to a dialogue that has not started are told:
+    an invitation for those newly invited, an update (same UID, higher SEQUENCE) for those still
+    invited when its time, place or description changes, a cancellation for those no longer invited.
+    """
     authorize(actor, "dialogue.manage", dialogue.consultation)
     _expect_version(dialogue.row_version, expected_version, DIALOGUE_CHANGED)
+    if dialogue.cancelled_at is not None:
+        raise Conflict(CANCELLED)
     current = {name: getattr(dialogue, name) for name in DIALOGUE_FIELDS}
+    was_upcoming = not dialogue.has_started(utcnow())
+    invited_before = {p.organization_id: p for p in dialogue.participants}
     fields = _dialogue_fields(dialogue.consultation, {**current, **{k: v for k, v in data.items() if k in current}})
     started = fields["starts_at"] <= utcnow()
     agenda = _agenda(dialogue.consultation, data["agenda"]) if "agenda" in data else dialogue.agenda
@@ -237,6 +252,35 @@ def update_dialogue(actor, dialogue: Dialogue, data: dict, *, expected_version: 
     _changed(dialogue)
     _flush(DIALOGUE_CHANGED)
     audit.record(actor, "dialogue.update", dialogue)
+    _tell_invitees(dialogue, current, invited_before, was_upcoming=was_upcoming, upcoming=not started)
+    return dialogue
+
+
+def _tell_invitees(dialogue: Dialogue, before: dict, invited_before: dict, *, was_upcoming: bool, upcoming: bool):
+    """The invitations, updates and cancellations a change calls for; none once it has started
+    (a dialogue moved into the past is a correction of the record)."""
+    if not upcoming:
+        return
+    invited_now = {p.organization_id: p for p in dialogue.participants}
+    # Invited before it was upcoming (moved from the past into the future): invited anew.
+    told = invited_before if was_upcoming else {}
+    messages.dialogue_invitation(dialogue, [p for org, p in invited_now.items() if org not in told], "new")
+    if any(before[name] != getattr(dialogue, name) for name in INVITATION_FIELDS):
+        messages.dialogue_invitation(dialogue, [p for org, p in invited_now.items() if org in told], "moved")
+    messages.dialogue_invitation(dialogue, [p for org, p in told.items() if org not in invited_now], "cancelled")
+
+
+def cancel_dialogue(actor, dialogue: Dialogue, *, expected_version: int | None = None) -> Dialogue:
+    """Cancel a dialogue that has not started; it stays on record, and its invitees get the
+    cancellation for their calendars (METHOD:CANCEL)."""
+    authorize(actor, "dialogue.cancel", dialogue)
+    _expect_version(dialogue.row_version, expected_version, DIALOGUE_CHANGED)
+    dialogue.cancelled_at = utcnow()
+    dialogue.cancelled_by_id = actor.id
+    _changed(dialogue)
+    _flush(DIALOGUE_CHANGED)
+    audit.record(actor, "dialogue.cancel", dialogue, title=dialogue.title)
+    messages.dialogue_invitation(dialogue, dialogue.participants, "cancelled")
     return dialogue
 
 
@@ -331,6 +375,7 @@ def publish_outcome(actor, dialogue: Dialogue) -> Outcome:
         _changed(dialogue)
         _flush(PUBLISH_CHANGED)
         audit.record(actor, "outcome.publish", outcome, dialogue=dialogue.id)
+        messages.outcome_published(dialogue)
     return outcome
 
 

@@ -26,6 +26,7 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.models.drafts import DOCUMENT_KINDS
+from consult.notifications import messages
 from consult.permissions import authorize, can, visible_sections
 from consult.validation import clean_text, is_integer, one_of, optional_text, plausible_date, required_text
 
@@ -560,6 +561,7 @@ def publish_release(
         unanswered_overridden=[comment.id for comment in unanswered],
         previous_window=closed_previous,
     )
+    messages.release_published(actor, release)
     return release
 
 

@@ -7,14 +7,14 @@ from config import Config
 from consult.web.forms import choices
 
 
-def _language_choices():
+def language_choices():
     from consult.web.templating import LANGUAGE_NAMES
 
     return choices((code, LANGUAGE_NAMES[code]) for code in Config.LANGUAGES)
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=_language_choices)
+    locale = SelectField(_l("Language"), choices=language_choices)
 
 
 def _valid_timezone(form, field):
@@ -25,5 +25,5 @@ def _valid_timezone(form, field):
 
 
 class SettingsForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=_language_choices)
+    locale = SelectField(_l("Language"), choices=language_choices)
     timezone = SelectField(_l("Time zone"), validators=[_valid_timezone], validate_choice=False)

@@ -1,13 +1,12 @@
 """The domain model, one module per domain; imported here so Alembic sees every table."""
 
-from consult.models.accounts import ApiToken, Organization, User, UserSession
+from consult.models.accounts import ApiToken, Organization, RecoveryCode, User, UserSession
 from consult.models.audit import AuditEvent
 from consult.models.comments import (
     Comment,
     CommentGroup,
     CommentRevision,
     DispositionRevision,
-    Notification,
     SearchEntry,
 )
 from consult.models.dialogues import AgendaItem, Conclusion, Dialogue, Outcome, OutcomeRevision, Participation
@@ -21,6 +20,7 @@ from consult.models.drafts import (
     SectionVersion,
 )
 from consult.models.imports import CommentImportPreview, DraftImportPreview
+from consult.models.notifications import Notification, NotificationPreference
 from consult.models.roadmap import Milestone
 from consult.models.stamps import PageStamp
 
@@ -40,11 +40,13 @@ __all__ = [
     "DraftImportPreview",
     "Milestone",
     "Notification",
+    "NotificationPreference",
     "Organization",
     "Outcome",
     "OutcomeRevision",
     "PageStamp",
     "Participation",
+    "RecoveryCode",
     "Release",
     "ReleaseSection",
     "SearchEntry",

@@ -87,6 +87,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when someone else chose the password on the web: the owner replaces it at first sign-in.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Two-step sign-in (TOTP): the shared secret (set while it is being turned on, kept once on),
+    # when it was turned on, and the last time step whose code was accepted (no code works twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
 
@@ -110,6 +115,10 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def two_factor_on(self) -> bool:
+        return self.totp_enabled_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 
@@ -129,6 +138,17 @@ class UserSession(db.Model):
     address: Mapped[str] = mapped_column(String(45), default="")  # the longest IPv6 text
 
     user: Mapped[User] = relationship()
+
+
+@shown_on(nowhere)
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app; only its SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 @shown_on(nowhere)

@@ -171,23 +171,6 @@ class DispositionRevision(db.Model):
 
 
 @shown_on(nowhere)
-class Notification(db.Model):
-    """The outbox: messages a mail sender delivers; sent_at is set once delivered."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    recipient: Mapped[User] = relationship()
-    comment: Mapped[Comment | None] = relationship()
-
-
-@shown_on(nowhere)
 class SearchEntry(db.Model):
     """Plain text of everything searchable, kept in step by the services.
 

@@ -62,6 +62,9 @@ class Dialogue(Versioned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by every change, also of the agenda and participants: each change advances row_version.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A cancelled dialogue stays on record (and on the roadmap, marked); its invitees were told.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     consultation: Mapped[Consultation] = relationship()
     agenda: Mapped[list["AgendaItem"]] = relationship(

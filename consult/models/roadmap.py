@@ -24,6 +24,7 @@ MILESTONE_STATUSES = {
     "current": _l("Under way"),
     "upcoming": _l("Upcoming"),
     "postponed": _l("Postponed"),
+    "cancelled": _l("Cancelled"),
 }
 
 

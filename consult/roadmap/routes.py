@@ -122,7 +122,7 @@ def calendar(slug):
             event.add("location", entry.place)
         if entry.description:
             event.add("description", entry.description)
-        event.add("status", "TENTATIVE" if entry.status == "postponed" else "CONFIRMED")
+        event.add("status", {"postponed": "TENTATIVE", "cancelled": "CANCELLED"}.get(entry.status, "CONFIRMED"))
         event.add("url", url_for("roadmap.timeline", slug=slug, _external=True, _anchor=entry.key))
         feed.add_component(event)
     return Response(

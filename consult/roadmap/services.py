@@ -114,7 +114,7 @@ def timeline(consultation: Consultation, today: date) -> list[TimelineEntry]:
                 starts,
                 ends if ends != starts else None,
                 dialogue.place,
-                status_on(today, starts, ends),
+                "cancelled" if dialogue.cancelled_at else status_on(today, starts, ends),
                 dialogue=dialogue,
                 starts_at=dialogue.starts_at,
                 ends_at=dialogue.ends_at,

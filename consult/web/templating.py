@@ -19,6 +19,7 @@ from consult.models.accounts import ORGANIZATION_KINDS, ROLES, organization_name
 from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES, DISPOSITIONS
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
+from consult.models.notifications import MESSAGE_KINDS
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
 from consult.web import pagecache
 
@@ -102,4 +103,5 @@ def register(app) -> None:
         dialogue_format_label=lambda code: DIALOGUE_FORMATS.get(code, code),
         priority_group_label=lambda code: PRIORITY_GROUPS.get(code, code),
         disposition_label=lambda code: DISPOSITIONS.get(code, code),
+        message_kind_label=lambda kind: MESSAGE_KINDS.get(kind, kind),
     )

@@ -33,6 +33,11 @@ PAGES = [
     ("account", DELEGATE, "/account"),
     ("change-password", DELEGATE, "/account/password"),
     ("our-delegation", FOCAL, "/admin/delegation"),
+    ("forgot-password", None, "/auth/reset"),
+    ("two-step-sign-in", DELEGATE, "/account/two-factor"),
+    ("messages-you-receive", FOCAL, "/account/notifications"),
+    ("notifications", FOCAL, "/outbox"),
+    ("cancel-dialogue", SECRETARIAT, "{dialogue}/cancel"),
 ]
 LANGUAGES = ["en", "ar"]
 

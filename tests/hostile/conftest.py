@@ -22,7 +22,7 @@ from consult.models import (
 )
 from consult.models.base import utcnow
 from consult.roadmap import services as roadmap
-from tests.conftest import login
+from tests.conftest import login, login_two_step, next_code, turn_on_two_step
 
 # Hostile requests fail by the hundred: with the usual limits on failed sign-ins and token
 # checks, most would be answered 429 before reaching the code under test.
@@ -30,6 +30,8 @@ UNLIMITED_FAILURES = {
     "SIGN_IN_LIMIT_PER_ACCOUNT_ADDRESS": 10**6,
     "SIGN_IN_LIMIT_PER_ADDRESS": 10**6,
     "API_TOKEN_LIMIT_PER_ADDRESS": 10**6,
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS": 10**6,
+    "PASSWORD_RESET_LIMIT_PER_ACCOUNT": 10**6,
 }
 
 # Rows that hostile requests may add to but must never take away.
@@ -49,7 +51,9 @@ class Scene:
             "delegate": world.user("delegate", "KEN"),
             "focal_fra": world.user("focal_point", "FRA"),
             "observer": world.user("observer"),
+            "two_step": world.user("observer", key="two-step-account"),
         }
+        self.two_step_secret, _codes = turn_on_two_step(self.users["two_step"])
         # Readers at both ends of the clock: dates near the edges overflow in their zones.
         self.users["secretariat"].timezone = "America/Lima"
         self.users["focal_fra"].timezone = "Pacific/Kiritimati"
@@ -142,7 +146,9 @@ class Scene:
         """A browser signed in as the user (None: signed out), kept across requests."""
         if user not in self._clients:
             client = self.app.test_client()
-            if user is not None:
+            if user == "two_step":
+                login_two_step(client, self.users[user], next_code(self.two_step_secret))
+            elif user is not None:
                 login(client, self.users[user])
             self._clients[user] = client
         return self._clients[user]

@@ -7,6 +7,7 @@ new POST, PUT or PATCH route fails the suite until it is listed here.
 import functools
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,13 +16,17 @@ from xml.sax.saxutils import escape
 
 import docx
 import openpyxl
+import pyotp
 from sqlalchemy import select
 
+from consult.auth import two_factor
+from consult.auth.recovery import password_link
 from consult.auth.services import start_session
 from consult.dialogues.services import save_outcome
 from consult.extensions import db
-from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section, SectionTranslation
+from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, RecoveryCode, Section, SectionTranslation
 from consult.models.base import utcnow
+from consult.notifications import services as notifications
 from tests.conftest import PASSWORD
 from tests.hostile.checks import hidden_value
 from tests.hostile.payloads import (
@@ -334,6 +339,45 @@ def _fresh_device(scene) -> dict:
     return {"session_id": user_session.id}
 
 
+def _second_step_pending(scene) -> dict:
+    """A signed-out browser whose password step just succeeded for an account with two-step sign-in."""
+    user = scene.world.user("observer", key="two-step")
+    if not user.two_factor_on:
+        secret = two_factor.new_secret()
+        two_factor.turn_on(user, secret, pyotp.TOTP(secret).now())
+        db.session.commit()
+    with scene.client(None).session_transaction() as session:
+        session["two_factor"] = {"user": user.id, "since": int(time.time()), "next": None}
+    return {}
+
+
+def _two_step_state(scene, values):
+    user = scene.world.user("observer", key="two-step")
+    codes = db.session.scalars(select(RecoveryCode.used_at).where(RecoveryCode.user_id == user.id)).all()
+    return user.totp_last_step, codes
+
+
+def _reset_link(scene) -> dict:
+    user = scene.world.user("observer", key="forgetful")
+    return {"token": password_link(user, "password_reset").rsplit("/", 1)[1]}
+
+
+def _forgetful_state(scene, values):
+    return scene.world.user("observer", key="forgetful").password_hash
+
+
+def _upcoming_dialogue(scene) -> dict:
+    dialogue = scene.new_dialogue()
+    dialogue.starts_at = utcnow() + timedelta(days=10)
+    dialogue.ends_at = dialogue.starts_at + timedelta(hours=2)
+    db.session.commit()
+    return {"dialogue_id": dialogue.id}
+
+
+def _preferences_state(scene, values):
+    return sorted(notifications.preferences(scene.users["focal"]).items())
+
+
 def _user_state(scene, values):
     user = scene.users["observer"]
     return user.locale, user.timezone
@@ -602,6 +646,71 @@ TARGETS: list[Target] = [
             "confirm": "a new password of mine",
         },
         state=lambda scene, values: scene.users["observer"].password_hash,
+    ),
+    Target(
+        "auth.two_factor",
+        "POST",
+        None,
+        (Field("code"),),
+        url=_second_step_pending,
+        data=lambda scene, values: {"code": "000000"},
+        state=_two_step_state,
+    ),
+    Target(
+        "auth.reset",
+        "POST",
+        None,
+        (Field("email"),),
+        data=lambda scene, values: {"email": scene.users["focal"].email},
+    ),
+    Target(
+        "auth.reset_with_token",
+        "POST",
+        None,
+        (Field("password"), Field("confirm")),
+        url=_reset_link,
+        data=lambda scene, values: {"password": "a password to remember", "confirm": "a password to remember"},
+        state=_forgetful_state,
+    ),
+    Target(
+        "account.two_factor",
+        "POST",
+        "observer",
+        (Field("code"),),
+        data=lambda scene, values: {"code": "123456"},
+        state=lambda scene, values: (scene.users["observer"].totp_secret, scene.users["observer"].totp_enabled_at),
+    ),
+    Target(
+        "account.two_factor_off",
+        "POST",
+        "two_step",
+        (Field("off-password"),),
+        data=lambda scene, values: {"off-password": "not the password"},
+    ),
+    Target(
+        "account.recovery_codes",
+        "POST",
+        "two_step",
+        (Field("replace-password"),),
+        data=lambda scene, values: {"replace-password": "not the password"},
+    ),
+    Target(
+        "account.notification_preferences",
+        "POST",
+        "focal",
+        tuple(
+            Field(kind, "choice") for kind in ("release", "reminder", "review", "disposition", "invitation", "outcome")
+        ),
+        data=lambda scene, values: {
+            "release": "daily",
+            "reminder": "immediately",
+            "review": "never",
+            "disposition": "immediately",
+            "invitation": "immediately",
+            "outcome": "daily",
+        },
+        state=_preferences_state,
+        shows=lambda scene: [("focal", scene.url("account.notification_preferences"))],
     ),
     Target("account.end_device_session", "POST", "editor", STRAY, url=_fresh_device),
     Target("account.sign_out_everywhere_view", "POST", "editor", STRAY),
@@ -914,6 +1023,15 @@ TARGETS: list[Target] = [
         shows=_dialogue_views,
     ),
     Target("dialogues.publish", "POST", "secretariat", STRAY, url=_fresh_dialogue_with_draft_outcome),
+    Target(
+        "dialogues.cancel",
+        "POST",
+        "secretariat",
+        (Field("version", "ids"),),
+        url=_upcoming_dialogue,
+        data=lambda scene, values: {"version": str(db.session.get(Dialogue, values["dialogue_id"]).row_version)},
+        shows=_dialogue_views,
+    ),
     # -- the matrix and imports
     Target(
         "matrix.import_comments",

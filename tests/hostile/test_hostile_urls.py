@@ -5,6 +5,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from consult.auth.recovery import password_link
 from tests.hostile.checks import assert_sound
 from tests.hostile.payloads import IDS, RAW, RAW_SAMPLE, TEXT, form_value
 
@@ -39,6 +40,7 @@ def _valid_path_values(scene) -> dict:
         "user_id": scene.users["delegate"].id,
         "session_id": 1,
         "extension": "csv",
+        "token": password_link(scene.users["observer"], "password_reset").rsplit("/", 1)[1],
     }
 
 

@@ -18,7 +18,16 @@ from consult import create_app
 from consult.comments.services import record_disposition, update_comment
 from consult.drafts.services import publish_release, revise_section
 from consult.extensions import db
-from consult.models import Comment, CommentRevision, Dialogue, DispositionRevision, Outcome, Release, User
+from consult.models import (
+    Comment,
+    CommentRevision,
+    Dialogue,
+    DispositionRevision,
+    Notification,
+    Outcome,
+    Release,
+    User,
+)
 from tests.conftest import ON_POSTGRES, PASSWORD, SERVER_URL, login
 
 LAST_LANDED = "0006"
@@ -159,6 +168,18 @@ def _fill(old: OldDatabase) -> dict:
     )
     old.add("outcome_revision", outcome_id=outcome, number=1, summary="Draft.", conclusions=[])
     old.add("audit_event", action="comment.submit", object_type="comment", object_id=comment, details={})
+    # The outbox before there was a sender: one message delivered by hand, one still waiting.
+    for subject, sent_at in (("Delivered", OPENED + timedelta(days=3)), ("Waiting", None)):
+        old.add(
+            "notification",
+            recipient_id=users["focal_point"],
+            kind="disposition",
+            subject=subject,
+            body="Your comment was answered.",
+            comment_id=comment,
+            created_at=OPENED + timedelta(days=2),
+            sent_at=sent_at,
+        )
     return {"users": users, "comment": comment, "section": section, "document": document, "dialogue": dialogue}
 
 
@@ -185,6 +206,12 @@ def test_a_database_filled_before_this_round_upgrades_without_loss(empty_url):
         ]
         dialogue = db.session.get(Dialogue, ids["dialogue"])
         assert dialogue.updated_at == dialogue.created_at and dialogue.outcome.status == "published"
+        assert dialogue.cancelled_at is None
+        # Each old message has its own Message-ID; the one never sent is due, for the sender to deliver.
+        delivered, waiting = db.session.scalars(select(Notification).order_by(Notification.id))
+        assert delivered.message_id != waiting.message_id and "@" in waiting.message_id
+        assert (delivered.next_attempt_at, waiting.next_attempt_at) == (None, waiting.created_at)
+        assert (waiting.language, waiting.delivery, waiting.attempts) == ("en", "immediately", 0)
         assert db.session.get(Outcome, dialogue.outcome.id).revisions[0].number == 1
 
         # The upgraded rows take part in today's rules.

@@ -19,6 +19,7 @@ from consult.auth.services import create_user, issue_token, organization_by_code
 from consult.drafts.services import create_consultation, import_document, publish_release
 from consult.extensions import db
 from consult.models.base import utcnow
+from tests.api.conformance import DocumentedClient
 
 PASSWORD = "correct horse battery"
 
@@ -96,6 +97,7 @@ def database_url(template_database, tmp_path, server_engine):
 @pytest.fixture
 def app(database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = DocumentedClient  # checks every answer of /api/v1 against the OpenAPI document
     with app.app_context():
         yield app
         db.session.remove()

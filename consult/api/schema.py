@@ -94,7 +94,13 @@ class StrictInteger(fields.Integer):
 
 
 class StrictBoolean(fields.Boolean):
-    """JSON true or false: 1, "true" and "yes" are refused rather than guessed."""
+    """JSON true or false (null is false): 1, "true" and "yes" are refused rather than guessed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_default=False, allow_none=True, **kwargs)
+
+    def deserialize(self, value, *args, **kwargs):
+        return super().deserialize(False if value is None else value, *args, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):

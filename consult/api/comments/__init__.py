@@ -40,17 +40,7 @@ def create_comment(section_id, body):
     """Draft a comment (or, as the focal point, submit it at once); 409 when the window is closed"""
     item = drafts.get_section(g.api_user, section_id)
     authorize(g.api_user, "comment.create", item)
-    data = body()
-    return comments.create_comment(
-        g.api_user,
-        item,
-        kind=data.get("kind") or "general",
-        body=data["body"],
-        proposed_text=data.get("proposed_text"),
-        quote=data.get("quote"),
-        submit=bool(data.get("submit")),
-        language=data.get("language"),
-    )
+    return comments.create_comment(g.api_user, item, **body())
 
 
 @route("/comments/<int:comment_id>", methods=["GET"])
@@ -69,15 +59,7 @@ def update_comment(comment_id, body):
     """Change a comment while the window is open; a submitted one keeps its earlier text"""
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.edit", item)
-    data = body()
-    return comments.update_comment(
-        g.api_user,
-        item,
-        kind=data.get("kind"),
-        body=data.get("body"),
-        proposed_text=data.get("proposed_text"),
-        quote=data.get("quote"),
-    )
+    return comments.update_comment(g.api_user, item, **body())
 
 
 @route("/comments/<int:comment_id>/submit", methods=["POST"])
@@ -97,7 +79,7 @@ def withdraw_comment(comment_id, body):
     """Withdraw a comment, with a reason; it stays on record"""
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.withdraw", item)
-    return comments.withdraw_comment(g.api_user, item, reason=body()["reason"])
+    return comments.withdraw_comment(g.api_user, item, **body())
 
 
 @route("/comments/<int:comment_id>/disposition", methods=["PUT"])
@@ -108,14 +90,7 @@ def record_disposition(comment_id, body):
     """Answer a submitted comment (editor or Secretariat); earlier answers are kept"""
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.dispose", item)
-    data = body()
-    return comments.record_disposition(
-        g.api_user,
-        item,
-        disposition=data["disposition"],
-        rationale=data.get("rationale"),
-        resolved_in_version=data.get("resolved_in_version"),
-    )
+    return comments.record_disposition(g.api_user, item, **body())
 
 
 @route("/sections/<int:section_id>/groups", methods=["POST"])
@@ -126,8 +101,7 @@ def group_comments(section_id, body):
     """Group comments on a section that make the same point, to answer them once"""
     item = drafts.get_section(g.api_user, section_id)
     authorize(g.api_user, "comments.group", item)
-    data = body()
-    return comments.group_comments(g.api_user, item, data["comment_ids"], label=data.get("label") or "")
+    return comments.group_comments(g.api_user, item, **body())
 
 
 @route("/groups/<int:group_id>/disposition", methods=["PUT"])
@@ -138,12 +112,4 @@ def dispose_group(group_id, body):
     """Answer a group of comments once; answers each of its comments"""
     group = comments.get_group(group_id)
     authorize(g.api_user, "comments.group", group)
-    data = body()
-    comments.dispose_group(
-        g.api_user,
-        group,
-        disposition=data["disposition"],
-        rationale=data.get("rationale"),
-        resolved_in_version=data.get("resolved_in_version"),
-    )
-    return group.comments
+    return comments.dispose_group(g.api_user, group, **body()).comments

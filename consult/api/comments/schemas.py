@@ -1,6 +1,6 @@
 """Comments, their revisions and answers (dispositions), and groups of comments."""
 
-from marshmallow import fields
+from marshmallow import fields, post_load
 
 from consult.api.schema import Derived, Markdown, Moment, Schema, StrictBoolean, StrictInteger
 from consult.models.accounts import organization_name
@@ -92,8 +92,12 @@ class NewCommentSchema(Schema):
     body = Markdown(required=True)
     proposed_text = fields.String(allow_none=True, metadata={"description": "Required for an amendment"})
     quote = fields.String(allow_none=True, metadata={"description": "The passage commented on"})
-    submit = StrictBoolean(allow_none=True, metadata={"description": "Submit at once (the focal point)"})
+    submit = StrictBoolean(metadata={"description": "Submit at once (the focal point)"})
     language = fields.String(allow_none=True, metadata={"description": "A language tag such as fr or zh-Hans"})
+
+    @post_load
+    def general_by_default(self, data: dict, **kwargs) -> dict:
+        return {**data, "kind": data.get("kind") or "general"}
 
 
 class CommentChangeSchema(Schema):
@@ -111,7 +115,7 @@ class WithdrawalSchema(Schema):
 
 class DispositionSchema(Schema):
     disposition = fields.String(required=True, metadata=ANSWERS)
-    rationale = fields.String(allow_none=True, metadata={"description": "Required unless accepted"})
+    rationale = fields.String(allow_none=True, load_default=None, metadata={"description": "Required unless accepted"})
     resolved_in_version = StrictInteger(
         allow_none=True, metadata={"description": "A version of the paragraph later than the one commented on"}
     )
@@ -119,4 +123,4 @@ class DispositionSchema(Schema):
 
 class NewGroupSchema(Schema):
     comment_ids = fields.List(StrictInteger(), required=True, metadata={"description": "Two or more comments"})
-    label = fields.String(allow_none=True)
+    label = fields.String(allow_none=True, load_default="")

@@ -72,8 +72,7 @@ def update_dialogue(dialogue_id, body):
     item = dialogues.get_dialogue(dialogue_id)
     authorize(g.api_user, "dialogue.manage", item.consultation)
     changes = body()
-    expected = changes.pop("row_version", None)
-    dialogues.update_dialogue(g.api_user, item, changes, expected_version=expected)
+    dialogues.update_dialogue(g.api_user, item, changes, expected_version=changes.pop("expected_version", None))
     return _as_seen(item)
 
 
@@ -85,8 +84,7 @@ def record_attendance(dialogue_id, body):
     """Record which invited organizations attended (Secretariat), once the dialogue has started"""
     item = dialogues.get_dialogue(dialogue_id)
     authorize(g.api_user, "dialogue.attendance", item)
-    data = body()
-    dialogues.record_attendance(g.api_user, item, data["attended"], expected_version=data.get("row_version"))
+    dialogues.record_attendance(g.api_user, item, **body())
     return _as_seen(item)
 
 
@@ -98,15 +96,7 @@ def save_outcome(dialogue_id, body):
     """Write the outcome (Secretariat); a new outcome is a draft, a published one keeps its earlier text"""
     item = dialogues.get_dialogue(dialogue_id)
     authorize(g.api_user, "outcome.edit", item)
-    data = body()
-    outcome = dialogues.save_outcome(
-        g.api_user,
-        item,
-        summary=data.get("summary") or "",
-        conclusions=data.get("conclusions", []),
-        expected_version=data.get("row_version"),
-    )
-    return _outcome(item, outcome)
+    return _outcome(item, dialogues.save_outcome(g.api_user, item, **body()))
 
 
 @route("/dialogues/<int:dialogue_id>/outcome/publish", methods=["POST"])

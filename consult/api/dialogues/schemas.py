@@ -137,14 +137,17 @@ class NewDialogueSchema(_DialogueFields):
 class DialogueChangeSchema(_DialogueFields):
     """Only what the body names changes."""
 
-    row_version = StrictInteger(allow_none=True, metadata=ROW_VERSION)
+    expected_version = StrictInteger(data_key="row_version", allow_none=True, metadata=ROW_VERSION)
 
 
 class AttendanceSchema(Schema):
-    attended = fields.List(
-        fields.String(), required=True, metadata={"description": "Codes of the invited organizations that attended"}
+    attended_codes = fields.List(
+        fields.String(),
+        data_key="attended",
+        required=True,
+        metadata={"description": "Codes of the invited organizations that attended"},
     )
-    row_version = StrictInteger(allow_none=True, metadata=ROW_VERSION)
+    expected_version = StrictInteger(data_key="row_version", allow_none=True, metadata=ROW_VERSION)
 
 
 class NewConclusionSchema(Schema):
@@ -153,6 +156,6 @@ class NewConclusionSchema(Schema):
 
 
 class OutcomeRequestSchema(Schema):
-    summary = Markdown(allow_none=True)
-    conclusions = fields.List(fields.Nested(NewConclusionSchema), allow_none=True)
-    row_version = StrictInteger(allow_none=True, metadata=ROW_VERSION)
+    summary = Markdown(allow_none=True, load_default="")
+    conclusions = fields.List(fields.Nested(NewConclusionSchema), allow_none=True, load_default=list)
+    expected_version = StrictInteger(data_key="row_version", allow_none=True, metadata=ROW_VERSION)

@@ -75,18 +75,7 @@ def publish_release(document_id, body):
     """
     item = drafts.get_document(document_id)
     authorize(g.api_user, "release.publish", item)
-    data = body()
-    return drafts.publish_release(
-        g.api_user,
-        item,
-        label=data["label"],
-        comments_close_at=data["comments_close_at"],
-        comments_open_at=data.get("comments_open_at"),
-        accept_late=bool(data.get("accept_late")),
-        override_reason=data.get("override_reason"),
-        keep_previous_open=bool(data.get("keep_previous_open")),
-        supersedes=data.get("supersedes"),
-    )
+    return drafts.publish_release(g.api_user, item, **body())
 
 
 @route("/documents/<int:document_id>/release", methods=["PATCH"])
@@ -97,7 +86,7 @@ def move_window(document_id, body):
     """Move the end of the current comment window (Secretariat)"""
     item = drafts.get_document(document_id)
     authorize(g.api_user, "release.edit_window", item)
-    return drafts.move_window(g.api_user, item, comments_close_at=body()["comments_close_at"])
+    return drafts.move_window(g.api_user, item, **body())
 
 
 @route("/sections/<int:section_id>")
@@ -132,12 +121,4 @@ def revise(section_id, body):
     """Save a new version (editor); 409 when `base_version` is not the latest"""
     item = drafts.get_section(g.api_user, section_id)
     authorize(g.api_user, "section.revise", item)
-    data = body()
-    return drafts.revise_section(
-        g.api_user,
-        item,
-        body=data["body"],
-        change_note=data.get("change_note") or "",
-        base_version=data["base_version"],
-        addresses=data.get("addresses") or [],
-    )
+    return drafts.revise_section(g.api_user, item, **body())

@@ -114,10 +114,8 @@ class ReleaseRequestSchema(Schema):
     label = fields.String(required=True)
     comments_close_at = Moment(required=True)
     comments_open_at = Moment(allow_none=True, metadata={"description": "Default: now"})
-    accept_late = StrictBoolean(allow_none=True, metadata={"description": "Take comments after the close, as late"})
-    keep_previous_open = StrictBoolean(
-        allow_none=True, metadata={"description": "Leave the window of the release it supersedes open"}
-    )
+    accept_late = StrictBoolean(metadata={"description": "Take comments after the close, as late"})
+    keep_previous_open = StrictBoolean(metadata={"description": "Leave the window of the release it supersedes open"})
     supersedes = StrictInteger(
         allow_none=True,
         metadata={"description": "The number of the release seen as current: another published meanwhile is a 409"},
@@ -134,7 +132,7 @@ class WindowRequestSchema(Schema):
 
 class RevisionRequestSchema(Schema):
     body = Markdown(required=True)
-    change_note = fields.String(allow_none=True)
+    change_note = fields.String(allow_none=True, load_default="")
     base_version = StrictInteger(
         required=True, metadata={"description": "The version the text was written from: not the latest is a 409"}
     )

@@ -12,15 +12,16 @@ read and serialize what they answer, and the OpenAPI document is generated from 
     @bp.response(200, CommentSchema)
     @bp.body(WithdrawalSchema)
     def withdraw_comment(comment_id, body):
-        item = comments.get_comment(g.api_user, comment_id)   # load
-        authorize(g.api_user, "comment.withdraw", item)       # authorize
-        data = body()                                         # validate
-        return comments.withdraw_comment(g.api_user, item, reason=data["reason"])
+        '''Withdraw a comment, with a reason; it stays on record'''
+        item = comments.get_comment(g.api_user, comment_id)             # load
+        authorize(g.api_user, "comment.withdraw", item)                 # authorize
+        return comments.withdraw_comment(g.api_user, item, **body())    # validate, act
 
-The view's docstring is the operation's summary (and description) in the document. Every
-route takes a bearer token. The body and the query string are read when the view asks
-for them, after it has found and authorized what it acts on: one who may not act is told so
-before being told what is wrong with the fields. The answer is serialized, then the request's
+The docstring is the operation's summary in the document. The validated body goes to the
+service as it is, so a field is added in the schema alone. Every route takes a bearer token.
+The body and the query string are read when the view asks for them, after it has found and
+authorized what it acts on: one who may not act is told so before being told what is wrong
+with the fields. The answer is serialized, then the request's
 one commit is made, so that an answer shows what this request stored and nothing later.
 """
 
@@ -37,7 +38,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from consult.api.document import ERROR_RESPONSES, PREFIX, Api
-from consult.api.schema import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageSchema, field_messages
+from consult.api.schema import ANSWER_STATE, DEFAULT_PER_PAGE, MAX_PER_PAGE, PageSchema, field_messages
 from consult.auth.services import user_for_token
 from consult.errors import ValidationFailed
 from consult.extensions import csrf, db
@@ -45,7 +46,7 @@ from consult.validation import positive_integer
 from consult.web.errorhandlers import json_error
 
 # Every operation may answer these: no valid token, too many invalid ones, a busy database.
-ALWAYS = (401, 429, 503)
+COMMON_ERRORS = (401, 429, 503)
 
 
 class MalformedRequest(ValidationFailed):
@@ -243,13 +244,21 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def _prepare_errors_doc(doc, doc_info, **kwargs):
-        for status in sorted({*ALWAYS, *doc_info.get("errors", ())}):
+        for status in sorted({*COMMON_ERRORS, *doc_info.get("errors", ())}):
             doc.setdefault("responses", {}).setdefault(str(status), ERROR_RESPONSES[status][0])
         return doc
 
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX, description="Consult API v1")
 TAGS: list[dict] = []
+
+
+@bp.before_request
+def _forget_the_last_answer() -> None:
+    # What an answer keeps in g (its reader, its time, the sections it may name) is its own,
+    # also where several requests share an app context (the tests).
+    for name in ("api_user", *ANSWER_STATE):
+        g.pop(name, None)
 
 
 def domain(tag: str, description: str):

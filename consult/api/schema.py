@@ -190,6 +190,10 @@ class VisibleSectionIds(fields.List):
         return [section_id for section_id in ids if section_id in shown]
 
 
+# What an answer keeps in g while it is made.
+ANSWER_STATE = ("api_answer_time", "api_shown_sections")
+
+
 def show_sections(section_ids: set[int]) -> None:
     """The sections the reader may see, of those the answer names, found in one query (without
     it each list of section ids asks the database itself)."""

@@ -94,6 +94,15 @@ def test_a_refusal_comes_before_a_complaint_about_fields(client, world, section)
     assert client.post(f"/api/v1/sections/{section.id}/comments", json={}).status_code == 401
 
 
+def test_each_answer_is_of_its_own_moment(client, world, section):
+    """Requests that share an app context (as the tests' do) do not share what an answer keeps."""
+    headers = world.token(world.user("observer"))
+    url = f"/api/v1/documents/{section.document_id}"
+    assert client.get(url, headers=headers).json["release"]["open"] is True
+    world.close_window(section.document.releases[0])
+    assert client.get(url, headers=headers).json["release"]["open"] is False
+
+
 def _comments(world, section, count: int) -> list[int]:
     kenya = world.user("focal_point", "KEN")
     ids = [create_comment(kenya, section, kind="general", body=f"Kenya {n}.", submit=True).id for n in range(count)]

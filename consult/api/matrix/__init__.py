@@ -64,7 +64,7 @@ def matrix_file(document_id, extension, query):
 
 
 @route("/documents/<int:document_id>/comments/template.xlsx")
-@errors(403, 404)
+@errors(404)
 @bp.doc(responses={"200": {"description": "The Excel template", "content": {XLSX_MIMETYPE: FILE}}})
 def comments_template(document_id):
     """The Excel template in which a delegation writes its comments"""

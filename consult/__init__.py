@@ -47,10 +47,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     _configure_serving(app)
     _configure_login()
 
-    from consult import cli
+    from consult import api, cli
     from consult.account import routes as account_routes
     from consult.admin import routes as admin_routes
-    from consult.api import routes as api_routes
     from consult.auth import routes as auth_routes
     from consult.comments import routes as comments_routes
     from consult.dialogues import routes as dialogues_routes
@@ -76,10 +75,9 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
         dialogues_routes.bp,
         matrix_routes.bp,
         search_routes.bp,
-        api_routes.bp,
     ):
         app.register_blueprint(blueprint)
-    csrf.exempt(api_routes.bp)  # the API authenticates with bearer tokens, never with cookies
+    api.init_app(app)
     errorhandlers.register(app)
     security.register(app)
     templating.register(app)

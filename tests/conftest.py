@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -25,6 +24,7 @@ from consult.drafts.services import create_consultation, import_document, publis
 from consult.extensions import db
 from consult.models import User
 from consult.models.base import utcnow
+from tests.api.conformance import DocumentedClient
 from tests.smtp_server import SMTPServer
 
 PASSWORD = "correct horse battery"
@@ -100,7 +100,7 @@ def database_url(template_database, tmp_path, server_engine):
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
-class RequestInItsOwnContext(FlaskClient):
+class RequestInItsOwnContext(DocumentedClient):
     """A test client whose every request runs in an application context of its own, as under a server.
 
     The test keeps its own context (and database session) for calling services and looking at
@@ -118,6 +118,7 @@ class RequestInItsOwnContext(FlaskClient):
 @pytest.fixture
 def app(database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    # Every answer of /api/v1 is also checked against the OpenAPI document (DocumentedClient).
     app.test_client_class = RequestInItsOwnContext
     with app.app_context():
         yield app

@@ -4,13 +4,13 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.web.forms import choices
+from consult.web.forms import MarkdownField, choices
 
 
 class CommentForm(FlaskForm):
     kind = RadioField(_l("Kind of comment"), choices=choices(COMMENT_KINDS), default="general")
     quote = TextAreaField(_l("Passage you comment on (optional)"), validators=[Optional(), Length(max=5000)])
-    body = TextAreaField(_l("Comment"), validators=[DataRequired()])
+    body = MarkdownField(_l("Comment"), validators=[DataRequired()])
     proposed_text = TextAreaField(
         _l("Proposed text (for an amendment: the paragraph as you would have it read)"),
         validators=[Optional()],

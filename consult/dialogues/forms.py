@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
-from consult.web.forms import choices
+from consult.web.forms import MarkdownField, choices
 
 BLANK_ROWS = 3
 
@@ -42,11 +42,11 @@ class DialogueForm(FlaskForm):
 
 
 class ConclusionForm(Form):
-    text = TextAreaField(_l("Conclusion"), validators=[Optional()])
+    text = MarkdownField(_l("Conclusion"), validators=[Optional()])
     section_ids = SelectMultipleField(_l("Concerns"), coerce=int, validate_choice=False)
 
 
 class OutcomeForm(FlaskForm):
     version = HiddenField()  # of the outcome the form was filled from, 0 when there was none
-    summary = TextAreaField(_l("Summary (Markdown)"), validators=[Optional()])
+    summary = MarkdownField(_l("Summary (Markdown)"), validators=[Optional()])
     conclusions = FieldList(FormField(ConclusionForm), min_entries=BLANK_ROWS)

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.models.drafts import DOCUMENT_KINDS
-from consult.web.forms import choices
+from consult.web.forms import MarkdownField, choices
 
 LANGUAGE_CHOICES = [
     ("", _l("Detect from the text")),
@@ -62,6 +62,6 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RevisionForm(FlaskForm):
     base_version = HiddenField()
-    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()])
+    body = MarkdownField(_l("Text (Markdown)"), validators=[DataRequired()])
     change_note = TextAreaField(_l("What changed and why"), validators=[Optional(), Length(max=2000)])
     addresses = MultiCheckboxField(_l("Comments this version addresses"), coerce=int, validate_choice=False)

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from consult.items.services import PRIORITY_GROUPS
-from consult.web.forms import choices
+from consult.web.forms import MarkdownField, choices
 
 
 class ItemForm(FlaskForm):
@@ -14,7 +14,7 @@ class ItemForm(FlaskForm):
         description=_l("For example “a” or “10(b)”."),
     )
     title = StringField(_l("Short title"), validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField(_l("Wording (Markdown)"), validators=[DataRequired()])
+    body = MarkdownField(_l("Wording (Markdown)"), validators=[DataRequired()])
 
 
 class PriorityForm(ItemForm):

@@ -151,24 +151,6 @@ def export_headers() -> dict[str, str]:
     }
 
 
-def json_row(comment: Comment) -> dict:
-    return {
-        "comment_id": comment.id,
-        "section_number": comment.section.number,
-        "organization": comment.organization.code,
-        "organization_name": organization_name(comment.organization),
-        "kind": comment.kind,
-        "body": comment.body,
-        "proposed_text": comment.proposed_text,
-        "disposition": comment.disposition,
-        "rationale": comment.rationale,
-        "resolved_in_version": comment.resolved_in.number if comment.resolved_in else None,
-        "submitted_at": comment.submitted_at.isoformat() if comment.submitted_at else None,
-        "late": comment.late,
-        "imported": comment.imported,
-    }
-
-
 def record_download(actor, release: Release, file_format: str, filters: Filters) -> None:
     """Leave on record who downloaded which matrix, in which format and filtered how."""
     authorize(actor, "matrix.view", release)

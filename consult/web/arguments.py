@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import request, url_for
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from consult.validation import MAX_INTEGER, positive_integer
@@ -10,11 +11,14 @@ from consult.validation import MAX_INTEGER, positive_integer
 
 class IdConverter(IntegerConverter):
     """<int:…> in URLs. Ids are 32-bit in the database, which refuses to compare with more:
-    a larger number is simply not found."""
+    a larger number is simply not found, whatever the method (were it only no match, a
+    method another route of the same path takes would make it a 405)."""
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_INTEGER)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_INTEGER:
+            raise NotFound()
+        return number
 
 
 def safe_next(target: str | None) -> str:

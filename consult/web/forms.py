@@ -1,9 +1,14 @@
 """Form helpers shared by the blueprints."""
 
 from flask_wtf import FlaskForm
+from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from consult.errors import DomainError
+
+
+class MarkdownField(TextAreaField):
+    """Text written in Markdown: the service renders it once, as sanitized HTML."""
 
 
 class ConfirmForm(FlaskForm):

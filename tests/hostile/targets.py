@@ -1,7 +1,11 @@
-"""Every request that changes something, the fields it takes, and where what it stores is shown.
+"""Every request that changes something, what it takes, and where what it stores is shown.
 
 test_every_changing_route_is_a_target checks this table against the app's URL map, so a
-new POST, PUT or PATCH route fails the suite until it is listed here.
+new POST, PUT or PATCH route fails the suite until it is listed here. The fields each
+request takes, and their kinds, are read from the form a page's route reads or from the
+schema of an API operation's body (tests/hostile/fields.py): a new field is fuzzed as it is
+added. What a target gives beyond that: valid data, the files that carry payloads, and the
+pages that show what was stored.
 """
 
 import functools
@@ -10,7 +14,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from xml.sax.saxutils import escape
 
@@ -19,16 +23,38 @@ import openpyxl
 import pyotp
 from sqlalchemy import select
 
+from consult.account.forms import PasswordForm, TokenForm, TwoFactorSetupForm
 from consult.auth import two_factor
+from consult.auth.forms import (
+    DelegateForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetForm,
+    TwoFactorForm,
+    UserEditForm,
+    UserForm,
+)
 from consult.auth.recovery import password_link
 from consult.auth.services import start_session
+from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
+from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
+from consult.drafts.forms import ImportForm as DocumentImportForm
+from consult.drafts.forms import ReleaseForm, RevisionForm, WindowForm
+from consult.drafts.import_forms import ConfirmTranslationForm, NextDraftForm, TranslationForm
 from consult.extensions import db
+from consult.items.forms import ItemForm, LinksForm, PriorityForm
+from consult.main.forms import LanguageForm, SettingsForm
+from consult.matrix.forms import ConfirmImportForm, PublishCompilationForm
+from consult.matrix.forms import ImportForm as CommentImportForm
 from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, RecoveryCode, Section, SectionTranslation
 from consult.models.base import utcnow
 from consult.notifications import services as notifications
+from consult.roadmap.forms import MilestoneForm
 from tests.conftest import PASSWORD
 from tests.hostile.checks import hidden_value
+from tests.hostile.fields import Field, Upload, body_schema, form_fields_of, schema_fields_of
 from tests.hostile.payloads import (
     CHOICE_SAMPLE,
     DATES,
@@ -45,29 +71,14 @@ from tests.hostile.payloads import (
 
 
 @dataclass(frozen=True)
-class Upload:
-    filename: str | bytes
-    content: bytes
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str  # form field name, or a dotted path into the JSON body ("conclusions.0.text")
-    kind: str = "text"  # markdown | text | choice | ids | datetime | date
-    # The payload travels in an uploaded file (its content or its name) instead of a plain field.
-    upload: Callable[[str | bytes], Upload] | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.upload.__name__})" if self.upload else self.name
-
-
-@dataclass(frozen=True)
 class Target:
     endpoint: str
     method: str
     user: str | None  # key of Scene.users; None: signed out
-    fields: tuple[Field, ...]
+    form: type | None = None  # a page: the form its route reads (an API operation: the schema of its body)
+    extra: tuple[Field, ...] = ()  # what the route reads besides its form
+    uploads: tuple[Field, ...] = ()  # for a file field: the uploads that carry the payloads
+    kinds: dict = field(default_factory=dict, hash=False)  # a kind the field's class does not tell
     url: Callable = lambda scene: {}  # URL values; may make a fresh object for a one-time action
     data: Callable = lambda scene, values: {}  # valid values for every field
     state: Callable | None = None  # what a refused request must leave as it was
@@ -78,9 +89,28 @@ class Target:
     def api(self) -> bool:
         return self.endpoint.startswith("api.")
 
-    @property
-    def json(self) -> bool:
-        return self.api and not any(f.upload for f in self.fields)
+    def json(self, app) -> bool:
+        """Whether the request is a JSON body (an API operation that takes no file)."""
+        body = body_schema(app.view_functions[self.endpoint]) if self.api else None
+        return self.api and (body is None or body[0] == "json")
+
+    def fields(self, app) -> tuple[Field, ...]:
+        """The fields of the request, from the schema or form that reads them; a file field by
+        the uploads given for it."""
+        if self.api:
+            body = body_schema(app.view_functions[self.endpoint])
+            derived = schema_fields_of(body[1]) if body else []
+        else:
+            derived = form_fields_of(self.form) if self.form else []
+        found = []
+        for item in [*derived, *self.extra]:
+            if item.kind == "upload":
+                carriers = [upload for upload in self.uploads if upload.name == item.name]
+                assert carriers, f"{self.label}: give the target uploads for its file field {item.name}"
+                found += carriers
+            else:
+                found.append(Field(item.name, self.kinds.get(item.name, item.kind)))
+        return tuple(found) or STRAY
 
     @property
     def label(self) -> str:
@@ -542,30 +572,13 @@ def confirm_import(scene, client, response, headers) -> None:
 
 # -- the table -----------------------------------------------------------------------------
 
-COMMENT_FIELDS = (Field("kind", "choice"), Field("quote"), Field("body", "markdown"), Field("proposed_text"))
 COMMENT_DATA = {"kind": "amendment", "quote": "Quoted passage", "body": "A comment.", "proposed_text": "New text."}
-MILESTONE_FIELDS = (
-    Field("title"),
-    Field("kind", "choice"),
-    Field("starts_on", "date"),
-    Field("ends_on", "date"),
-    Field("place"),
-    Field("description"),
-    Field("postponed", "choice"),
-)
 MILESTONE_DATA = {"title": "Board", "kind": "board_session", "starts_on": "2026-06-01", "place": "Nairobi"}
-DIALOGUE_FIELDS = (
-    Field("title"),
-    Field("constituency", "choice"),
-    Field("format", "choice"),
-    Field("timezone", "choice"),
-    Field("starts_at", "datetime"),
-    Field("ends_at", "datetime"),
-    Field("place"),
-    Field("description"),
-    Field("participants", "choice"),
-    Field("agenda-0-title"),
-    Field("agenda-0-section_ids", "ids"),
+DOCUMENT_UPLOADS = (Field("file", "markdown", upload=text_document), Field("file", upload=document_named))
+COMMENT_UPLOADS = (
+    Field("file", "markdown", upload=xlsx_cells),
+    Field("file", "markdown", upload=docx_cells),
+    Field("file", upload=xlsx_named),
 )
 
 
@@ -592,23 +605,21 @@ def _item_form(scene, values):
     return {"number": "z", "title": "A title", "body": "A *wording*.", "group": "entry_points"}
 
 
-DISPOSITION_FIELDS = (Field("disposition", "choice"), Field("rationale"), Field("resolved_in_version", "ids"))
-
 TARGETS: list[Target] = [
     # -- accounts and preferences
     Target(
         "auth.login",
         "POST",
         None,
-        (Field("email"), Field("password")),
+        LoginForm,
         data=lambda scene, values: {"email": scene.users["focal"].email, "password": "not the password"},
     ),
-    Target("auth.logout", "POST", "editor", STRAY),
+    Target("auth.logout", "POST", "editor"),
     Target(
         "admin.users",
         "POST",
         "admin",
-        (Field("name"), Field("email"), Field("password"), Field("role", "choice"), Field("organization", "choice")),
+        UserForm,
         data=lambda scene, values: {
             "name": "New Person",
             "email": _unique_email(),
@@ -622,7 +633,7 @@ TARGETS: list[Target] = [
         "admin.delegation",
         "POST",
         "focal",
-        (Field("name"), Field("email"), Field("password")),
+        DelegateForm,
         data=lambda scene, values: {"name": "New Delegate", "email": _unique_email(), "password": PASSWORD},
         shows=lambda scene: [("focal", scene.url("admin.delegation"))],
     ),
@@ -630,16 +641,16 @@ TARGETS: list[Target] = [
         "account.tokens",
         "POST",
         "focal",
-        (Field("name"),),
+        TokenForm,
         data=lambda scene, values: {"name": "Laptop"},
         shows=lambda scene: [("focal", scene.url("account.tokens")), ("admin", scene.url("admin.users"))],
     ),
-    Target("account.revoke", "POST", "focal", STRAY, url=_fresh_token),
+    Target("account.revoke", "POST", "focal", url=_fresh_token),
     Target(
         "account.password",
         "POST",
         "observer",
-        (Field("current_password"), Field("new_password"), Field("confirm")),
+        PasswordForm,
         data=lambda scene, values: {
             "current_password": PASSWORD,
             "new_password": "a new password of mine",
@@ -651,7 +662,7 @@ TARGETS: list[Target] = [
         "auth.two_factor",
         "POST",
         None,
-        (Field("code"),),
+        TwoFactorForm,
         url=_second_step_pending,
         data=lambda scene, values: {"code": "000000"},
         state=_two_step_state,
@@ -660,14 +671,14 @@ TARGETS: list[Target] = [
         "auth.reset",
         "POST",
         None,
-        (Field("email"),),
+        ForgotPasswordForm,
         data=lambda scene, values: {"email": scene.users["focal"].email},
     ),
     Target(
         "auth.reset_with_token",
         "POST",
         None,
-        (Field("password"), Field("confirm")),
+        NewPasswordForm,
         url=_reset_link,
         data=lambda scene, values: {"password": "a password to remember", "confirm": "a password to remember"},
         state=_forgetful_state,
@@ -676,7 +687,7 @@ TARGETS: list[Target] = [
         "account.two_factor",
         "POST",
         "observer",
-        (Field("code"),),
+        TwoFactorSetupForm,
         data=lambda scene, values: {"code": "123456"},
         state=lambda scene, values: (scene.users["observer"].totp_secret, scene.users["observer"].totp_enabled_at),
     ),
@@ -684,21 +695,21 @@ TARGETS: list[Target] = [
         "account.two_factor_off",
         "POST",
         "two_step",
-        (Field("off-password"),),
+        extra=(Field("off-password"),),
         data=lambda scene, values: {"off-password": "not the password"},
     ),
     Target(
         "account.recovery_codes",
         "POST",
         "two_step",
-        (Field("replace-password"),),
+        extra=(Field("replace-password"),),
         data=lambda scene, values: {"replace-password": "not the password"},
     ),
     Target(
         "account.notification_preferences",
         "POST",
         "focal",
-        tuple(
+        extra=tuple(
             Field(kind, "choice") for kind in ("release", "reminder", "review", "disposition", "invitation", "outcome")
         ),
         data=lambda scene, values: {
@@ -712,13 +723,13 @@ TARGETS: list[Target] = [
         state=_preferences_state,
         shows=lambda scene: [("focal", scene.url("account.notification_preferences"))],
     ),
-    Target("account.end_device_session", "POST", "editor", STRAY, url=_fresh_device),
-    Target("account.sign_out_everywhere_view", "POST", "editor", STRAY),
+    Target("account.end_device_session", "POST", "editor", url=_fresh_device),
+    Target("account.sign_out_everywhere_view", "POST", "editor"),
     Target(
         "admin.edit_user",
         "POST",
         "admin",
-        (Field("name"), Field("role", "choice"), Field("organization", "choice")),
+        UserEditForm,
         url=_delegate,
         data=lambda scene, values: {"name": "Renamed Delegate", "role": "delegate", "organization": "KEN"},
         state=_delegate_state,
@@ -728,19 +739,20 @@ TARGETS: list[Target] = [
         "admin.reset_user_password",
         "POST",
         "focal",
-        (Field("password"),),
+        PasswordResetForm,
         url=_delegate,
         data=lambda scene, values: {"password": "a temporary password"},
         state=_delegate_state,
         shows=lambda scene: [("focal", scene.url("admin.delegation"))],
     ),
-    Target("admin.deactivate_user", "POST", "focal", STRAY, url=_delegate),
-    Target("admin.reactivate_user", "POST", "secretariat", STRAY, url=_delegate),
+    Target("admin.deactivate_user", "POST", "focal", url=_delegate),
+    Target("admin.reactivate_user", "POST", "secretariat", url=_delegate),
     Target(
         "main.set_language",
         "POST",
         "observer",
-        (Field("locale", "choice"), Field("next")),
+        LanguageForm,
+        extra=(Field("next"),),
         data=lambda scene, values: {"locale": "ru", "next": "/search"},
         state=_user_state,
     ),
@@ -748,7 +760,7 @@ TARGETS: list[Target] = [
         "main.settings",
         "POST",
         "observer",
-        (Field("locale", "choice"), Field("timezone", "choice")),
+        SettingsForm,
         data=lambda scene, values: {"locale": "ru", "timezone": "Pacific/Pago_Pago"},
         state=_user_state,
         shows=lambda scene: [("observer", scene.url("main.settings"))],
@@ -758,13 +770,8 @@ TARGETS: list[Target] = [
         "drafts.import_document",
         "POST",
         "secretariat",
-        (
-            Field("title"),
-            Field("kind", "choice"),
-            Field("language", "choice"),
-            Field("file", "markdown", upload=text_document),
-            Field("file", upload=document_named),
-        ),
+        DocumentImportForm,
+        uploads=DOCUMENT_UPLOADS,
         url=_slug,
         data=lambda scene, values: {
             "title": "Imported draft",
@@ -778,14 +785,7 @@ TARGETS: list[Target] = [
         "drafts.publish_release",
         "POST",
         "secretariat",
-        (
-            Field("label"),
-            Field("comments_close_at", "datetime"),
-            Field("accept_late", "choice"),
-            Field("keep_previous_open", "choice"),
-            Field("override_reason"),
-            Field("supersedes", "ids"),
-        ),
+        ReleaseForm,
         url=_document,
         data=lambda scene, values: {
             "label": "First draft",
@@ -799,7 +799,7 @@ TARGETS: list[Target] = [
         "drafts.move_window",
         "POST",
         "secretariat",
-        (Field("comments_close_at", "datetime"),),
+        WindowForm,
         url=_document,
         data=lambda scene, values: {"comments_close_at": _local_time()},
         state=_release_state,
@@ -809,7 +809,7 @@ TARGETS: list[Target] = [
         "drafts.revise",
         "POST",
         "editor",
-        (Field("body", "markdown"), Field("change_note"), Field("base_version", "ids"), Field("addresses", "ids")),
+        RevisionForm,
         url=_section,
         data=lambda scene, values: {
             "body": "Revised text.",
@@ -828,7 +828,8 @@ TARGETS: list[Target] = [
         "drafts.import_next_draft",
         "POST",
         "editor",
-        (Field("file", "markdown", upload=text_document), Field("file", upload=document_named)),
+        NextDraftForm,
+        uploads=(Field("file", "markdown", upload=text_document), Field("file", upload=document_named)),
         url=_fresh_document,
         data=lambda scene, values: {"file": text_document("A paragraph.")},
         after=apply_plan,
@@ -838,7 +839,7 @@ TARGETS: list[Target] = [
         "drafts.apply_next_draft",
         "POST",
         "editor",
-        (Field("token"), Field("paragraphs", "ids"), Field("continues-0"), Field("check", "choice")),
+        extra=(Field("token"), Field("paragraphs", "ids"), Field("continues-0"), Field("check", "choice")),
         url=_document,
         data=lambda scene, values: {"token": "A" * 43, "paragraphs": "1", "continues-0": "1", "apply": "1"},
         state=_structure_state,
@@ -847,8 +848,8 @@ TARGETS: list[Target] = [
         "drafts.import_translation",
         "POST",
         "secretariat",
-        (
-            Field("language", "choice"),
+        TranslationForm,
+        uploads=(
             Field("file", "markdown", upload=translated_document),
             Field("file", upload=translated_document_named),
         ),
@@ -861,7 +862,7 @@ TARGETS: list[Target] = [
         "drafts.confirm_translation",
         "POST",
         "secretariat",
-        (Field("token"),),
+        ConfirmTranslationForm,
         url=_document,
         data=lambda scene, values: {"token": "A" * 43},
         state=_structure_state,
@@ -871,7 +872,7 @@ TARGETS: list[Target] = [
         "comments.create",
         "POST",
         "delegate",
-        COMMENT_FIELDS,
+        CommentForm,
         url=_section,
         data=lambda scene, values: dict(COMMENT_DATA),
         shows=lambda scene: (
@@ -882,7 +883,7 @@ TARGETS: list[Target] = [
         "comments.edit",
         "POST",
         "focal",
-        COMMENT_FIELDS,
+        CommentForm,
         url=_submitted,
         data=lambda scene, values: dict(COMMENT_DATA),
         state=_comment_state,
@@ -890,12 +891,12 @@ TARGETS: list[Target] = [
             _comment_views(scene) + [("focal", scene.url("comments.edit", comment_id=scene.submitted.id))]
         ),
     ),
-    Target("comments.submit", "POST", "focal", STRAY, url=_fresh_draft, state=_comment_state),
+    Target("comments.submit", "POST", "focal", url=_fresh_draft, state=_comment_state),
     Target(
         "comments.withdraw",
         "POST",
         "focal",
-        (Field("reason"),),
+        WithdrawForm,
         url=_fresh_submitted,
         data=lambda scene, values: {"reason": "Superseded."},
         state=_comment_state,
@@ -905,7 +906,9 @@ TARGETS: list[Target] = [
         "comments.disposition",
         "POST",
         "secretariat",
-        (*DISPOSITION_FIELDS, Field("scope", "choice")),
+        DispositionForm,
+        extra=(Field("scope", "choice"),),
+        kinds={"resolved_in_version": "ids"},  # a select of version numbers
         url=lambda scene: {"comment_id": scene.foreign.id},
         data=lambda scene, values: {"disposition": "noted", "rationale": "Considered.", "scope": "one"},
         state=_comment_state,
@@ -917,18 +920,18 @@ TARGETS: list[Target] = [
         "comments.group",
         "POST",
         "secretariat",
-        (Field("comment_ids", "ids"), Field("label")),
+        GroupForm,
         url=_section,
         data=lambda scene, values: {"comment_ids": [str(i) for i in _fresh_pair(scene)], "label": "Same point"},
         shows=lambda scene: _section_pages(scene),
     ),
-    Target("comments.ungroup", "POST", "secretariat", STRAY, url=lambda scene: {"group_id": scene.new_group().id}),
+    Target("comments.ungroup", "POST", "secretariat", url=lambda scene: {"group_id": scene.new_group().id}),
     # -- roadmap
     Target(
         "roadmap.create",
         "POST",
         "secretariat",
-        MILESTONE_FIELDS,
+        MilestoneForm,
         url=_slug,
         data=lambda scene, values: dict(MILESTONE_DATA),
         shows=_roadmap,
@@ -937,7 +940,7 @@ TARGETS: list[Target] = [
         "roadmap.edit",
         "POST",
         "secretariat",
-        MILESTONE_FIELDS,
+        MilestoneForm,
         url=lambda scene: {"milestone_id": scene.milestone.id},
         data=lambda scene, values: dict(MILESTONE_DATA),
         state=_milestone_state,
@@ -945,15 +948,13 @@ TARGETS: list[Target] = [
             _roadmap(scene) + [("secretariat", scene.url("roadmap.edit", milestone_id=scene.milestone.id))]
         ),
     ),
-    Target(
-        "roadmap.delete", "POST", "secretariat", STRAY, url=lambda scene: {"milestone_id": scene.new_milestone().id}
-    ),
+    Target("roadmap.delete", "POST", "secretariat", url=lambda scene: {"milestone_id": scene.new_milestone().id}),
     # -- principles and priorities
     Target(
         "principles.create",
         "POST",
         "secretariat",
-        (Field("number"), Field("title"), Field("body", "markdown")),
+        ItemForm,
         url=_slug,
         data=_item_form,
         shows=lambda scene: _item_views(scene, "principles"),
@@ -962,7 +963,7 @@ TARGETS: list[Target] = [
         "priorities.create",
         "POST",
         "secretariat",
-        (Field("number"), Field("title"), Field("body", "markdown"), Field("group", "choice")),
+        PriorityForm,
         url=_slug,
         data=_item_form,
         shows=lambda scene: _item_views(scene, "priorities"),
@@ -971,7 +972,7 @@ TARGETS: list[Target] = [
         "priorities.links",
         "POST",
         "editor",
-        (Field("related", "ids"),),
+        LinksForm,
         url=lambda scene: {"section_id": scene.priority.id},
         data=lambda scene, values: {"related": [str(scene.section.id)]},
         state=_links_state,
@@ -981,7 +982,7 @@ TARGETS: list[Target] = [
         "dialogues.create",
         "POST",
         "secretariat",
-        DIALOGUE_FIELDS,
+        DialogueForm,
         url=_slug,
         data=_dialogue_form,
         shows=_dialogue_views,
@@ -990,7 +991,7 @@ TARGETS: list[Target] = [
         "dialogues.edit",
         "POST",
         "secretariat",
-        DIALOGUE_FIELDS,
+        DialogueForm,
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=_dialogue_edit_form,
         state=_dialogue_state,
@@ -1000,7 +1001,7 @@ TARGETS: list[Target] = [
         "dialogues.attendance",
         "POST",
         "secretariat",
-        (Field("attended", "choice"),),
+        extra=(Field("attended", "choice"),),
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {"attended": ["KEN"]},
     ),
@@ -1008,11 +1009,7 @@ TARGETS: list[Target] = [
         "dialogues.outcome",
         "POST",
         "secretariat",
-        (
-            Field("summary", "markdown"),
-            Field("conclusions-0-text", "markdown"),
-            Field("conclusions-0-section_ids", "ids"),
-        ),
+        OutcomeForm,
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {
             "summary": "Summary.",
@@ -1022,12 +1019,12 @@ TARGETS: list[Target] = [
         state=_dialogue_state,
         shows=_dialogue_views,
     ),
-    Target("dialogues.publish", "POST", "secretariat", STRAY, url=_fresh_dialogue_with_draft_outcome),
+    Target("dialogues.publish", "POST", "secretariat", url=_fresh_dialogue_with_draft_outcome),
     Target(
         "dialogues.cancel",
         "POST",
         "secretariat",
-        (Field("version", "ids"),),
+        extra=(Field("version", "ids"),),
         url=_upcoming_dialogue,
         data=lambda scene, values: {"version": str(db.session.get(Dialogue, values["dialogue_id"]).row_version)},
         shows=_dialogue_views,
@@ -1037,39 +1034,33 @@ TARGETS: list[Target] = [
         "matrix.import_comments",
         "POST",
         "secretariat",
-        (
-            Field("file", "markdown", upload=xlsx_cells),
-            Field("file", "markdown", upload=docx_cells),
-            Field("file", upload=xlsx_named),
-            Field("organization", "choice"),
-        ),
+        CommentImportForm,
+        uploads=COMMENT_UPLOADS,
         url=_document,
         data=lambda scene, values: {"organization": "KEN", "file": xlsx_cells("A comment.")},
         after=confirm_import,
         shows=_comment_views,
     ),
-    Target("matrix.confirm_import", "POST", "secretariat", (Field("payload"),), url=_document),
+    Target(
+        "matrix.confirm_import",
+        "POST",
+        "secretariat",
+        ConfirmImportForm,
+        kinds={"token": "text"},  # the preview's random token
+        url=_document,
+    ),
     Target(
         "matrix.publish",
         "POST",
         "secretariat",
-        (Field("override_reason"),),
+        PublishCompilationForm,
         url=lambda scene: {"document_id": scene.document.id, "release": scene.release.number},
     ),
-    # -- the API
+    # -- the API: the fields are those of each operation's body schema
     Target(
         "api.publish_release",
         "POST",
         "secretariat",
-        (
-            Field("label"),
-            Field("comments_close_at", "datetime"),
-            Field("comments_open_at", "datetime"),
-            Field("accept_late", "choice"),
-            Field("keep_previous_open", "choice"),
-            Field("override_reason"),
-            Field("supersedes", "ids"),
-        ),
         url=_document,
         data=lambda scene, values: {
             "label": "First draft",
@@ -1083,7 +1074,6 @@ TARGETS: list[Target] = [
         "api.move_window",
         "PATCH",
         "secretariat",
-        (Field("comments_close_at", "datetime"),),
         url=_document,
         data=lambda scene, values: {"comments_close_at": _iso_time()},
         state=_release_state,
@@ -1093,7 +1083,6 @@ TARGETS: list[Target] = [
         "api.revise",
         "POST",
         "editor",
-        (Field("body", "markdown"), Field("change_note"), Field("base_version", "ids"), Field("addresses", "ids")),
         url=_section,
         data=lambda scene, values: {
             "body": "Revised text.",
@@ -1108,7 +1097,6 @@ TARGETS: list[Target] = [
         "api.create_comment",
         "POST",
         "focal",
-        (*COMMENT_FIELDS, Field("submit", "choice"), Field("language", "choice")),
         url=_section,
         data=lambda scene, values: {**COMMENT_DATA, "submit": True, "language": "en"},
         shows=_comment_views,
@@ -1117,18 +1105,16 @@ TARGETS: list[Target] = [
         "api.update_comment",
         "PATCH",
         "focal",
-        COMMENT_FIELDS,
         url=_submitted,
         data=lambda scene, values: dict(COMMENT_DATA),
         state=_comment_state,
         shows=_comment_views,
     ),
-    Target("api.submit_comment", "POST", "focal", STRAY, url=_fresh_draft, state=_comment_state),
+    Target("api.submit_comment", "POST", "focal", url=_fresh_draft, state=_comment_state),
     Target(
         "api.withdraw_comment",
         "POST",
         "focal",
-        (Field("reason"),),
         url=_fresh_submitted,
         data=lambda scene, values: {"reason": "Superseded."},
         state=_comment_state,
@@ -1138,19 +1124,6 @@ TARGETS: list[Target] = [
         "api.create_dialogue",
         "POST",
         "secretariat",
-        (
-            Field("title"),
-            Field("constituency", "choice"),
-            Field("format", "choice"),
-            Field("timezone", "choice"),
-            Field("starts_at", "datetime"),
-            Field("ends_at", "datetime"),
-            Field("place"),
-            Field("description"),
-            Field("agenda.0.title"),
-            Field("agenda.0.section_ids", "ids"),
-            Field("participants.0", "choice"),
-        ),
         url=_slug,
         data=lambda scene, values: {
             "title": "Dialogue",
@@ -1169,20 +1142,6 @@ TARGETS: list[Target] = [
         "api.update_dialogue",
         "PATCH",
         "secretariat",
-        (
-            Field("title"),
-            Field("constituency", "choice"),
-            Field("format", "choice"),
-            Field("timezone", "choice"),
-            Field("starts_at", "datetime"),
-            Field("ends_at", "datetime"),
-            Field("place"),
-            Field("description"),
-            Field("agenda.0.title"),
-            Field("agenda.0.section_ids", "ids"),
-            Field("participants.0", "choice"),
-            Field("row_version", "ids"),
-        ),
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {
             "title": "Dialogue",
@@ -1199,7 +1158,6 @@ TARGETS: list[Target] = [
         "api.record_attendance",
         "PUT",
         "secretariat",
-        (Field("attended.0", "choice"), Field("row_version", "ids")),
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {"attended": ["KEN"]},
         state=_dialogue_state,
@@ -1209,11 +1167,6 @@ TARGETS: list[Target] = [
         "api.save_outcome",
         "PUT",
         "secretariat",
-        (
-            Field("summary", "markdown"),
-            Field("conclusions.0.text", "markdown"),
-            Field("conclusions.0.section_ids", "ids"),
-        ),
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {
             "summary": "Summary.",
@@ -1222,12 +1175,11 @@ TARGETS: list[Target] = [
         state=_dialogue_state,
         shows=_dialogue_views,
     ),
-    Target("api.publish_outcome", "POST", "secretariat", STRAY, url=_fresh_dialogue_with_draft_outcome),
+    Target("api.publish_outcome", "POST", "secretariat", url=_fresh_dialogue_with_draft_outcome),
     Target(
         "api.record_disposition",
         "PUT",
         "secretariat",
-        DISPOSITION_FIELDS,
         url=_submitted,
         data=lambda scene, values: {"disposition": "noted", "rationale": "Considered."},
         state=_comment_state,
@@ -1237,7 +1189,6 @@ TARGETS: list[Target] = [
         "api.group_comments",
         "POST",
         "secretariat",
-        (Field("comment_ids", "ids"), Field("label")),
         url=_section,
         data=lambda scene, values: {"comment_ids": _fresh_pair(scene), "label": "Same point"},
         shows=lambda scene: _section_pages(scene),
@@ -1246,7 +1197,6 @@ TARGETS: list[Target] = [
         "api.dispose_group",
         "PUT",
         "secretariat",
-        DISPOSITION_FIELDS,
         url=lambda scene: {"group_id": scene.group.id},
         data=lambda scene, values: {"disposition": "noted", "rationale": "Considered."},
         state=_group_state,
@@ -1256,13 +1206,7 @@ TARGETS: list[Target] = [
         "api.import_comments",
         "POST",
         "secretariat",
-        (
-            Field("file", "markdown", upload=xlsx_cells),
-            Field("file", "markdown", upload=docx_cells),
-            Field("file", upload=xlsx_named),
-            Field("organization", "choice"),
-            Field("dry_run", "choice"),
-        ),
+        uploads=COMMENT_UPLOADS,
         url=_document,
         data=lambda scene, values: {"organization": "KEN", "dry_run": "false", "file": xlsx_cells("A comment.")},
         shows=_comment_views,

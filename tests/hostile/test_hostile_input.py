@@ -11,8 +11,9 @@ import pytest
 
 from consult.extensions import db
 from tests.hostile.checks import assert_sound, assert_sound_download, json_bytes, multipart, urlencoded
+from tests.hostile.fields import Upload, body_schema
 from tests.hostile.payloads import JSON_BODIES
-from tests.hostile.targets import TARGETS, Upload, payloads
+from tests.hostile.targets import TARGETS, payloads
 
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -24,6 +25,29 @@ def test_every_changing_route_is_a_target(app):
     listed = {(target.endpoint, target.method) for target in TARGETS}
     assert not routes - listed, f"add these to tests/hostile/targets.py: {sorted(routes - listed)}"
     assert not listed - routes, f"these targets no longer exist: {sorted(listed - routes)}"
+
+
+def test_the_fields_are_read_from_the_forms_and_schemas(app):
+    """Were the reading to find nothing, each target would only get a stray field."""
+    kinds = {target.label: {field.name: field.kind for field in target.fields(app)} for target in TARGETS}
+    assert kinds["POST api.create_comment"] == {
+        "kind": "choice",
+        "body": "markdown",
+        "proposed_text": "text",
+        "quote": "text",
+        "submit": "choice",
+        "language": "text",
+    }
+    assert kinds["PATCH api.update_dialogue"]["agenda.0.section_ids"] == "ids"
+    assert kinds["PATCH api.update_dialogue"]["participants.0"] == "text"
+    assert kinds["PUT api.save_outcome"]["conclusions.0.text"] == "markdown"
+    assert kinds["POST comments.create"]["body"] == "markdown"
+    assert kinds["POST dialogues.edit"]["agenda-0-section_ids"] == "ids"
+    assert kinds["POST drafts.publish_release"]["comments_close_at"] == "datetime"
+    assert "file" in kinds["POST api.import_comments"] and "file" in kinds["POST matrix.import_comments"]
+    for target in TARGETS:
+        if target.form or (target.api and body_schema(app.view_functions[target.endpoint])):
+            assert "unexpected" not in kinds[target.label], target.label
 
 
 def _with(data: dict, path: str, value) -> dict:
@@ -47,7 +71,7 @@ def _send(scene, target, url: str, data):
         client, headers = scene.client(target.user), {}
     if isinstance(data, bytes):
         body, content_type = data, "application/json"
-    elif target.json:
+    elif target.json(scene.app):
         body, content_type = json_bytes(data), "application/json"
     else:
         files = {name: (value.filename, value.content) for name, value in data.items() if isinstance(value, Upload)}
@@ -71,18 +95,19 @@ def check_view(scene, viewer: str | None, url: str) -> None:
     assert_sound_download(response, where)
 
 
-def attempts(target):
-    for field in target.fields:
-        for name, value in payloads(field, target.json).items():
+def attempts(target, app):
+    json = target.json(app)
+    for field in target.fields(app):
+        for name, value in payloads(field, json).items():
             yield f"{field.label}={name}", field, value
-    if target.json:
+    if json:
         for name, body in JSON_BODIES.items():
             yield f"body={name}", None, body
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.label)
 def test_hostile_input_is_refused_or_stored_inert(scene, target):
-    for label, field, value in attempts(target):
+    for label, field, value in attempts(target, scene.app):
         where = f"{target.label} {label}"
         values = target.url(scene)
         url = scene.url(target.endpoint, **values)

@@ -1,0 +1,115 @@
+"""Comments on sections: drafting, submitting, withdrawing, answering, grouping."""
+
+from flask import g
+
+from consult.api.comments.schemas import (
+    CommentChangeSchema,
+    CommentSchema,
+    DispositionSchema,
+    GroupSchema,
+    NewCommentSchema,
+    NewGroupSchema,
+    WithdrawalSchema,
+)
+from consult.api.common import bp, domain, errors
+from consult.comments import services as comments
+from consult.drafts import services as drafts
+from consult.permissions import authorize
+
+route = domain(
+    "Comments",
+    "Delegations' comments on sections, and the answers of the task force and the Secretariat. "
+    "A change answers the comment as the request stored it.",
+)
+
+
+@route("/sections/<int:section_id>/comments", methods=["GET"])
+@errors(404)
+@bp.paginated(CommentSchema)
+def section_comments(section_id, page):
+    """The comments on a section the caller may see, newest release first"""
+    item = drafts.get_section(g.api_user, section_id)
+    return comments.section_comments(g.api_user, item, page=page.number, per_page=page.size)
+
+
+@route("/sections/<int:section_id>/comments", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(201, CommentSchema)
+@bp.body(NewCommentSchema)
+def create_comment(section_id, body):
+    """Draft a comment (or, as the focal point, submit it at once); 409 when the window is closed"""
+    item = drafts.get_section(g.api_user, section_id)
+    authorize(g.api_user, "comment.create", item)
+    return comments.create_comment(g.api_user, item, **body())
+
+
+@route("/comments/<int:comment_id>", methods=["GET"])
+@errors(404)
+@bp.response(200, CommentSchema)
+def comment(comment_id):
+    """A comment"""
+    return comments.get_comment(g.api_user, comment_id)
+
+
+@route("/comments/<int:comment_id>", methods=["PATCH"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+@bp.body(CommentChangeSchema)
+def update_comment(comment_id, body):
+    """Change a comment while the window is open; a submitted one keeps its earlier text"""
+    item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.edit", item)
+    return comments.update_comment(g.api_user, item, **body())
+
+
+@route("/comments/<int:comment_id>/submit", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def submit_comment(comment_id):
+    """Submit a comment on behalf of the organization (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    return comments.submit_comment(g.api_user, item)
+
+
+@route("/comments/<int:comment_id>/withdraw", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+@bp.body(WithdrawalSchema)
+def withdraw_comment(comment_id, body):
+    """Withdraw a comment, with a reason; it stays on record"""
+    item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.withdraw", item)
+    return comments.withdraw_comment(g.api_user, item, **body())
+
+
+@route("/comments/<int:comment_id>/disposition", methods=["PUT"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+@bp.body(DispositionSchema)
+def record_disposition(comment_id, body):
+    """Answer a submitted comment (editor or Secretariat); earlier answers are kept"""
+    item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.dispose", item)
+    return comments.record_disposition(g.api_user, item, **body())
+
+
+@route("/sections/<int:section_id>/groups", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(201, GroupSchema)
+@bp.body(NewGroupSchema)
+def group_comments(section_id, body):
+    """Group comments on a section that make the same point, to answer them once"""
+    item = drafts.get_section(g.api_user, section_id)
+    authorize(g.api_user, "comments.group", item)
+    return comments.group_comments(g.api_user, item, **body())
+
+
+@route("/groups/<int:group_id>/disposition", methods=["PUT"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema(many=True))
+@bp.body(DispositionSchema)
+def dispose_group(group_id, body):
+    """Answer a group of comments once; answers each of its comments"""
+    group = comments.get_group(group_id)
+    authorize(g.api_user, "comments.group", group)
+    return comments.dispose_group(g.api_user, group, **body()).comments

@@ -1,0 +1,126 @@
+"""Comments, their revisions and answers (dispositions), and groups of comments."""
+
+from marshmallow import fields, post_load
+
+from consult.api.schema import Derived, Markdown, Moment, Schema, StrictBoolean, StrictInteger
+from consult.models.accounts import organization_name
+from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+
+KINDS = {"enum": list(COMMENT_KINDS)}
+ANSWERS = {"enum": list(DISPOSITIONS)}
+
+
+def _number(version) -> int | None:
+    return version.number if version else None
+
+
+# -- answers
+
+
+class OrganizationSchema(Schema):
+    code = fields.String()
+    name = Derived(organization_name, fields.String(), metadata={"description": "In the reader's language"})
+
+
+class CommentRevisionSchema(Schema):
+    """The text of a submitted comment as it stood before an edit."""
+
+    number = fields.Integer()
+    kind = fields.String(metadata=KINDS)
+    body = Markdown()
+    proposed_text = fields.String(allow_none=True)
+    quote = fields.String(allow_none=True)
+    replaced_at = Moment()
+
+
+class DispositionRevisionSchema(Schema):
+    """An earlier answer to the comment."""
+
+    disposition = fields.String(metadata=ANSWERS)
+    rationale = fields.String(allow_none=True)
+    resolved_in_version = Derived(lambda answer: _number(answer.resolved_in), fields.Integer(allow_none=True))
+    decided_at = Moment(allow_none=True)
+
+
+class CommentSchema(Schema):
+    id = fields.Integer()
+    section_id = fields.Integer()
+    organization = fields.Nested(OrganizationSchema)
+    kind = fields.String(metadata=KINDS)
+    body = Markdown()
+    html = fields.String(attribute="body_html", metadata={"description": "The body rendered, sanitized"})
+    proposed_text = fields.String(allow_none=True, metadata={"description": "An amendment's text of the paragraph"})
+    quote = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["draft", "submitted", "withdrawn"]})
+    release = Derived(lambda comment: comment.release.number, fields.Integer())
+    version = Derived(lambda comment: comment.version.number, fields.Integer())
+    language = fields.String(allow_none=True)
+    late = fields.Boolean()
+    created_at = Moment()
+    submitted_at = Moment(allow_none=True)
+    withdrawn_at = Moment(allow_none=True)
+    withdrawal_reason = fields.String(allow_none=True)
+    addressed_in_version = Derived(
+        lambda comment: _number(comment.addressed_in[-1] if comment.addressed_in else None),
+        fields.Integer(allow_none=True),
+        metadata={"description": "The latest version whose editor said it addresses this comment"},
+    )
+    disposition = fields.String(allow_none=True, metadata=ANSWERS)
+    rationale = fields.String(allow_none=True)
+    resolved_in_version = Derived(lambda comment: _number(comment.resolved_in), fields.Integer(allow_none=True))
+    disposed_at = Moment(allow_none=True)
+    answer_outdated = fields.Boolean(metadata={"description": "Edited after it was answered"})
+    disposition_history = fields.List(
+        fields.Nested(DispositionRevisionSchema), metadata={"description": "Earlier answers, oldest first"}
+    )
+    group_id = fields.Integer(allow_none=True)
+    imported = fields.Boolean(metadata={"description": "Imported by the Secretariat from the delegation's file"})
+    revisions = fields.List(fields.Nested(CommentRevisionSchema), metadata={"description": "Earlier texts"})
+
+
+class GroupSchema(Schema):
+    id = fields.Integer()
+    label = fields.String()
+    comment_ids = Derived(lambda group: [comment.id for comment in group.comments], fields.List(fields.Integer()))
+
+
+# -- requests
+
+
+class NewCommentSchema(Schema):
+    kind = fields.String(allow_none=True, metadata={**KINDS, "default": "general"})
+    body = Markdown(required=True)
+    proposed_text = fields.String(allow_none=True, metadata={"description": "Required for an amendment"})
+    quote = fields.String(allow_none=True, metadata={"description": "The passage commented on"})
+    submit = StrictBoolean(metadata={"description": "Submit at once (the focal point)"})
+    language = fields.String(allow_none=True, metadata={"description": "A language tag such as fr or zh-Hans"})
+
+    @post_load
+    def general_by_default(self, data: dict, **kwargs) -> dict:
+        return {**data, "kind": data.get("kind") or "general"}
+
+
+class CommentChangeSchema(Schema):
+    """Only what the body names changes."""
+
+    kind = fields.String(allow_none=True, metadata=KINDS)
+    body = Markdown(allow_none=True)
+    proposed_text = fields.String(allow_none=True)
+    quote = fields.String(allow_none=True)
+
+
+class WithdrawalSchema(Schema):
+    reason = fields.String(required=True)
+
+
+class DispositionSchema(Schema):
+    disposition = fields.String(required=True, metadata=ANSWERS)
+    rationale = fields.String(allow_none=True, load_default=None, metadata={"description": "Required unless accepted"})
+    resolved_in_version = StrictInteger(
+        allow_none=True, metadata={"description": "A version of the paragraph later than the one commented on"}
+    )
+
+
+class NewGroupSchema(Schema):
+    comment_ids = fields.List(StrictInteger(), required=True, metadata={"description": "Two or more comments"})
+    label = fields.String(allow_none=True, load_default="")

@@ -104,6 +104,7 @@ READ = {
     "api.document": SIGNED_IN,
     "api.section": SIGNED_IN,
     "api.section_diff": SIGNED_IN,
+    "api.document_concordance": SIGNED_IN,
     "api.section_comments": SIGNED_IN,
     "api.comment": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
     "api.milestones": SIGNED_IN,
@@ -177,7 +178,10 @@ WRITE = {
     "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
     "api.withdraw_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "api.record_disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
-    "api.revise": {"editor", "admin"},
+    "api.revise": STAFF,  # the Secretariat stores translations
+    "api.insert_section": {"editor", "admin"},
+    "api.retire_section": {"editor", "admin"},
+    "api.move_section": {"editor", "admin"},
     "api.publish_release": MANAGERS,
     "api.move_window": MANAGERS,
     "api.group_comments": STAFF,
@@ -368,7 +372,8 @@ def _url(rule, setting, variant=None, sections="released"):
     if rule.endpoint == "static":
         args["filename"] = "css/consult.css"
     url = rule.build({name: args[name] for name in rule.arguments}, append_unknown=False)[1]
-    return url + ("?from=1&to=1" if rule.endpoint.endswith("section_diff") else "")
+    with_range = rule.endpoint.endswith(("section_diff", "concordance"))
+    return url + ("?from=1&to=1" if with_range else "")
 
 
 def _client(app, setting, role):

@@ -3,7 +3,7 @@ messages in the reader's language), its fields, how an answer shows an object as
 sees it, and the shapes more than one domain answers with (errors, conclusions, pages)."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import flask_smorest
 import marshmallow
@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from consult.drafts.services import readable_section_ids
 from consult.models.base import utcnow
+from consult.timeutil import iso_to_utc
 from consult.validation import positive_integer
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
@@ -121,9 +122,8 @@ class Moment(fields.DateTime):
         if not isinstance(value, str):
             raise self.make_error("invalid")
         try:
-            parsed = datetime.fromisoformat(value)
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-        except (ValueError, OverflowError):  # OverflowError: the offset moves it past year 1 or 9999
+            return iso_to_utc(value)
+        except ValueError:
             raise self.make_error("format") from None
 
     def _serialize(self, value, attr, obj, **kwargs):

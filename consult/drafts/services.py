@@ -176,6 +176,18 @@ def released_versions(release: Release) -> dict[int, SectionVersion]:
     return {section_id: version for section_id, version in rows}
 
 
+def printed_sections(release: Release) -> list[ReleaseSection]:
+    """What the release printed, in its order: each section with its number, titles and version."""
+    return list(
+        db.session.scalars(
+            select(ReleaseSection)
+            .where(ReleaseSection.release_id == release.id)
+            .options(selectinload(ReleaseSection.section), selectinload(ReleaseSection.version))
+            .order_by(ReleaseSection.position)
+        )
+    )
+
+
 def latest_versions(document: Document) -> dict[int, SectionVersion]:
     """Section id → its newest version, in one query."""
     rows = db.session.scalars(

@@ -40,6 +40,7 @@ from consult.auth.services import start_session
 from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
 from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
+from consult.drafts import structure
 from consult.drafts.forms import ImportForm as DocumentImportForm
 from consult.drafts.forms import ReleaseForm, RevisionForm, WindowForm
 from consult.drafts.import_forms import ConfirmTranslationForm, NextDraftForm, TranslationForm
@@ -249,6 +250,13 @@ def _document(scene) -> dict:
 def _fresh_document(scene) -> dict:
     """A document of its own for each next draft applied: the scene's keeps its sections."""
     return {"document_id": scene.world.document(slug=scene.consultation.slug).id}
+
+
+def _fresh_section(scene) -> dict:
+    """A section of its own for each change of the structure: the scene's keeps its place."""
+    section = structure.insert_section(scene.users["editor"], scene.document, after=None, body="A paragraph to move.")
+    db.session.commit()
+    return {"section_id": section.id}
 
 
 def _slug(scene) -> dict:
@@ -1092,6 +1100,30 @@ TARGETS: list[Target] = [
         },
         state=_section_state,
         shows=_versions,
+    ),
+    Target(
+        "api.insert_section",
+        "POST",
+        "editor",
+        url=_document,
+        data=lambda scene, values: {"after": scene.section.id, "body": "A new paragraph.", "heading": ""},
+        shows=lambda scene: _document_views(scene),
+    ),
+    Target(
+        "api.retire_section",
+        "POST",
+        "editor",
+        url=_fresh_section,
+        data=lambda scene, values: {"reason": "Merged into the paragraph before it."},
+        shows=lambda scene: _document_views(scene),
+    ),
+    Target(
+        "api.move_section",
+        "POST",
+        "editor",
+        url=_fresh_section,
+        data=lambda scene, values: {"after": scene.section.id},
+        shows=lambda scene: _document_views(scene),
     ),
     Target(
         "api.create_comment",

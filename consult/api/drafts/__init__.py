@@ -5,20 +5,27 @@ from sqlalchemy import select
 
 from consult.api.common import bp, domain, errors
 from consult.api.drafts.schemas import (
+    ConcordanceQuerySchema,
+    ConcordanceRowSchema,
     ConsultationSchema,
     ConsultationSummarySchema,
     DiffQuerySchema,
     DiffSchema,
     DocumentSchema,
+    LanguageQuerySchema,
+    MoveSchema,
+    NewSectionSchema,
     NewVersionSchema,
     ReleaseRequestSchema,
     ReleaseSchema,
+    RetireSchema,
     RevisionRequestSchema,
     SectionSchema,
     WindowRequestSchema,
 )
 from consult.api.schema import Seen, show_sections
 from consult.dialogues import services as dialogues
+from consult.drafts import concordance, structure, translations
 from consult.drafts import services as drafts
 from consult.extensions import db
 from consult.models import Consultation
@@ -52,17 +59,40 @@ def consultation(slug):
 @route("/documents/<int:document_id>")
 @errors(403, 404)
 @bp.response(200, DocumentSchema)
-def document(document_id):
-    """A document: its releases, and its sections as the caller may see them"""
+@bp.query(LanguageQuerySchema)
+def document(document_id, query):
+    """A document: its releases, and the sections of its current release as printed
+
+    With `lang`, headings and chapter titles in that language where translated. The staff read
+    each section's newest version, and before any release the working draft.
+    """
     item = drafts.get_document(document_id)
     authorize(g.api_user, "document.view", item)
+    language = query().get("lang")
     release = drafts.current_release(item)
-    if can(g.api_user, "section.view_working"):
-        versions = drafts.latest_versions(item)
-    else:
-        versions = drafts.released_versions(release) if release else {}
-    sections = [Seen(section, version=versions[section.id]) for section in item.sections if section.id in versions]
-    return Seen(item, release=release, sections=sections)
+    staff = can(g.api_user, "section.view_working")
+    newest = drafts.latest_versions(item) if staff else {}
+    if release is None:
+        sections = [Seen(section, version=newest[section.id]) for section in structure.working_sections(item)]
+        sections = sections if staff else []
+        return Seen(item, release=None, sections=sections, languages=[item.language])
+    printed = drafts.printed_sections(release)
+    readings = translations.readings(item, {row.section_id: row.version for row in printed}, language)
+    sections = []
+    for row in printed:
+        reading = readings[row.section_id]
+        translated = reading.translation
+        sections.append(
+            Seen(
+                row.section,
+                number=row.number,
+                heading=(translated.heading if translated and translated.heading else row.heading),
+                chapter=(translated.chapter if translated and translated.chapter else row.chapter),
+                subsection=(translated.subsection if translated and translated.subsection else row.subsection),
+                version=newest.get(row.section_id, row.version),
+            )
+        )
+    return Seen(item, release=release, sections=sections, languages=translations.release_languages(release))
 
 
 @route("/documents/<int:document_id>/releases", methods=["POST"])
@@ -90,15 +120,87 @@ def move_window(document_id, body):
     return drafts.move_window(g.api_user, item, **body())
 
 
+def _section_answer(item, versions, language: str | None = None) -> Seen:
+    shown = versions[-1]
+    reading = translations.reading(item, shown, language)
+    conclusions = dialogues.published_conclusions([item.id]).get(item.id, [])
+    show_sections(drafts.readable_section_ids(g.api_user, (s.id for c in conclusions for s in c.sections)))
+    retired = (
+        {"release": item.retired_in.number if item.retired_in else None, "reason": item.retired_reason}
+        if item.retired_at
+        else None
+    )
+    return Seen(
+        item,
+        version=Seen(shown, body=reading.body, html=reading.html, language=reading.language, outdated=reading.outdated),
+        versions=versions,
+        languages=translations.languages_of([item.id], {item.id: shown}, item.document.language),
+        retired=retired,
+        conclusions=conclusions,
+    )
+
+
 @route("/sections/<int:section_id>")
 @errors(404)
 @bp.response(200, SectionSchema)
-def section(section_id):
-    """A section with the versions the caller may see, and the published conclusions about it"""
+@bp.query(LanguageQuerySchema)
+def section(section_id, query):
+    """A section with the versions the caller may see, and the published conclusions about it
+
+    With `lang`, the text in that language where there is one (`outdated` when it translates an
+    earlier version); otherwise the original's.
+    """
     item, versions = _visible_section(section_id)
-    conclusions = dialogues.published_conclusions([item.id]).get(item.id, [])
-    show_sections(drafts.readable_section_ids(g.api_user, (s.id for c in conclusions for s in c.sections)))
-    return Seen(item, version=versions[-1], versions=versions, conclusions=conclusions)
+    return _section_answer(item, versions, query().get("lang"))
+
+
+@route("/documents/<int:document_id>/sections", methods=["POST"])
+@errors(403, 404)
+@bp.response(201, SectionSchema)
+@bp.body(NewSectionSchema)
+def insert_section(document_id, body):
+    """Insert a section after another, or at the start (editor); part of the next release"""
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "section.revise", item)
+    section = structure.insert_section(g.api_user, item, **body())
+    return _section_answer(section, drafts.visible_versions(g.api_user, section))
+
+
+@route("/sections/<int:section_id>/retire", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, SectionSchema)
+@bp.body(RetireSchema)
+def retire_section(section_id, body):
+    """Retire a section from the working draft, with a reason (editor); it stays in earlier releases"""
+    item = drafts.get_section(g.api_user, section_id)
+    authorize(g.api_user, "section.revise", item)
+    structure.retire_section(g.api_user, item, **body())
+    return _section_answer(item, drafts.visible_versions(g.api_user, item))
+
+
+@route("/sections/<int:section_id>/move", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, SectionSchema)
+@bp.body(MoveSchema)
+def move_section(section_id, body):
+    """Move a section after another, or to the start (editor); renumbered at the next release"""
+    item = drafts.get_section(g.api_user, section_id)
+    authorize(g.api_user, "section.revise", item)
+    structure.move_section(g.api_user, item, **body())
+    return _section_answer(item, drafts.visible_versions(g.api_user, item))
+
+
+@route("/documents/<int:document_id>/concordance")
+@errors(403, 404, 422)
+@bp.response(200, ConcordanceRowSchema(many=True))
+@bp.query(ConcordanceQuerySchema)
+def document_concordance(document_id, query):
+    """Where each section of release `from` is in release `to`: kept (maybe renumbered), new or retired"""
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "document.view", item)
+    numbers = query()
+    old, new = drafts.get_release(item, numbers["from_"]), drafts.get_release(item, numbers["to"])
+    return concordance.compare(old, new, diffs=False)
 
 
 @route("/sections/<int:section_id>/diff")
@@ -119,7 +221,18 @@ def section_diff(section_id, query):
 @bp.response(201, NewVersionSchema)
 @bp.body(RevisionRequestSchema)
 def revise(section_id, body):
-    """Save a new version (editor); 409 when `base_version` is not the latest"""
+    """Save a new version (editor), or with `language` the translation of `base_version` (staff)
+
+    409 when `base_version` is not the latest.
+    """
     item = drafts.get_section(g.api_user, section_id)
+    authorize(g.api_user, "section.translate", item)  # who may do neither is told before reading the body
+    data = body()
+    language = data.pop("language", None)
+    if language:
+        data.pop("addresses", None)
+        data.pop("change_note", None)
+        translation = translations.store_translation(g.api_user, item, language=language, **data)
+        return Seen(translation, number=translation.version.number)
     authorize(g.api_user, "section.revise", item)
-    return drafts.revise_section(g.api_user, item, **body())
+    return Seen(drafts.revise_section(g.api_user, item, **data), language=item.document.language)

@@ -48,7 +48,8 @@ class ReleaseSchema(Schema):
 
 
 class SectionSummarySchema(Schema):
-    """A section of a document, with the number of its version the reader sees."""
+    """A section of a document as the current release printed it (its number, place and titles, in
+    the language asked for where translated), with the number of its version the reader sees."""
 
     id = fields.Integer()
     anchor = fields.String()
@@ -64,7 +65,11 @@ class DocumentSchema(Schema):
     consultation = Derived(lambda document: document.consultation.slug, fields.String())
     title = fields.String()
     kind = fields.String()
-    language = fields.String()
+    language = fields.String(metadata={"description": "The original's language (as `original_language`)"})
+    original_language = Derived(lambda document: document.language, fields.String())
+    languages = fields.List(
+        fields.String(), metadata={"description": "The languages the current release can be read in, original first"}
+    )
     symbol = fields.String(allow_none=True)
     release = fields.Nested(ReleaseSchema, allow_none=True, metadata={"description": "The current release"})
     releases = fields.List(fields.Nested(ReleaseSchema))
@@ -78,8 +83,22 @@ class VersionSummarySchema(Schema):
 
 
 class VersionSchema(VersionSummarySchema):
+    """A version's text in the language asked for, where there is one (else the original's)."""
+
     body = Markdown()
-    html = fields.String(attribute="body_html")
+    html = fields.String()
+    language = fields.String(metadata={"description": "The language of `body`"})
+    outdated = fields.Boolean(
+        metadata={"description": "`body` translates an earlier version: the original has changed since"}
+    )
+
+
+class RetiredSchema(Schema):
+    release = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The number of the first release without it (none published yet: null)"},
+    )
+    reason = fields.String()
 
 
 class SectionSchema(Schema):
@@ -93,6 +112,10 @@ class SectionSchema(Schema):
     url = Derived(lambda section: section_url(section, _external=True), fields.String())
     version = fields.Nested(VersionSchema, allow_none=True, metadata={"description": "The latest the reader sees"})
     versions = fields.List(fields.Nested(VersionSummarySchema))
+    languages = fields.List(fields.String(), metadata={"description": "The languages its text can be read in"})
+    retired = fields.Nested(
+        RetiredSchema, allow_none=True, metadata={"description": "Retired from the working draft (else null)"}
+    )
     conclusions = fields.List(fields.Nested(ConclusionSchema), metadata={"description": "Of published outcomes"})
 
 
@@ -103,8 +126,18 @@ class DiffSchema(Schema):
 
 
 class NewVersionSchema(Schema):
-    number = fields.Integer()
+    number = fields.Integer(metadata={"description": "The version saved, or the one translated"})
     created_at = fields.DateTime()
+    language = fields.String(metadata={"description": "The language of the text saved"})
+
+
+class ConcordanceRowSchema(Schema):
+    section_id = Derived(lambda change: change.section.id, fields.Integer())
+    anchor = Derived(lambda change: change.section.anchor, fields.String())
+    from_number = fields.String(allow_none=True, metadata={"description": "Its number in release `from` (or null)"})
+    to_number = fields.String(allow_none=True, metadata={"description": "Its number in release `to` (or null)"})
+    status = fields.String(metadata={"enum": ["kept", "new", "retired"]})
+    text_changed = fields.Boolean()
 
 
 # -- requests
@@ -130,7 +163,41 @@ class WindowRequestSchema(Schema):
     comments_close_at = Moment(required=True)
 
 
+class LanguageQuerySchema(Schema):
+    lang = fields.String(metadata={"description": "A UN language code: the text in that language where translated"})
+
+
+class ConcordanceQuerySchema(Schema):
+    from_ = QueryNumber(digits=6, message=_l("Give a release number."), data_key="from", required=True)
+    to = QueryNumber(digits=6, message=_l("Give a release number."), required=True)
+
+
+class NewSectionSchema(Schema):
+    after = StrictInteger(
+        allow_none=True, required=True, metadata={"description": "The id of the paragraph it follows; null: the start"}
+    )
+    body = Markdown(required=True)
+    heading = fields.String(allow_none=True, load_default="")
+    chapter = fields.String(
+        allow_none=True, metadata={"description": "Default: the chapter of the paragraph it follows"}
+    )
+
+
+class RetireSchema(Schema):
+    reason = fields.String(required=True)
+
+
+class MoveSchema(Schema):
+    after = StrictInteger(
+        allow_none=True, required=True, metadata={"description": "The id of the paragraph it follows; null: the start"}
+    )
+
+
 class RevisionRequestSchema(Schema):
+    language = fields.String(
+        allow_none=True,
+        metadata={"description": "Another UN language than the original's: stores the translation of `base_version`"},
+    )
     body = Markdown(required=True)
     change_note = fields.String(allow_none=True, load_default="")
     base_version = StrictInteger(

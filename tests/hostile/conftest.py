@@ -175,7 +175,8 @@ class Scene:
                 kept = [comment.body] + [revision.body for revision in comment.revisions]
             assert body in kept, f"{comment_id}: the original text is gone"
         for section in self.document.sections:
-            assert section.versions[0].body == self.first_versions[section.id]
+            if section.id in self.first_versions:  # paragraphs inserted meanwhile have their own first text
+                assert section.versions[0].body == self.first_versions[section.id]
 
 
 @pytest.fixture

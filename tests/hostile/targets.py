@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from consult.auth.services import start_session
 from consult.dialogues.services import save_outcome
+from consult.drafts import structure
 from consult.extensions import db
-from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section
+from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, Section, SectionTranslation
 from consult.models.base import utcnow
 from tests.conftest import PASSWORD
 from tests.hostile.checks import hidden_value
@@ -217,6 +218,17 @@ def _fresh_pair(scene) -> list[int]:
     return [scene.new_comment("focal", submit=True).id, scene.new_comment("focal_fra", submit=True).id]
 
 
+def _fresh_section(scene) -> dict:
+    """A paragraph inserted for the occasion: each can be retired once."""
+    section = structure.insert_section(scene.users["editor"], scene.document, after=None, body="A paragraph to retire.")
+    db.session.commit()
+    return {"section_id": section.id}
+
+
+def _translation(scene) -> dict:
+    return {"section_id": scene.section.id, "language": "fr"}
+
+
 def _fresh_token(scene) -> dict:
     scene.world.token(scene.users["focal"])
     newest = select(ApiToken.id).where(ApiToken.user_id == scene.users["focal"].id).order_by(ApiToken.id.desc())
@@ -253,6 +265,16 @@ def _comment_state(scene, values):
 def _section_state(scene, values):
     section = db.session.get(Section, values["section_id"])
     return section.latest_version, [(v.number, v.body, v.change_note) for v in section.versions]
+
+
+def _structure_state(scene, values):
+    document = db.session.get(Document, scene.document.id)
+    return [(s.id, s.position, s.chapter, s.retired_at, s.retired_reason) for s in document.sections]
+
+
+def _translation_state(scene, values):
+    rows = db.session.scalars(select(SectionTranslation).where(SectionTranslation.section_id == values["section_id"]))
+    return [(row.language, row.version_id, row.body, row.heading, row.chapter) for row in rows]
 
 
 def _release_state(scene, values):
@@ -363,6 +385,28 @@ def _document_views(scene, document_id=None) -> list:
     return views
 
 
+def _translated_views(scene) -> list:
+    section_id, document_id = scene.section.id, scene.document.id
+    views = [(v, scene.url("drafts.section", section_id=section_id, lang="fr")) for v in VIEWERS]
+    views += [("editor", scene.url("drafts.section", section_id=section_id, lang="en", beside="fr"))]
+    views += [("focal", scene.url("drafts.document", document_id=document_id, lang="fr"))]
+    views += [("secretariat", scene.url("drafts.document", document_id=document_id, view="working", lang="fr"))]
+    views += [("editor", scene.url("drafts.translate", section_id=section_id, language="fr"))]
+    views += [("secretariat", scene.url("drafts.compare_releases", document_id=document_id, lang="fr"))]
+    return views + _search(scene)
+
+
+def _structure_views(scene) -> list:
+    document_id = scene.document.id
+    views = _document_views(scene)
+    views += [("editor", scene.url("drafts.document", document_id=document_id, view="working"))]
+    views += [("editor", scene.url("drafts.insert_section", document_id=document_id))]
+    views += [("editor", scene.url("drafts.move_section", section_id=scene.section.id))]
+    views += [("secretariat", scene.url("dialogues.create", slug=scene.consultation.slug))]
+    views += [("editor", scene.url("priorities.links", section_id=scene.priority.id))]
+    return views + _search(scene)
+
+
 def _roadmap(scene) -> list:
     slug = scene.consultation.slug
     views = [(v, scene.url("roadmap.timeline", slug=slug)) for v in VIEWERS]
@@ -454,6 +498,7 @@ def confirm_import(scene, client, response, headers) -> None:
 # -- the table -----------------------------------------------------------------------------
 
 COMMENT_FIELDS = (Field("kind", "choice"), Field("quote"), Field("body", "markdown"), Field("proposed_text"))
+NEW_COMMENT_FIELDS = (*COMMENT_FIELDS, Field("language", "choice"))
 COMMENT_DATA = {"kind": "amendment", "quote": "Quoted passage", "body": "A comment.", "proposed_text": "New text."}
 MILESTONE_FIELDS = (
     Field("title"),
@@ -670,14 +715,60 @@ TARGETS: list[Target] = [
             + [("secretariat", scene.url("drafts.document", document_id=scene.document.id, view="working"))]
         ),
     ),
+    # -- the working draft's structure, translations
+    Target(
+        "drafts.insert_section",
+        "POST",
+        "editor",
+        (Field("after", "choice"), Field("heading"), Field("body", "markdown")),
+        url=_document,
+        data=lambda scene, values: {"after": str(scene.section.id), "heading": "New", "body": "A new paragraph."},
+        state=_structure_state,
+        shows=_structure_views,
+    ),
+    Target(
+        "drafts.move_section",
+        "POST",
+        "editor",
+        (Field("after", "choice"),),
+        url=_section,
+        data=lambda scene, values: {"after": "start"},
+        state=_structure_state,
+        shows=_structure_views,
+    ),
+    Target(
+        "drafts.retire_section",
+        "POST",
+        "editor",
+        (Field("reason"),),
+        url=_fresh_section,
+        data=lambda scene, values: {"reason": "Merged into another paragraph."},
+        state=_structure_state,
+        shows=_structure_views,
+    ),
+    Target(
+        "drafts.translate",
+        "POST",
+        "editor",
+        (Field("body", "markdown"), Field("heading"), Field("chapter"), Field("base_version", "ids")),
+        url=_translation,
+        data=lambda scene, values: {
+            "body": "Un paragraphe traduit.",
+            "heading": "Titre",
+            "chapter": "Chapitre",
+            "base_version": str(db.session.get(Section, values["section_id"]).latest_version),
+        },
+        state=_translation_state,
+        shows=_translated_views,
+    ),
     # -- comments
     Target(
         "comments.create",
         "POST",
         "delegate",
-        COMMENT_FIELDS,
+        NEW_COMMENT_FIELDS,
         url=_section,
-        data=lambda scene, values: dict(COMMENT_DATA),
+        data=lambda scene, values: {**COMMENT_DATA, "language": "ar"},
         shows=lambda scene: (
             _section_pages(scene, "delegate") + _comment_pages(scene) + [("delegate", scene.url("comments.delegation"))]
         ),

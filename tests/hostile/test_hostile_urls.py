@@ -11,7 +11,7 @@ from tests.hostile.payloads import IDS, RAW, RAW_SAMPLE, TEXT, form_value
 # Every query argument some page or endpoint reads; each route gets all of them at once.
 QUERY_ARGUMENTS = (
     "q", "page", "per_page", "from", "to", "version", "release", "view", "section", "organization",
-    "region", "disposition", "kind", "addresses", "next", "action", "user",
+    "region", "disposition", "kind", "addresses", "next", "action", "user", "lang", "beside",
 )  # fmt: skip
 QUERY_PAYLOADS = {
     **IDS,
@@ -39,6 +39,7 @@ def _valid_path_values(scene) -> dict:
         "user_id": scene.users["delegate"].id,
         "session_id": 1,
         "extension": "csv",
+        "language": "fr",
     }
 
 
@@ -93,7 +94,7 @@ def test_out_of_range_ids_and_odd_slugs_in_paths(scene, app):
     defaults = _valid_path_values(scene)
     for rule, methods in _routes(app):
         for argument in sorted(rule.arguments - {"extension"}):
-            for name, value in (SLUGS if argument == "slug" else HUGE_IDS).items():
+            for name, value in (SLUGS if argument in ("slug", "language") else HUGE_IDS).items():
                 path = _path(rule, {**defaults, argument: value})
                 for method in methods:
                     response = _request(scene, method, path, api=rule.endpoint.startswith("api."))

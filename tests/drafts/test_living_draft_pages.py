@@ -9,10 +9,12 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from consult.auth.services import organization_by_code
 from consult.comments.services import create_comment
 from consult.drafts import structure, translations
 from consult.drafts.services import publish_release
 from consult.extensions import db
+from consult.matrix import imports
 from consult.models import Comment, Section, SectionTranslation
 from consult.models.base import utcnow
 from tests.conftest import login
@@ -408,3 +410,21 @@ def test_each_paragraph_once_with_its_number(app, world, draft):
     assert picker.count(f'value="{sections["20"].id}">Paragraph 20 — not in First draft — Draft plan</option>') == 1
     assert picker.count(">Paragraph 20 — Draft plan</option>") == 1
     assert picker.count("<option") == 23
+
+
+def test_a_delegations_table_is_read_with_the_numbers_of_the_current_release(world, draft):
+    document, sections = draft["document"], draft["sections"]
+    structure.retire_section(draft["editor"], sections["20"], reason="Merged into 19.")
+    new = structure.insert_section(draft["editor"], document, after=sections["1"].id, body="New second paragraph.")
+    db.session.commit()
+    first_draft(document)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Paragraph number", "Kind", "Comment", "Proposed text"])
+    for number in ("2", "20", "23"):
+        workbook.active.append([number, "General comment", f"On {number}.", None])
+    data = io.BytesIO()
+    workbook.save(data)
+    found = imports.preview(draft["secretariat"], document, organization_by_code("BRA"), data.getvalue(), "b.xlsx")
+    # 20 is old 19 now (old 20 is retired), 2 the new paragraph; the First draft has no 23.
+    assert [(row["paragraph"], row["section_id"]) for row in found.rows] == [("2", new.id), ("20", sections["19"].id)]
+    assert [error["row"] for error in found.errors] == [4]

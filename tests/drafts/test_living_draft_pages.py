@@ -342,24 +342,6 @@ def test_reading_language_follows_the_reader_and_the_address(app, world, draft):
     assert "russe" in notice and "anglais" in notice  # the languages named in the reader's language
     assert re.search(r'<div class="passage__text" lang="en" dir="ltr">', html)
     assert page(france, f"/sections/{nine.id}?lang=zz&beside=qq").count("passage__text") == 1
-    # The comment form's language is the reader's interface language until they choose.
-    assert re.search(r'<option selected value="fr">Français</option>', page(france, f"/sections/{nine.id}"))
-    posted = france.post(f"/sections/{nine.id}/comments", data={"kind": "general", "body": "Sans langue."})
-    assert posted.status_code == 302
-    assert db.session.scalar(db.select(Comment.language).where(Comment.body == "Sans langue.")) == "fr"
-    bad = france.post(f"/sections/{nine.id}/comments", data={"kind": "general", "body": "X", "language": "de"})
-    assert bad.status_code == 422
-    # Arabic comments read right to left wherever they are shown.
-    egypt = world.user("focal_point", "EGY")
-    comment = create_comment(
-        egypt, nine, kind="amendment", body="نقترح.", proposed_text="نص.", quote="اقتباس", language="ar"
-    )
-    db.session.commit()
-    html = page(browser(app, egypt), f"/comments/{comment.id}")
-    assert '<div class="comment__body" lang="ar" dir="rtl">' in html
-    assert '<blockquote class="comment__quote" lang="ar" dir="rtl">' in html
-    assert '<div class="diff" lang="ar" dir="rtl">' in html
-    assert page(browser(app, egypt), "/delegation/comments").count('lang="ar" dir="rtl"') >= 1
 
 
 def test_each_paragraph_once_with_its_number(app, world, draft):

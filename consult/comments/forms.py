@@ -4,7 +4,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.web.forms import MarkdownField, choices
+from consult.web.forms import UN_LANGUAGE_NAMES, MarkdownField, choices
 
 
 class CommentForm(FlaskForm):
@@ -15,6 +15,10 @@ class CommentForm(FlaskForm):
         _l("Proposed text (for an amendment: the paragraph as you would have it read)"),
         validators=[Optional()],
     )
+
+
+class NewCommentForm(CommentForm):
+    language = SelectField(_l("Language of your comment"), choices=choices(UN_LANGUAGE_NAMES))
 
 
 class WithdrawForm(FlaskForm):

@@ -1,5 +1,4 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,7 +6,7 @@ from consult.comments import bp
 from consult.comments import services as comments
 from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
 from consult.drafts import services as drafts
-from consult.drafts.pages import section_page_context
+from consult.drafts.pages import comment_form, section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.permissions import authorize, can
@@ -24,7 +23,7 @@ def _back_to(comment):
 def create(section_id):
     section = drafts.get_section(current_user, section_id)
     authorize(current_user, "comment.create", section)
-    form = CommentForm()
+    form = comment_form()
     status = 422
     if form.validate_on_submit():
         try:
@@ -35,7 +34,7 @@ def create(section_id):
                 body=form.body.data,
                 proposed_text=form.proposed_text.data,
                 quote=form.quote.data,
-                language=get_locale().language,
+                language=form.language.data,
             )
         except DomainError as error:
             apply_errors(form, error)

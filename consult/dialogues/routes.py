@@ -4,11 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consult.dialogues import bp
 from consult.dialogues import services as dialogues
 from consult.dialogues.forms import BLANK_ROWS, DialogueForm, OutcomeForm
 from consult.drafts import services as drafts
+from consult.drafts.reading import paragraph_label
 from consult.errors import Conflict, DomainError
 from consult.extensions import db
 from consult.models import Document, Section
@@ -20,23 +22,20 @@ from consult.web.forms import ConfirmForm, apply_errors, choices, organization_p
 
 
 def section_choices(consultation):
-    """Every paragraph, principle and priority of the consultation, for tagging."""
+    """Every paragraph, principle and priority of the consultation, once each, for tagging."""
     sections = db.session.scalars(
         select(Section)
         .join(Document)
         .where(Document.consultation_id == consultation.id)
+        .options(selectinload(Section.retired_in))
         .order_by(Document.id, Section.position)
     ).all()
-    labels = {
-        "guiding_principles": lambda s: _("Principle (%(number)s) %(title)s", number=s.number, title=s.heading),
-        "priority_statements": lambda s: _("Priority %(number)s %(title)s", number=s.number, title=s.heading),
-    }
     return choices(
         (
             s.id,
-            labels[s.document.kind](s)
-            if s.document.kind in labels
-            else f"{_('Paragraph %(number)s', number=s.number)} — {s.document.title[:50]}",
+            paragraph_label(s)
+            if s.document.kind in ("guiding_principles", "priority_statements")
+            else f"{paragraph_label(s)} — {s.document.title[:50]}",
         )
         for s in sections
     )

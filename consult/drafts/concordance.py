@@ -16,6 +16,16 @@ from consult.text import AMENDMENT_DIFF_BUDGET, diff_html
 
 KEPT, NEW, RETIRED = "kept", "new", "retired"
 
+# What happened to a paragraph between two releases; a kept one can be moved, revised and renumbered at once.
+CHANGE_STATUSES = {
+    NEW: _l("new"),
+    RETIRED: _l("retired"),
+    "moved": _l("moved"),
+    "revised": _l("revised"),
+    "renumbered": _l("renumbered"),
+    "unchanged": _l("unchanged"),
+}
+
 
 @dataclass
 class Change:
@@ -46,6 +56,14 @@ class Change:
     @property
     def renumbered(self) -> bool:
         return self.status == KEPT and self.from_number != self.to_number
+
+    @property
+    def statuses(self) -> list[str]:
+        """Keys of CHANGE_STATUSES: new, retired, or what happened to a kept paragraph (else unchanged)."""
+        if self.status != KEPT:
+            return [self.status]
+        flags = (("moved", self.moved), ("revised", self.text_changed), ("renumbered", self.renumbered))
+        return [name for name, flag in flags if flag] or ["unchanged"]
 
 
 def _printed(release: Release) -> dict[int, ReleaseSection]:

@@ -14,17 +14,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.models.drafts import DOCUMENT_KINDS
-from consult.web.forms import MarkdownField, choices
+from consult.web.forms import UN_LANGUAGE_NAMES, MarkdownField, choices
 
-LANGUAGE_CHOICES = [
-    ("", _l("Detect from the text")),
-    ("ar", "العربية"),
-    ("zh", "中文"),
-    ("en", "English"),
-    ("fr", "Français"),
-    ("ru", "Русский"),
-    ("es", "Español"),
-]
+LANGUAGE_CHOICES = [("", _l("Detect from the text")), *UN_LANGUAGE_NAMES]
 
 
 class ImportForm(FlaskForm):
@@ -65,3 +57,29 @@ class RevisionForm(FlaskForm):
     body = MarkdownField(_l("Text (Markdown)"), validators=[DataRequired()])
     change_note = TextAreaField(_l("What changed and why"), validators=[Optional(), Length(max=2000)])
     addresses = MultiCheckboxField(_l("Comments this version addresses"), coerce=int, validate_choice=False)
+
+
+class InsertSectionForm(FlaskForm):
+    after = SelectField(_l("Insert it after"))
+    heading = StringField(_l("Heading (optional)"), validators=[Optional(), Length(max=300)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()])
+
+
+class MoveSectionForm(FlaskForm):
+    after = SelectField(_l("Put it after"))
+
+
+class RetireSectionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it retired?"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Kept on record and shown with the paragraph in the releases that had it."),
+    )
+
+
+class TranslationForm(FlaskForm):
+    # The version of the original the translator translated: a newer one saved meanwhile is a conflict.
+    base_version = HiddenField()
+    heading = StringField(_l("Heading"), validators=[Optional(), Length(max=300)])
+    chapter = StringField(_l("Chapter title"), validators=[Optional(), Length(max=300)])
+    body = TextAreaField(_l("Translation (Markdown)"), validators=[DataRequired()])

@@ -6,13 +6,15 @@ imports another.
 
 from collections.abc import Callable
 
-from flask import render_template
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user
 
-from consult.comments.forms import CommentForm
+from consult.comments.forms import NewCommentForm
 from consult.comments.services import section_comments
 from consult.dialogues.services import published_conclusions
+from consult.drafts import reading, translations
 from consult.drafts import services as drafts
 from consult.models import Section
 from consult.models.base import utcnow
@@ -21,9 +23,27 @@ from consult.web import pagecache
 from consult.web.arguments import page_number, positive_int_arg
 
 
+def reading_languages(available: list[str]) -> reading.Languages:
+    """The languages the reader reads a text in: ``?lang=`` and ``?beside=``, else the interface's."""
+    return reading.choose_languages(
+        available,
+        requested=request.args.get("lang"),
+        beside=request.args.get("beside"),
+        interface=get_locale().language,
+    )
+
+
+def comment_form() -> NewCommentForm:
+    """The comment form; its language is the reader's interface language unless they choose another."""
+    return NewCommentForm(language=get_locale().language)
+
+
 def section_page_context(item: Section):
-    release = drafts.current_release(item.document)
-    released = drafts.released_version(item, release)
+    current = drafts.current_release(item.document)
+    printings = reading.printings(item)
+    # The newest release that printed the section: the current one, or the last one that had a retired section.
+    printed = printings[-1] if printings else None
+    released = printed.version if printed else None
     versions = drafts.visible_versions(current_user, item)
     requested = positive_int_arg("version")
     shown = next((v for v in versions if v.number == requested), None) if requested else None
@@ -32,19 +52,31 @@ def section_page_context(item: Section):
     latest = versions[-1]
     now = utcnow()
     pagecache.expires_by(drafts.next_window_change(item.document, now))
-    commentable = bool(release and released and release.takes_comments(now))
-    commentable = commentable and can(current_user, "comment.create", item)
+    in_current = bool(current and printed and printed.release_id == current.id)
+    commentable = in_current and current.takes_comments(now) and can(current_user, "comment.create", item)
+    if printed is not None and shown.id == printed.version_id:
+        place = reading.Printed.of(printed)
+    else:
+        place = reading.Printed(item, item.number, item.heading, item.chapter, item.subsection, shown)
+    languages = reading_languages(translations.languages_of([item.id], {item.id: shown}, item.document.language))
     return {
         "section": item,
         "document": item.document,
-        "release": release,
+        "release": current,
+        "shown_release": printed.release if printed else None,
+        "number": printed.number if printed else item.number,
+        "printings": printings,
         "released": released,
         "shown": shown,
         "latest": latest,
         "versions": versions,
+        "paragraph": reading.paragraphs(item.document, [place], languages.shown)[0],
+        "languages": languages,
+        "translation_states": reading.translation_states(item) if can(current_user, "section.translate", item) else {},
+        "un_languages": translations.UN_LANGUAGES,
         "comments": section_comments(current_user, item, page=page_number()),
         "conclusions": published_conclusions([item.id]).get(item.id, []),
-        "comment_form": CommentForm() if commentable else None,
+        "comment_form": comment_form() if commentable else None,
         "now": now,
     }
 
@@ -61,4 +93,4 @@ def section_page(section_id: int, load: Callable[[int], Section] = _readable_sec
         authorize(current_user, "document.view", item.document)
         return render_template("drafts/section.html", **extra, **section_page_context(item))
 
-    return pagecache.page(pagecache.section_scopes(section_id), render, ("page", "version"))
+    return pagecache.page(pagecache.section_scopes(section_id), render, ("page", "version", "lang", "beside"))

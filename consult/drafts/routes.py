@@ -4,12 +4,21 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.comments.services import comment_counts
-from consult.drafts import bp, concordance
+from consult.drafts import bp, concordance, downloads, reading, structure, translations
 from consult.drafts import services as drafts
-from consult.drafts.forms import ImportForm, ReleaseForm, RevisionForm, WindowForm
+from consult.drafts.forms import (
+    ImportForm,
+    InsertSectionForm,
+    MoveSectionForm,
+    ReleaseForm,
+    RetireSectionForm,
+    RevisionForm,
+    TranslationForm,
+    WindowForm,
+)
 from consult.drafts.importer import ImportFormatError, decode_upload
-from consult.drafts.pages import section_page
-from consult.errors import DomainError, StaleVersion, ValidationFailed
+from consult.drafts.pages import reading_languages, section_page
+from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
@@ -19,6 +28,7 @@ from consult.validation import positive_integer
 from consult.web import pagecache
 from consult.web.arguments import positive_int_arg
 from consult.web.forms import apply_errors, choices
+from consult.web.templating import language_label
 
 
 @bp.route("/consultations/<slug>")
@@ -64,7 +74,11 @@ def import_document(slug):
 @bp.route("/documents/<int:document_id>")
 @login_required
 def document(document_id):
-    return pagecache.page(pagecache.document_scopes(document_id), lambda: _document_page(document_id), ("view",))
+    return pagecache.page(
+        pagecache.document_scopes(document_id),
+        lambda: _document_page(document_id),
+        ("view", "release", "lang", "beside"),
+    )
 
 
 def _document_page(document_id: int) -> str:
@@ -72,17 +86,43 @@ def _document_page(document_id: int) -> str:
     authorize(current_user, "document.view", item)
     now = utcnow()
     pagecache.expires_by(drafts.next_window_change(item, now))
-    release = drafts.current_release(item)
-    working = can(current_user, "section.view_working") and (request.args.get("view") == "working" or release is None)
+    current = drafts.current_release(item)
+    working = can(current_user, "section.view_working") and (request.args.get("view") == "working" or current is None)
+    requested = positive_int_arg("release")
+    release = drafts.get_release(item, requested) if requested and not working else current
+    if working:
+        places = reading.working_places(item, drafts.latest_versions(item))
+    else:
+        places = [reading.Printed.of(row) for row in reading.printed_rows(release)] if release else []
+    versions = {place.section.id: place.version for place in places}
+    languages = reading_languages(translations.languages_of(versions, versions, item.language))
     return render_template(
         "drafts/document.html",
         document=item,
         release=release,
-        versions=drafts.document_texts(current_user, item, release, working=working),
+        current=current,
+        paragraphs=reading.paragraphs(item, places, languages.shown),
+        languages=languages,
+        retired=reading.retired_sections(item) if working else [],
         working=working,
-        counts=comment_counts(current_user, [section.id for section in item.sections]),
+        counts=comment_counts(current_user, list(versions)),
         now=now,
     )
+
+
+def _releases_to_compare(item) -> tuple:
+    """The releases ``?from=`` and ``?to=`` name, by default the last two (a single one with itself)."""
+    if not item.releases:
+        raise NotFound(_("This document has no release yet."))
+    newest = item.releases[-1].number
+    old = drafts.get_release(item, positive_int_arg("from") or max(1, newest - 1))
+    new = drafts.get_release(item, positive_int_arg("to") or newest)
+    return old, new
+
+
+def _compared_languages(old, new) -> reading.Languages:
+    both = translations.release_languages(old) + translations.release_languages(new)
+    return reading_languages([code for index, code in enumerate(both) if code not in both[:index]])
 
 
 @bp.route("/documents/<int:document_id>/compare")
@@ -91,12 +131,43 @@ def compare_releases(document_id):
     item = drafts.get_document(document_id)
     authorize(current_user, "document.view", item)
     if len(item.releases) < 2 and not (positive_int_arg("from") and positive_int_arg("to")):
-        return render_template("drafts/compare.html", document=item, diffs=None, old=None, new=None)
-    newest = item.releases[-1].number if item.releases else 0
-    old = drafts.get_release(item, positive_int_arg("from") or max(1, newest - 1))
-    new = drafts.get_release(item, positive_int_arg("to") or newest)
-    diffs = concordance.compare(old, new)
-    return render_template("drafts/compare.html", document=item, diffs=diffs, old=old, new=new)
+        return render_template("drafts/compare.html", document=item, changes=None, old=None, new=None)
+    old, new = _releases_to_compare(item)
+    languages = _compared_languages(old, new)
+    changes = [
+        change
+        for change in concordance.compare(old, new, language=languages.language)
+        if change.statuses != ["unchanged"]
+    ]
+    return render_template("drafts/compare.html", document=item, changes=changes, old=old, new=new, languages=languages)
+
+
+@bp.route("/documents/<int:document_id>/concordance", endpoint="concordance")
+@login_required
+def concordance_page(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    if not item.releases:
+        return render_template(
+            "drafts/concordance.html", document=item, changes=None, old=None, new=None, languages=None
+        )
+    old, new = _releases_to_compare(item)
+    changes = concordance.compare(old, new, diffs=False)
+    counts = comment_counts(current_user, [change.section.id for change in changes])
+    return render_template(
+        "drafts/concordance.html", document=item, changes=changes, counts=counts, old=old, new=new, languages=None
+    )
+
+
+@bp.route("/documents/<int:document_id>/concordance.<any(csv, xlsx):extension>")
+@login_required
+def concordance_download(document_id, extension):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    old, new = _releases_to_compare(item)
+    changes = concordance.compare(old, new, diffs=False)
+    counts = comment_counts(current_user, [change.section.id for change in changes])
+    return downloads.concordance_file(item, old, new, changes, counts, extension)
 
 
 @bp.route("/documents/<int:document_id>/releases/new", methods=["GET", "POST"])
@@ -233,6 +304,173 @@ def revise(section_id):
             latest=latest,
             candidates=candidates,
             conflict=conflict,
+        ),
+        status,
+    )
+
+
+# -- the working draft's structure ------------------------------------------------------------
+
+START = "start"
+
+
+def _after_choices(document, leave_out=None) -> list:
+    """Where a paragraph can go: the start, or after a paragraph of the working draft."""
+    places = [(START, _("At the start of the draft"))]
+    for section in structure.working_sections(document):
+        if section.id != getattr(leave_out, "id", None):
+            places.append((str(section.id), reading.paragraph_label(section)))
+    return choices(places)
+
+
+def _after(value: str) -> int | None:
+    """The id the select names (None: the start)."""
+    return None if value == START else positive_integer(value)
+
+
+@bp.route("/documents/<int:document_id>/paragraphs/new", methods=["GET", "POST"])
+@login_required
+def insert_section(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "section.revise", item)
+    form = InsertSectionForm()
+    form.after.choices = _after_choices(item)
+    if request.method == "GET":
+        form.after.data = request.args.get("after", START)
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            section = structure.insert_section(
+                current_user, item, after=_after(form.after.data), body=form.body.data, heading=form.heading.data or ""
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The paragraph is inserted. It is numbered when the next release is published."), "success")
+            return redirect(url_for("drafts.document", document_id=item.id, view="working", _anchor=section.anchor))
+    return render_template("drafts/insert.html", form=form, document=item), status
+
+
+@bp.route("/sections/<int:section_id>/move", methods=["GET", "POST"])
+@login_required
+def move_section(section_id):
+    item = drafts.get_section(current_user, section_id)
+    authorize(current_user, "section.revise", item)
+    form = MoveSectionForm()
+    form.after.choices = _after_choices(item.document, leave_out=item)
+    if request.method == "GET":
+        order = structure.working_sections(item.document)
+        place = next((index for index, section in enumerate(order) if section.id == item.id), 0)
+        form.after.data = str(order[place - 1].id) if place > 0 else START
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            structure.move_section(current_user, item, after=_after(form.after.data))
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The paragraph is moved. It is renumbered when the next release is published."), "success")
+            return redirect(
+                url_for("drafts.document", document_id=item.document_id, view="working", _anchor=item.anchor)
+            )
+    return render_template("drafts/move.html", form=form, section=item, label=reading.paragraph_label(item)), status
+
+
+@bp.route("/sections/<int:section_id>/retire", methods=["GET", "POST"])
+@login_required
+def retire_section(section_id):
+    item = drafts.get_section(current_user, section_id)
+    authorize(current_user, "section.revise", item)
+    form = RetireSectionForm()
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            structure.retire_section(current_user, item, reason=form.reason.data)
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The paragraph is retired from the working draft. Its comments stay on record."), "success")
+            return redirect(url_for("drafts.document", document_id=item.document_id, view="working"))
+    return (
+        render_template(
+            "drafts/retire.html",
+            form=form,
+            section=item,
+            label=reading.paragraph_label(item),
+            releases=[row.release for row in reading.printings(item)],
+            comments=comment_counts(current_user, [item.id]).get(item.id, 0),
+        ),
+        status,
+    )
+
+
+# -- translations -------------------------------------------------------------------------------
+
+
+@bp.route("/sections/<int:section_id>/translations/<language>", methods=["GET", "POST"])
+@login_required
+def translate(section_id, language):
+    item = drafts.get_section(current_user, section_id)
+    authorize(current_user, "section.translate", item)
+    if language not in translations.UN_LANGUAGES or language == item.document.language:
+        raise NotFound(_("There is no translation into this language to write: choose another UN language."))
+    form = TranslationForm()
+    earlier = translations.newest_translations([item.id], language).get(item.id)
+    if request.method == "GET":
+        form.base_version.data = str(item.latest_version)
+        if earlier is not None:
+            form.body.data, form.heading.data, form.chapter.data = earlier.body, earlier.heading, earlier.chapter
+    status = 422 if form.is_submitted() else 200
+    changed_meanwhile = None
+    if form.validate_on_submit():
+        translated = positive_integer(form.base_version.data)
+        try:
+            translations.store_translation(
+                current_user,
+                item,
+                language=language,
+                body=form.body.data,
+                base_version=translated,
+                heading=form.heading.data if item.heading else None,
+                chapter=form.chapter.data if item.chapter else None,
+            )
+        except StaleVersion as error:
+            # Keep the translator's text; show the newest original and what changed in it.
+            db.session.rollback()
+            item = drafts.get_section(current_user, section_id)
+            earlier = translations.newest_translations([item.id], language).get(item.id)
+            form.form_errors.append(str(error.message))
+            versions = drafts.visible_versions(current_user, item)
+            changed_meanwhile = next((version for version in versions if version.number == translated), None)
+            form.base_version.data = str(item.latest_version)
+            status = error.status
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The %(language)s text is saved.", language=language_label(language)), "success")
+            return redirect(drafts.section_url(item, lang=language))
+    latest = drafts.latest_version(item)
+    # What changed in the original since the version the earlier translation (or the translator) started from.
+    since = changed_meanwhile or (earlier.version if earlier is not None and earlier.version_id != latest.id else None)
+    return (
+        render_template(
+            "drafts/translate.html",
+            form=form,
+            section=item,
+            language=language,
+            label=reading.paragraph_label(item),
+            latest=latest,
+            earlier=earlier,
+            since=since,
+            changes=diff_html(since.body, latest.body) if since is not None else None,
         ),
         status,
     )

@@ -4,11 +4,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consult.comments.services import comment_counts
 from consult.dialogues.services import published_conclusions
 from consult.drafts import services as drafts
 from consult.drafts.pages import section_page
+from consult.drafts.reading import paragraph_label
 from consult.errors import DomainError, NotFound
 from consult.extensions import db
 from consult.items import principles, priorities
@@ -120,12 +122,11 @@ def links(section_id):
         select(Section)
         .join(Document)
         .where(Document.consultation_id == section.document.consultation_id, Document.kind == "plan_draft")
+        .options(selectinload(Section.retired_in))
         .order_by(Document.id, Section.position)
     ).all()
     form = LinksForm()
-    form.related.choices = choices(
-        (s.id, f"{s.document.title[:40]} — {_('Paragraph %(number)s', number=s.number)}") for s in candidates
-    )
+    form.related.choices = choices((s.id, f"{s.document.title[:40]} — {paragraph_label(s)}") for s in candidates)
     if not form.is_submitted():
         form.related.data = [s.id for s in section.related]
     if form.validate_on_submit():

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from consult.extensions import db
-from consult.models import Comment, Organization, Release, Section
+from consult.models import Comment, Organization, Release, ReleaseSection, Section
 from consult.permissions import authorize
 
 BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 6, 220, 640
@@ -17,6 +17,7 @@ BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 6, 220, 640
 @dataclass
 class SectionStats:
     section: Section
+    number: str  # as the release printed it
     comments: int
     delegations: int
     answered: int
@@ -50,18 +51,25 @@ def dashboard(user, release: Release) -> Dashboard:
             select(Organization).where(Organization.id.in_({row.organization_id for row in rows}))
         )
     }
-    sections = list(release.document.sections)
+    # Each paragraph once, as the release printed it.
+    printed = db.session.execute(
+        select(Section, ReleaseSection.number)
+        .join(ReleaseSection, ReleaseSection.section_id == Section.id)
+        .where(ReleaseSection.release_id == release.id)
+        .order_by(ReleaseSection.position)
+    ).all()
     per_section: dict[int, list] = {}
     for row in rows:
         per_section.setdefault(row.section_id, []).append(row)
     by_section = [
         SectionStats(
             section,
+            number,
             len(per_section.get(section.id, [])),
             len({r.organization_id for r in per_section.get(section.id, [])}),
             sum(1 for r in per_section.get(section.id, []) if r.answered),
         )
-        for section in sections
+        for section, number in printed
     ]
     region_comments: Counter = Counter()
     region_delegations: dict[str | None, set] = {}

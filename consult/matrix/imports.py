@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 
 from consult import audit
 from consult.comments.services import create_comment
-from consult.drafts.services import current_release, released_versions
+from consult.drafts.services import current_release
 from consult.errors import Conflict, Expired, NotFound, TooLarge, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.matrix.comment_import import (
@@ -31,7 +31,7 @@ from consult.matrix.comment_import import (
     parse_upload,
     template_xlsx,
 )
-from consult.models import Comment, CommentImportPreview, Document, Organization, Release, Section
+from consult.models import Comment, CommentImportPreview, Document, Organization, Release, ReleaseSection, Section
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS
 from consult.permissions import authorize
@@ -102,28 +102,31 @@ def preview(actor, document: Document, organization: Organization | None, data: 
         )
     except ImportFileError as error:
         raise _file_error(error.code, limits) from error
-    sections = {
-        normalize_paragraph(section.number): section
-        for section in db.session.scalars(select(Section).where(Section.document_id == document.id))
-    }
-    released = released_versions(release)
+    # The numbers the delegation read: those the current release printed, one paragraph each.
+    printed = db.session.execute(
+        select(ReleaseSection.number, Section)
+        .join(Section, Section.id == ReleaseSection.section_id)
+        .where(ReleaseSection.release_id == release.id)
+    )
+    sections = {normalize_paragraph(number): (number, section) for number, section in printed}
     result = Preview(organization, release, other_tables=parsed.other_tables)
     result.errors = [
         {"row": error.row, "message": f"{ROW_MESSAGES.get(error.message_code, error.message_code)} ({error.detail})"}
         for error in parsed.errors
     ]
     for imported in parsed.rows:
-        section = sections.get(normalize_paragraph(imported.paragraph))
-        if section is None or section.id not in released:
+        found = sections.get(normalize_paragraph(imported.paragraph))
+        if found is None:
             result.errors.append(
                 {"row": imported.row, "message": f"{ROW_MESSAGES['unknown_paragraph']} ({imported.paragraph})"}
             )
             continue
+        number, section = found
         result.rows.append(
             {
                 "row": imported.row,
                 "section_id": section.id,
-                "paragraph": section.number,
+                "paragraph": number,
                 "kind": imported.kind,
                 "body": imported.body,
                 "proposed_text": imported.proposed_text,

@@ -55,7 +55,7 @@ def page(document_id):
         release=release,
         filters=filters,
         results=matrix.matrix_page(current_user, release, filters, page_number()),
-        sections=matrix.section_numbers(document),
+        sections=matrix.section_numbers(release),
         regions=REGIONS,
         kinds=COMMENT_KINDS,
         dispositions=DISPOSITIONS,
@@ -171,7 +171,7 @@ def dashboard(document_id):
         "sections": dashboards.bar_chart(
             "chart-sections",
             _("Comments per paragraph"),
-            [(_("Paragraph %(number)s", number=s.section.number), s.comments) for s in data.by_section if s.comments],
+            [(_("Paragraph %(number)s", number=s.number), s.comments) for s in data.by_section if s.comments],
         ),
         "regions": dashboards.bar_chart(
             "chart-regions",

@@ -7,8 +7,8 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import not_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, not_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from consult import audit
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
@@ -16,7 +16,7 @@ from consult.errors import Conflict, UnansweredComments
 from consult.extensions import db
 from consult.geography import REGIONS
 from consult.matrix.exports import MatrixRow
-from consult.models import Comment, Document, Organization, Release, Section
+from consult.models import Comment, Document, Organization, Release, ReleaseSection
 from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
@@ -49,23 +49,28 @@ def matrix_release(document: Document, number: int | None) -> Release | None:
 
 
 def _query(user, release: Release, filters: Filters):
+    # Each paragraph once, under the number and in the order the release printed it.
     query = (
         select(Comment)
-        .join(Section, Section.id == Comment.section_id)
+        .join(
+            ReleaseSection,
+            and_(ReleaseSection.release_id == Comment.release_id, ReleaseSection.section_id == Comment.section_id),
+        )
         .join(Organization, Organization.id == Comment.organization_id)
         .where(Comment.release_id == release.id, Comment.status == "submitted")
         .options(
+            contains_eager(Comment.printed),
             joinedload(Comment.organization),
             joinedload(Comment.section),
             joinedload(Comment.resolved_in),
         )
-        .order_by(Section.position, Comment.id)
+        .order_by(ReleaseSection.position, Comment.id)
     )
     # Once the compilation is published every submitted comment is public.
     if release.compilation_published_at is None:
         query = query.where(visible_comments(user))
     if filters.section:
-        query = query.where(Section.number == filters.section)
+        query = query.where(ReleaseSection.number == filters.section)
     if filters.organization:
         query = query.where(Organization.code == filters.organization.upper())
     if filters.region:
@@ -95,8 +100,8 @@ def row(comment: Comment) -> MatrixRow:
     organization = comment.organization
     return MatrixRow(
         comment_id=comment.id,
-        chapter=comment.section.chapter or comment.section.subsection,
-        section_number=comment.section.number,
+        chapter=comment.printed.chapter or comment.printed.subsection,
+        section_number=comment.printed.number,
         organization=organization_name(organization),
         organization_code=organization.code,
         region=str(REGIONS.get(organization.region, "")) if organization.region else "",
@@ -195,7 +200,12 @@ def publish_compilation(actor, release: Release, *, override_reason: str | None 
     return release
 
 
-def section_numbers(document: Document) -> list[str]:
+def section_numbers(release: Release) -> list[str]:
+    """The numbers the release printed, in its order: one per paragraph."""
     return list(
-        db.session.scalars(select(Section.number).where(Section.document_id == document.id).order_by(Section.position))
+        db.session.scalars(
+            select(ReleaseSection.number)
+            .where(ReleaseSection.release_id == release.id)
+            .order_by(ReleaseSection.position)
+        )
     )

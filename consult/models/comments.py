@@ -5,12 +5,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.accounts import Organization, User
 from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
-from consult.models.drafts import Release, Section, SectionVersion
+from consult.models.drafts import Release, ReleaseSection, Section, SectionVersion
 from consult.models.stamps import nowhere, on_its_comments_section, on_its_section, shown_on
 
 COMMENT_KINDS = {
@@ -86,6 +86,14 @@ class Comment(Versioned, db.Model):
     section: Mapped[Section] = relationship()
     release: Mapped[Release] = relationship()
     version: Mapped[SectionVersion] = relationship(foreign_keys=[version_id])
+    # The section as the release commented on printed it: its number and titles there.
+    printed: Mapped[ReleaseSection] = relationship(
+        primaryjoin=lambda: and_(
+            ReleaseSection.release_id == foreign(Comment.release_id),
+            ReleaseSection.section_id == foreign(Comment.section_id),
+        ),
+        viewonly=True,
+    )
     organization: Mapped[Organization] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select, text
 
+from consult.drafts.reading import paragraph_label
 from consult.drafts.services import section_url
-from consult.drafts.translations import language_name
 from consult.extensions import db, upsert
 from consult.models import (
     Comment,
@@ -107,6 +107,7 @@ class Result:
     title: str
     snippet: Markup
     url: str
+    language: str | None = None  # of the snippet, where known (the original's is the document's)
 
 
 def _like_pattern(query: str) -> str:
@@ -164,64 +165,44 @@ def search(user, query: str, *, limit: int = 50) -> list[Result]:
     for entry in entries:
         by_kind.setdefault(entry.kind, {})[entry.ref_id] = entry
     results = (
-        _versions(user, by_kind.get("version", {}), query)
-        + _translations(user, by_kind.get("translation", {}), query)
+        _sections(user, by_kind.get("version", {}), by_kind.get("translation", {}), query)
         + _comments(user, by_kind.get("comment", {}), query)
         + _conclusions(user, by_kind.get("conclusion", {}), query)
     )
     return results[:limit]
 
 
-def _versions(user, entries: dict[int, SearchEntry], query: str) -> list[Result]:
-    if not entries:
-        return []
-    condition = SectionVersion.id.in_(entries)
-    if not can(user, "section.view_working"):
-        condition = and_(condition, SectionVersion.id.in_(select(ReleaseSection.version_id)))
-    versions = db.session.scalars(select(SectionVersion).where(condition).order_by(SectionVersion.id.desc()))
+def _sections(user, versions: dict[int, SearchEntry], translations: dict[int, SearchEntry], query: str) -> list[Result]:
+    """One hit per section, in whatever language it matched: its newest matching version, else
+    its newest matching translation (of a version the reader may read)."""
+    hits = []
+    if versions:
+        condition = SectionVersion.id.in_(versions)
+        if not can(user, "section.view_working"):
+            condition = and_(condition, SectionVersion.id.in_(select(ReleaseSection.version_id)))
+        for version in db.session.scalars(select(SectionVersion).where(condition).order_by(SectionVersion.id.desc())):
+            hits.append((version.section, version, None, versions[version.id]))
+    if translations:
+        condition = SectionTranslation.id.in_(translations)
+        if not can(user, "section.view_working"):
+            condition = and_(condition, SectionTranslation.version_id.in_(select(ReleaseSection.version_id)))
+        found = db.session.scalars(select(SectionTranslation).where(condition).order_by(SectionTranslation.id.desc()))
+        for translation in found:
+            hits.append((translation.section, translation.version, translation.language, translations[translation.id]))
     results, seen = [], set()
-    for version in versions:
-        section = version.section
-        if section.id in seen:  # one hit per section: its newest matching version
+    for section, version, language, entry in hits:
+        if section.id in seen:
             continue
         seen.add(section.id)
         results.append(
             Result(
                 "section",
                 section.id,
-                f"{section.document.title} — {_('Paragraph %(number)s', number=section.number)}"
+                f"{section.document.title} — {paragraph_label(section)}"
                 f" ({_('version %(number)s', number=version.number)})",
-                _snippet(entries[version.id].text, query),
-                section_url(section, version=version.number),
-            )
-        )
-    return results
-
-
-def _translations(user, entries: dict[int, SearchEntry], query: str) -> list[Result]:
-    """Translations of the versions the reader may see; one hit per section and language."""
-    if not entries:
-        return []
-    condition = SectionTranslation.id.in_(entries)
-    if not can(user, "section.view_working"):
-        condition = and_(condition, SectionTranslation.version_id.in_(select(ReleaseSection.version_id)))
-    translations = db.session.scalars(
-        select(SectionTranslation).where(condition).order_by(SectionTranslation.id.desc())
-    )
-    results, seen = [], set()
-    for translation in translations:
-        section = translation.section
-        if (section.id, translation.language) in seen:
-            continue
-        seen.add((section.id, translation.language))
-        results.append(
-            Result(
-                "section",
-                section.id,
-                f"{section.document.title} — {_('Paragraph %(number)s', number=section.number)}"
-                f" ({language_name(translation.language)})",
-                _snippet(entries[translation.id].text, query),
-                section_url(section, lang=translation.language),
+                _snippet(entry.text, query),
+                section_url(section, version=version.number, lang=language),
+                language or section.document.language,
             )
         )
     return results
@@ -238,13 +219,14 @@ def _comments(user, entries: dict[int, SearchEntry], query: str) -> list[Result]
             "comment",
             comment.id,
             _(
-                "Comment %(id)s by %(organization)s on paragraph %(number)s",
+                "Comment %(id)s by %(organization)s on %(paragraph)s",
                 id=comment.id,
                 organization=organization_name(comment.organization),
-                number=comment.section.number,
+                paragraph=paragraph_label(comment.section),
             ),
             _snippet(entries[comment.id].text, query),
             section_url(comment.section, _anchor=f"comment-{comment.id}"),
+            comment.language,
         )
         for comment in comments
     ]

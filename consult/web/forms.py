@@ -6,6 +6,16 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.errors import DomainError
 
+# The six UN languages, each named in itself, in the order the UN lists them.
+UN_LANGUAGE_NAMES = [
+    ("ar", "العربية"),
+    ("zh", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+
 
 class MarkdownField(TextAreaField):
     """Text written in Markdown: the service renders it once, as sanitized HTML."""

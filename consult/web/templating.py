@@ -5,14 +5,15 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
-from flask import current_app, url_for
+from babel import Locale, UnknownLocaleError
+from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
 from consult import permissions
 from consult.auth.services import MIN_PASSWORD_LENGTH
+from consult.drafts.concordance import CHANGE_STATUSES
 from consult.drafts.services import readable_sections, section_url
 from consult.items.services import PRIORITY_GROUPS
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES, organization_name
@@ -30,6 +31,27 @@ def text_direction() -> str:
     return "rtl" if get_locale().language == "ar" else "ltr"
 
 
+# Of the languages text here is written in, those written right to left.
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+
+
+def direction(language: str | None) -> str:
+    """The dir attribute for text in ``language`` ("auto" when the language is not known)."""
+    if not language:
+        return "auto"
+    return "rtl" if language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+def language_label(code: str | None) -> str:
+    """The name of a language in the reader's language ("French" in English, "français" in French)."""
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(get_locale()) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
 def can(action: str, obj=None) -> bool:
     return permissions.can(current_user, action, obj)
 
@@ -43,6 +65,14 @@ def refusal(action: str, obj=None) -> str:
 def readable(sections) -> list:
     """Of the sections, those the reader may see: an unreleased one stays with the staff, heading and number too."""
     return readable_sections(current_user, sections)
+
+
+def url_with(**changes) -> str:
+    """This page's address with some of its query arguments changed (None or "" drops one)."""
+    view_args = request.view_args or {}
+    args = {name: value for name, value in request.args.items() if name not in view_args and not name.startswith("_")}
+    args.update(changes)
+    return url_for(request.endpoint, **view_args, **{name: value for name, value in args.items() if value})
 
 
 def datetime_filter(value: datetime | None, format: str = "medium") -> str:
@@ -77,6 +107,9 @@ def register(app) -> None:
         refusal=refusal,
         organization_name=organization_name,
         text_direction=text_direction,
+        direction=direction,
+        language_label=language_label,
+        url_with=url_with,
         current_locale=get_locale,
         current_timezone=get_timezone,
         language_names=LANGUAGE_NAMES,
@@ -104,4 +137,5 @@ def register(app) -> None:
         priority_group_label=lambda code: PRIORITY_GROUPS.get(code, code),
         disposition_label=lambda code: DISPOSITIONS.get(code, code),
         message_kind_label=lambda kind: MESSAGE_KINDS.get(kind, kind),
+        change_status_label=lambda code: CHANGE_STATUSES.get(code, code),
     )

@@ -38,6 +38,16 @@ PAGES = [
     ("messages-you-receive", FOCAL, "/account/notifications"),
     ("notifications", FOCAL, "/outbox"),
     ("cancel-dialogue", SECRETARIAT, "{dialogue}/cancel"),
+    # The living draft: reading in two languages, the working draft and its structure, translating.
+    ("section-side-by-side", DELEGATE, "{section}?lang=en&beside=zh"),
+    ("document-side-by-side", DELEGATE, "{document}?lang=zh&beside=en"),
+    ("working-draft", EDITOR, "{document}?view=working"),
+    ("insert-paragraph", EDITOR, "{document}/paragraphs/new"),
+    ("move-paragraph", EDITOR, "{section}/move"),
+    ("retire-paragraph", EDITOR, "{section}/retire"),
+    ("translate", EDITOR, "{section}/translations/zh"),
+    ("compare", DELEGATE, "{document}/compare?from=1&to=1"),
+    ("concordance", DELEGATE, "{document}/concordance"),
 ]
 LANGUAGES = ["en", "ar"]
 
@@ -48,6 +58,11 @@ def places(chromium_browser, server):
     page = context.new_page()
     sign_in(page, EDITOR)
     found = find_places(page)
+    # Paragraph 9 in Chinese too, typed on its page as a translator would.
+    page.goto(f"{found['section']}/translations/zh")
+    page.get_by_label("Translation (Markdown)").fill("第9段：拟议的指导原则。")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the translation").click()
     context.close()
     return found
 

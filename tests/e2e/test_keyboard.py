@@ -46,6 +46,9 @@ def test_comment_with_the_keyboard_only(visit, shot):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("radio", name="Question")).to_be_checked()
+    # The language of the comment: the reader's interface language unless they choose another.
+    assert tab(page)["name"] == "language"
+    expect(page.get_by_label("Language of your comment")).to_have_value("en")
     assert tab(page)["name"] == "quote"
     assert tab(page)["name"] == "body"
     page.keyboard.type("Keyboard only: will the mid-term review be open to member States?")

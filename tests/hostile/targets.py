@@ -42,7 +42,15 @@ from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
 from consult.drafts import structure
 from consult.drafts.forms import ImportForm as DocumentImportForm
-from consult.drafts.forms import ReleaseForm, RevisionForm, WindowForm
+from consult.drafts.forms import (
+    InsertSectionForm,
+    MoveSectionForm,
+    ReleaseForm,
+    RetireSectionForm,
+    RevisionForm,
+    WindowForm,
+)
+from consult.drafts.forms import TranslationForm as TranslateForm
 from consult.drafts.import_forms import ConfirmTranslationForm, NextDraftForm, TranslationForm
 from consult.extensions import db
 from consult.items.forms import ItemForm, LinksForm, PriorityForm
@@ -252,13 +260,6 @@ def _fresh_document(scene) -> dict:
     return {"document_id": scene.world.document(slug=scene.consultation.slug).id}
 
 
-def _fresh_section(scene) -> dict:
-    """A section of its own for each change of the structure: the scene's keeps its place."""
-    section = structure.insert_section(scene.users["editor"], scene.document, after=None, body="A paragraph to move.")
-    db.session.commit()
-    return {"section_id": section.id}
-
-
 def _slug(scene) -> dict:
     return {"slug": scene.consultation.slug}
 
@@ -277,6 +278,17 @@ def _fresh_submitted(scene) -> dict:
 
 def _fresh_pair(scene) -> list[int]:
     return [scene.new_comment("focal", submit=True).id, scene.new_comment("focal_fra", submit=True).id]
+
+
+def _fresh_section(scene) -> dict:
+    """A paragraph inserted for the occasion: each can be retired once."""
+    section = structure.insert_section(scene.users["editor"], scene.document, after=None, body="A paragraph to retire.")
+    db.session.commit()
+    return {"section_id": section.id}
+
+
+def _translation(scene) -> dict:
+    return {"section_id": scene.section.id, "language": "fr"}
 
 
 def _fresh_token(scene) -> dict:
@@ -322,6 +334,16 @@ def _structure_state(scene, values):
     sections = [(s.id, s.position, s.latest_version, s.retired_at) for s in document.sections]
     translated = select(db.func.count(SectionTranslation.id)).join(Section).where(Section.document_id == document.id)
     return sections, db.session.scalar(translated)
+
+
+def _working_draft_state(scene, values):
+    document = db.session.get(Document, scene.document.id)
+    return [(s.id, s.position, s.chapter, s.retired_at, s.retired_reason) for s in document.sections]
+
+
+def _translation_state(scene, values):
+    rows = db.session.scalars(select(SectionTranslation).where(SectionTranslation.section_id == values["section_id"]))
+    return [(row.language, row.version_id, row.body, row.heading, row.chapter) for row in rows]
 
 
 def _release_state(scene, values):
@@ -469,6 +491,28 @@ def _document_views(scene, document_id=None) -> list:
     views += [("secretariat", scene.url("api.document", document_id=document_id))]
     views += [("secretariat", scene.url("drafts.compare_releases", document_id=document_id))]
     return views
+
+
+def _translated_views(scene) -> list:
+    section_id, document_id = scene.section.id, scene.document.id
+    views = [(v, scene.url("drafts.section", section_id=section_id, lang="fr")) for v in VIEWERS]
+    views += [("editor", scene.url("drafts.section", section_id=section_id, lang="en", beside="fr"))]
+    views += [("focal", scene.url("drafts.document", document_id=document_id, lang="fr"))]
+    views += [("secretariat", scene.url("drafts.document", document_id=document_id, view="working", lang="fr"))]
+    views += [("editor", scene.url("drafts.translate", section_id=section_id, language="fr"))]
+    views += [("secretariat", scene.url("drafts.compare_releases", document_id=document_id, lang="fr"))]
+    return views + _search(scene)
+
+
+def _structure_views(scene) -> list:
+    document_id = scene.document.id
+    views = _document_views(scene)
+    views += [("editor", scene.url("drafts.document", document_id=document_id, view="working"))]
+    views += [("editor", scene.url("drafts.insert_section", document_id=document_id))]
+    views += [("editor", scene.url("drafts.move_section", section_id=scene.section.id))]
+    views += [("secretariat", scene.url("dialogues.create", slug=scene.consultation.slug))]
+    views += [("editor", scene.url("priorities.links", section_id=scene.priority.id))]
+    return views + _search(scene)
 
 
 def _roadmap(scene) -> list:
@@ -875,6 +919,52 @@ TARGETS: list[Target] = [
         data=lambda scene, values: {"token": "A" * 43},
         state=_structure_state,
     ),
+    # -- the working draft's structure, translations
+    Target(
+        "drafts.insert_section",
+        "POST",
+        "editor",
+        InsertSectionForm,
+        url=_document,
+        data=lambda scene, values: {"after": str(scene.section.id), "heading": "New", "body": "A new paragraph."},
+        state=_working_draft_state,
+        shows=_structure_views,
+    ),
+    Target(
+        "drafts.move_section",
+        "POST",
+        "editor",
+        MoveSectionForm,
+        url=_section,
+        data=lambda scene, values: {"after": "start"},
+        state=_working_draft_state,
+        shows=_structure_views,
+    ),
+    Target(
+        "drafts.retire_section",
+        "POST",
+        "editor",
+        RetireSectionForm,
+        url=_fresh_section,
+        data=lambda scene, values: {"reason": "Merged into another paragraph."},
+        state=_working_draft_state,
+        shows=_structure_views,
+    ),
+    Target(
+        "drafts.translate",
+        "POST",
+        "editor",
+        TranslateForm,
+        url=_translation,
+        data=lambda scene, values: {
+            "body": "Un paragraphe traduit.",
+            "heading": "Titre",
+            "chapter": "Chapitre",
+            "base_version": str(db.session.get(Section, values["section_id"]).latest_version),
+        },
+        state=_translation_state,
+        shows=_translated_views,
+    ),
     # -- comments
     Target(
         "comments.create",
@@ -882,7 +972,7 @@ TARGETS: list[Target] = [
         "delegate",
         CommentForm,
         url=_section,
-        data=lambda scene, values: dict(COMMENT_DATA),
+        data=lambda scene, values: {**COMMENT_DATA, "language": "ar"},
         shows=lambda scene: (
             _section_pages(scene, "delegate") + _comment_pages(scene) + [("delegate", scene.url("comments.delegation"))]
         ),

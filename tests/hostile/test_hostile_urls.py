@@ -12,7 +12,7 @@ from tests.hostile.payloads import IDS, RAW, RAW_SAMPLE, TEXT, form_value
 # Every query argument some page or endpoint reads; each route gets all of them at once.
 QUERY_ARGUMENTS = (
     "q", "page", "per_page", "from", "to", "version", "release", "view", "section", "organization",
-    "region", "disposition", "kind", "addresses", "next", "action", "user",
+    "region", "disposition", "kind", "addresses", "next", "action", "user", "lang", "beside",
 )  # fmt: skip
 QUERY_PAYLOADS = {
     **IDS,
@@ -41,6 +41,7 @@ def _valid_path_values(scene) -> dict:
         "session_id": 1,
         "extension": "csv",
         "token": password_link(scene.users["observer"], "password_reset").rsplit("/", 1)[1],
+        "language": "fr",
     }
 
 
@@ -95,7 +96,7 @@ def test_out_of_range_ids_and_odd_slugs_in_paths(scene, app):
     defaults = _valid_path_values(scene)
     for rule, methods in _routes(app):
         for argument in sorted(rule.arguments - {"extension"}):
-            for name, value in (SLUGS if argument == "slug" else HUGE_IDS).items():
+            for name, value in (SLUGS if argument in ("slug", "language") else HUGE_IDS).items():
                 path = _path(rule, {**defaults, argument: value})
                 for method in methods:
                     response = _request(scene, method, path, api=rule.endpoint.startswith("api."))

@@ -25,7 +25,7 @@ class MatrixQuerySchema(Schema):
 
 class MatrixRowSchema(Schema):
     comment_id = fields.Integer(attribute="id")
-    section_number = Derived(lambda comment: comment.section.number, fields.String())
+    section_number = Derived(lambda comment: comment.printed.number, fields.String())
     organization = Derived(lambda comment: comment.organization.code, fields.String())
     organization_name = Derived(lambda comment: organization_name(comment.organization), fields.String())
     kind = fields.String(metadata={"enum": list(COMMENT_KINDS)})

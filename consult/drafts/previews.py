@@ -6,77 +6,46 @@ what the user was shown, at most once, only for that user and document, only unt
 expires, and only if the working draft is still the one the preview was made from.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import delete, select, update
 
-from consult import audit
+from consult import audit, held_previews
 from consult.drafts import alignment
 from consult.drafts.importer import ImportFormatError, decode_upload
 from consult.drafts.services import latest_versions
 from consult.drafts.structure import lock_document, next_numbers, working_sections
 from consult.drafts.translations import store_translation, translation_matches
-from consult.errors import Conflict, Expired, NotFound, StaleVersion, ValidationFailed
-from consult.extensions import db
+from consult.errors import Conflict, StaleVersion, ValidationFailed
 from consult.models import Document, DraftImportPreview, Section
-from consult.models.base import utcnow
 from consult.permissions import authorize
 from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, plain_text, render_markdown
 from consult.validation import clean_text
 
 NEXT_DRAFT, TRANSLATION = "next_draft", "translation"
 _PERMISSIONS = {NEXT_DRAFT: "section.revise", TRANSLATION: "section.translate"}
-# Used and expired previews are deleted this long after they expire; until then a replay
-# is told what happened to its preview rather than that there is none.
-PREVIEW_RETENTION = timedelta(days=1)
-_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _hold(actor, document: Document, kind: str, *, language: str, basis: str, payload: dict) -> str:
-    now = utcnow()
-    # Cleaning up here keeps the table small without a scheduled job.
-    db.session.execute(delete(DraftImportPreview).where(DraftImportPreview.expires_at < now - PREVIEW_RETENTION))
-    token = secrets.token_urlsafe(32)
-    held = DraftImportPreview(
-        token_hash=_token_hash(token),
+    token, held = held_previews.hold(
+        DraftImportPreview,
+        minutes=current_app.config["DRAFT_IMPORT_PREVIEW_MINUTES"],
         kind=kind,
         user_id=actor.id,
         document_id=document.id,
         language=language,
         basis=basis,
         payload=payload,
-        created_at=now,
-        expires_at=now + timedelta(minutes=current_app.config["DRAFT_IMPORT_PREVIEW_MINUTES"]),
     )
-    db.session.add(held)
-    db.session.flush()
     audit.record(actor, f"document.{kind}_preview", document, preview=held.id, language=language)
     return token
 
 
 def _held(actor, document: Document, kind: str, token: str) -> DraftImportPreview:
     """The preview the token names, if it is this user's, for this document, unused and not expired."""
-    held = None
-    if isinstance(token, str) and len(token) == _TOKEN_LENGTH:
-        held = db.session.scalar(select(DraftImportPreview).where(DraftImportPreview.token_hash == _token_hash(token)))
-    # Another user's or another document's preview is as unknown as a made-up token.
-    if held is None or held.user_id != actor.id or held.document_id != document.id or held.kind != kind:
-        raise NotFound(_l("This import preview does not exist. Upload the file again."))
-    if held.used_at is not None:
-        raise _already_used()
-    if held.expires_at <= utcnow():
-        raise Expired(_l("This import preview has expired. Upload the file again."))
-    return held
+    return held_previews.find(DraftImportPreview, actor, document, token, _already_used(), kind=kind)
 
 
 def _already_used() -> Conflict:
@@ -84,20 +53,7 @@ def _already_used() -> Conflict:
 
 
 def _claim(held: DraftImportPreview) -> None:
-    """One atomic statement claims the preview: of two confirmations racing, one changes the row."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(DraftImportPreview)
-        .where(
-            DraftImportPreview.id == held.id,
-            DraftImportPreview.used_at.is_(None),
-            DraftImportPreview.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise _already_used()
+    held_previews.claim(DraftImportPreview, held, _already_used())
 
 
 # -- the next draft -------------------------------------------------------------------

@@ -6,20 +6,17 @@ what the user was shown, at most once, only for that user and document, and only
 the preview expires.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
-from consult import audit
+from consult import audit, held_previews
 from consult.comments.services import create_comment
 from consult.drafts.services import current_release
-from consult.errors import Conflict, Expired, NotFound, TooLarge, ValidationFailed, WindowClosed
+from consult.errors import Conflict, TooLarge, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.matrix.comment_import import (
     ERROR_MESSAGES,
@@ -32,15 +29,12 @@ from consult.matrix.comment_import import (
     template_xlsx,
 )
 from consult.models import Comment, CommentImportPreview, Document, Organization, Release, ReleaseSection, Section
-from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS
 from consult.permissions import authorize
 from consult.uploads import TOO_LARGE, UploadLimits, refusal_message
 
 # Used and expired previews are deleted this long after they expire; until then a replay
 # is told what happened to its preview rather than that there is none.
-PREVIEW_RETENTION = timedelta(days=1)
-_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 
 
 def column_labels() -> dict[str, str]:
@@ -165,10 +159,6 @@ def commit(actor, document: Document, result: Preview) -> list[Comment]:
     return created
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def hold_preview(actor, document: Document, result: Preview) -> str:
     """Keep a preview that can be imported until its user confirms it; the token for the confirmation form."""
     authorize(actor, "comments.import", document)
@@ -176,22 +166,15 @@ def hold_preview(actor, document: Document, result: Preview) -> str:
         raise ValidationFailed(
             _l("Some rows cannot be read; nothing was imported. Correct the file and upload it again.")
         )
-    now = utcnow()
-    # Cleaning up here keeps the table small without a scheduled job.
-    db.session.execute(delete(CommentImportPreview).where(CommentImportPreview.expires_at < now - PREVIEW_RETENTION))
-    token = secrets.token_urlsafe(32)
-    held = CommentImportPreview(
-        token_hash=_token_hash(token),
+    token, held = held_previews.hold(
+        CommentImportPreview,
+        minutes=current_app.config["COMMENT_IMPORT_PREVIEW_MINUTES"],
         user_id=actor.id,
         document_id=document.id,
         organization_id=result.organization.id,
         release_id=result.release.id,
         rows=result.rows,
-        created_at=now,
-        expires_at=now + timedelta(minutes=current_app.config["COMMENT_IMPORT_PREVIEW_MINUTES"]),
     )
-    db.session.add(held)
-    db.session.flush()
     audit.record(
         actor,
         "comments.import_preview",
@@ -206,33 +189,9 @@ def hold_preview(actor, document: Document, result: Preview) -> str:
 def confirm_preview(actor, document: Document, token: str) -> tuple[Organization, list[Comment]]:
     """Create the comments of a held preview, once: its user, its document, before it expires."""
     authorize(actor, "comments.import", document)
-    held = None
-    if len(token) == _TOKEN_LENGTH:
-        held = db.session.scalar(
-            select(CommentImportPreview).where(CommentImportPreview.token_hash == _token_hash(token))
-        )
-    # Another user's or another document's preview is as unknown as a made-up token.
-    if held is None or held.user_id != actor.id or held.document_id != document.id:
-        raise NotFound(_l("This import preview does not exist. Upload the file again."))
     already = Conflict(_l("These comments have already been imported: a preview can be confirmed once."))
-    if held.used_at is not None:
-        raise already
-    now = utcnow()
-    if held.expires_at <= now:
-        raise Expired(_l("This import preview has expired. Upload the file again."))
-    # One atomic statement claims the preview: of two confirmations racing, one changes the row.
-    claimed = db.session.execute(
-        update(CommentImportPreview)
-        .where(
-            CommentImportPreview.id == held.id,
-            CommentImportPreview.used_at.is_(None),
-            CommentImportPreview.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise already
+    held = held_previews.find(CommentImportPreview, actor, document, token, already)
+    held_previews.claim(CommentImportPreview, held, already)
     release = current_release(document)
     if release is None or release.id != held.release_id:
         raise Conflict(_l("A new release was published after the preview. Upload the file again."))

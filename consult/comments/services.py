@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.drafts.importer import detect_language
+from consult.text import detect_language
 from consult.drafts.services import lock_release
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db

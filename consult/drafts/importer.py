@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from consult.text import detect_language
+
 # Messages by code, translated when shown.
 ERROR_MESSAGES = {
     "empty": _l("The document is empty."),
@@ -488,55 +490,3 @@ def parse_document(text: str, language: str | None = None) -> ParsedDocument:
     return parser.finish(language)
 
 
-# --- Language detection ----------------------------------------------------
-
-_LANGUAGE_SAMPLE_SIZE = 20_000
-_STOP_WORDS = {
-    "en": frozenset({"the", "and", "of", "to", "is", "that", "with", "for", "this", "are"}),
-    "fr": frozenset(
-        {
-            "le",
-            "les",
-            "des",
-            "et",
-            "du",
-            "est",
-            "une",
-            "dans",
-            "pour",
-            "sur",
-            "aux",
-            "au",
-        }
-    ),
-    "es": frozenset({"el", "los", "las", "y", "del", "una", "para", "con", "por", "su", "al"}),
-}
-_LATIN_WORD = re.compile(r"[^\W\d_]+")
-
-
-def detect_language(text: str) -> str:
-    """Guess zh, ar, ru, en, fr or es from the script, then from common Latin-script words."""
-    sample = text[:_LANGUAGE_SAMPLE_SIZE]
-    han = arabic = cyrillic = latin = 0
-    for char in sample:
-        if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
-            han += 1
-        elif "\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff":
-            arabic += 1
-        elif "\u0400" <= char <= "\u04ff":
-            cyrillic += 1
-        elif (char.isascii() and char.isalpha()) or "\u00c0" <= char <= "\u024f":
-            latin += 1
-    # One Han character carries about as much as a word of three or four letters.
-    script = max(
-        ("zh", han * 3),
-        ("ar", arabic),
-        ("ru", cyrillic),
-        ("latin", latin),
-        key=lambda s: s[1],
-    )
-    if script[0] != "latin":
-        return script[0]
-    words = _LATIN_WORD.findall(sample.lower())
-    scores = {language: sum(word in stop_words for word in words) for language, stop_words in _STOP_WORDS.items()}
-    return max(scores, key=lambda language: scores[language]) if any(scores.values()) else "en"

@@ -12,6 +12,7 @@ from consult.models.accounts import Organization, User
 from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Release, ReleaseSection, Section, SectionVersion
 from consult.models.stamps import nowhere, on_its_comments_section, on_its_section, shown_on
+from consult.text import language_of
 
 COMMENT_KINDS = {
     "general": _l("General comment"),
@@ -120,6 +121,16 @@ class Comment(Versioned, db.Model):
     @classmethod
     def _answered_expression(cls):
         return and_(cls.disposition.is_not(None), not_(cls.answer_outdated))
+
+    @property
+    def quote_language(self) -> str | None:
+        """A quote is in the language of the text it was taken from, which may not be the comment's."""
+        return language_of(self.quote, self.language) if self.quote else None
+
+    @property
+    def proposed_language(self) -> str | None:
+        """The language of the proposed text: a comment in Chinese may amend the English paragraph."""
+        return language_of(self.proposed_text, self.language) if self.proposed_text else None
 
 
 renders_markdown(Comment.body, "body_html")

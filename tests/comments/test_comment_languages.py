@@ -44,7 +44,8 @@ def test_every_text_of_a_comment_carries_its_language(app, world):
     arabic = create_comment(
         egypt, section, kind="amendment", body="نقترح.", proposed_text="نص.", quote="اقتباس", language="ar"
     )
-    unknown = create_comment(egypt, section, kind="general", body="Imported without a language.")
+    unknown = create_comment(egypt, section, kind="general", body="Written before languages were recorded.")
+    unknown.language = None
     db.session.commit()
     client = _browser(app, egypt)
     html = client.get(f"/comments/{arabic.id}").get_data(as_text=True)
@@ -53,6 +54,29 @@ def test_every_text_of_a_comment_carries_its_language(app, world):
     assert '<div class="diff" lang="ar" dir="rtl">' in html
     html = client.get(f"/comments/{unknown.id}").get_data(as_text=True)
     assert '<div class="comment__body" dir="auto">' in html
+    assert create_comment(egypt, section, kind="general", body="Detected from its words.").language == "en"
     assert '<td lang="ar" dir="rtl">نقترح.</td>' in client.get("/delegation/comments").get_data(as_text=True)
     submitted = client.get(f"/comments/{arabic.id}/submit").get_data(as_text=True)
     assert '<div class="comment__body" lang="ar" dir="rtl">' in submitted
+
+
+def test_a_quote_or_proposed_text_in_another_script_carries_its_own_language(app, world):
+    document = world.document()
+    world.release(document)
+    section = document.sections[0]
+    kenya = world.user("focal_point", "KEN")
+    chinese = create_comment(
+        kenya,
+        section,
+        kind="amendment",
+        body="肯尼亚建议修改本段。",
+        proposed_text="The programme of work and the budget.",
+        quote="the strategic plan",
+        language="zh",
+    )
+    db.session.commit()
+    client = _browser(app, kenya)
+    html = client.get(f"/comments/{chinese.id}").get_data(as_text=True)
+    assert '<div class="comment__body" lang="zh" dir="ltr">' in html
+    assert '<blockquote class="comment__quote" lang="en" dir="ltr">' in html
+    assert '<div class="diff" lang="en" dir="ltr">' in html

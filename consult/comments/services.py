@@ -9,7 +9,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.text import detect_language
 from consult.drafts.services import lock_release
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
@@ -29,7 +28,7 @@ from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.notifications import messages
 from consult.permissions import authorize, can, visible_comments
-from consult.text import AMENDMENT_DIFF_BUDGET, diff_html
+from consult.text import AMENDMENT_DIFF_BUDGET, detect_language, diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
 QUOTE_MAX_LENGTH = 5000

@@ -488,5 +488,3 @@ def parse_document(text: str, language: str | None = None) -> ParsedDocument:
     for line in text.splitlines():
         parser.feed(line)
     return parser.finish(language)
-
-

@@ -111,6 +111,7 @@ READ = {
     "api.section": SIGNED_IN,
     "api.section_diff": SIGNED_IN,
     "api.document_concordance": SIGNED_IN,
+    "api.document_compare_docx": SIGNED_IN,
     "api.section_comments": SIGNED_IN,
     "api.comment": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
     "api.milestones": SIGNED_IN,
@@ -383,7 +384,7 @@ def _url(rule, setting, variant=None, sections="released"):
     if rule.endpoint == "static":
         args["filename"] = "css/consult.css"
     url = rule.build({name: args[name] for name in rule.arguments}, append_unknown=False)[1]
-    with_range = rule.endpoint.endswith(("section_diff", "concordance"))
+    with_range = rule.endpoint.endswith(("section_diff", "concordance", "compare_docx"))
     return url + ("?from=1&to=1" if with_range else "")
 
 

@@ -1,10 +1,11 @@
 """Consultations, documents and their releases, sections and their versions."""
 
-from flask import g
+from flask import g, send_file
 from sqlalchemy import select
 
 from consult.api.common import bp, domain, errors
 from consult.api.drafts.schemas import (
+    CompareQuerySchema,
     ConcordanceQuerySchema,
     ConcordanceRowSchema,
     ConsultationSchema,
@@ -25,9 +26,10 @@ from consult.api.drafts.schemas import (
 )
 from consult.api.schema import Seen, show_sections
 from consult.dialogues import services as dialogues
-from consult.drafts import concordance, structure, translations
+from consult.drafts import concordance, redline, structure, translations
 from consult.drafts import services as drafts
 from consult.extensions import db
+from consult.matrix.exports import DOCX_MIMETYPE
 from consult.models import Consultation
 from consult.permissions import authorize, can
 from consult.text import diff_html
@@ -201,6 +203,29 @@ def document_concordance(document_id, query):
     numbers = query()
     old, new = drafts.get_release(item, numbers["from_"]), drafts.get_release(item, numbers["to"])
     return concordance.compare(old, new, diffs=False)
+
+
+@route("/documents/<int:document_id>/compare.docx")
+@errors(403, 404, 422)
+@bp.doc(
+    responses={
+        "200": {
+            "description": "A Word document with tracked changes: accepting them all gives release `to`, "
+            "rejecting them all release `from`",
+            "content": {DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@bp.query(CompareQuerySchema)
+def document_compare_docx(document_id, query):
+    """Release `to` against release `from` as Word tracked changes, in `lang` where translated"""
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "document.view", item)
+    arguments = query()
+    old, new = drafts.get_release(item, arguments["from_"]), drafts.get_release(item, arguments["to"])
+    handle = redline.redline_file(item, old, new, arguments.get("lang"))
+    name = f"document-{item.id}-release-{old.number}-to-{new.number}.docx"
+    return send_file(handle, mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 @route("/sections/<int:section_id>/diff")

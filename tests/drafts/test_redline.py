@@ -8,11 +8,21 @@ from datetime import timedelta
 import pytest
 from lxml import etree
 
-from consult.drafts import structure, translations
-from consult.drafts.redline import TrackedDocument, _diff, pieces, plain
+from consult.drafts import alignment, structure, translations
+from consult.drafts.importer import parse_document
+from consult.drafts.redline import (
+    TrackedDocument,
+    _diff,
+    pieces,
+    plain,
+    redline_file,
+    release_blocks,
+    write_changes,
+)
 from consult.drafts.services import publish_release, revise_section
 from consult.extensions import db
 from consult.models.base import utcnow
+from tests.drafts.next_drafts import SEEDS, next_draft
 
 ZERO = """HSP/EB.2025/7
 
@@ -173,3 +183,23 @@ def test_whole_paragraphs_are_tracked_with_their_paragraph_mark(libreoffice) -> 
     data = writer.save().read()
     assert lines(libreoffice.accepted(data)) == ["Kept.", "New chapter", "Last."]
     assert lines(libreoffice.rejected(data)) == ["Kept.", "Gone.", "Last."]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_zero_against_the_first_draft_of_the_seed_documents(world, language, libreoffice) -> None:
+    """The seed documents (footnotes, sub-items, Chinese) and their next draft: accepting all gives
+    the First draft as it is written alone, rejecting all the Zero draft."""
+    document = world.document(SEEDS[language].read_text(), language=language)
+    zero = world.release(document, "Zero draft")
+    alignment.apply(None, document, alignment.plan(document, parse_document(next_draft(language))))
+    first = world.release(document, "First draft")
+    data = redline_file(document, zero, first, None).read()
+
+    def alone(release) -> list[str]:
+        writer = TrackedDocument(author="Secretariat", date=utcnow(), title=document.title)
+        write_changes(writer, release_blocks(release, None), release_blocks(release, None))
+        return lines(libreoffice.text(writer.save().read()))
+
+    accepted, rejected = lines(libreoffice.accepted(data)), lines(libreoffice.rejected(data))
+    assert accepted[2:] == alone(first) and rejected[2:] == alone(zero)
+    assert accepted != rejected and len(accepted) > 40

@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from lxml.etree import SubElement
 
 from consult.drafts.services import printed_sections
-from consult.drafts.translations import UN_LANGUAGES, readings
+from consult.drafts.translations import reading_language, readings
 from consult.errors import ValidationFailed
 from consult.matrix.exports import is_rtl
 from consult.models import Document, Release
@@ -324,11 +324,7 @@ def redline_file(document: Document, old: Release, new: Release, language: str |
     translated) as a Word document with tracked changes, rewound, to send."""
     if old.document_id != document.id or new.document_id != document.id:
         raise ValidationFailed(_("Both releases must belong to the same document."))
-    if language is not None and language not in UN_LANGUAGES:
-        codes = ", ".join(UN_LANGUAGES)
-        raise ValidationFailed(
-            field_errors={"lang": [_("Choose one of the six UN languages: %(codes)s.", codes=codes)]}
-        )
+    language = reading_language(language)
     author = new.published_by.name if new.published_by else _("Secretariat")
     writer = TrackedDocument(author=author, date=new.published_at, title=document.title)
     writer.paragraph("title", [(None, [Piece(clean_characters(document.title))])])

@@ -76,6 +76,15 @@ def _language(field: str, language, document: Document) -> str:
     return language
 
 
+def reading_language(language: str | None, field: str = "lang") -> str | None:
+    """A language asked for to read a text in (a query's ``lang``): None, or one of the six."""
+    if language is not None and language not in UN_LANGUAGES:
+        raise ValidationFailed(
+            field_errors={field: [str(_l("Choose one of the six UN languages: %(codes)s.", codes=_CODES))]}
+        )
+    return language
+
+
 def store_translation(
     actor,
     section: Section,

@@ -1,5 +1,7 @@
 """Consultations, documents and their releases, sections and their versions."""
 
+import io
+
 from flask import g, send_file
 from sqlalchemy import select
 
@@ -26,7 +28,7 @@ from consult.api.drafts.schemas import (
 )
 from consult.api.schema import Seen, show_sections
 from consult.dialogues import services as dialogues
-from consult.drafts import concordance, redline, structure, translations
+from consult.drafts import concordance, issued, redline, structure, translations
 from consult.drafts import services as drafts
 from consult.extensions import db
 from consult.matrix.exports import DOCX_MIMETYPE
@@ -203,6 +205,37 @@ def document_concordance(document_id, query):
     numbers = query()
     old, new = drafts.get_release(item, numbers["from_"]), drafts.get_release(item, numbers["to"])
     return concordance.compare(old, new, diffs=False)
+
+
+PDF_MIMETYPE = "application/pdf"
+
+
+@route("/documents/<int:document_id>/releases/<int:number>.<any(docx, pdf):file_type>")
+@errors(403, 404, 422)
+@bp.doc(
+    responses={
+        "200": {
+            "description": "The release as issued, in the United Nations layout, as a Word document or as PDF",
+            "content": {
+                DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+                PDF_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    }
+)
+@bp.query(LanguageQuerySchema)
+def release_file(document_id, number, file_type, query):
+    """A release as issued (symbol, distribution and date, chapters, numbered paragraphs, footnotes), in `lang`"""
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "document.view", item)
+    release = drafts.get_release(item, number)
+    language = query().get("lang")
+    name = f"document-{item.id}-release-{release.number}.{file_type}"
+    if file_type == "pdf":
+        content = io.BytesIO(issued.release_pdf(release, language))
+        return send_file(content, mimetype=PDF_MIMETYPE, as_attachment=True, download_name=name)
+    handle = issued.release_docx(release, language)
+    return send_file(handle, mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 @route("/documents/<int:document_id>/compare.docx")

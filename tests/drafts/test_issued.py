@@ -1,0 +1,99 @@
+"""GET /api/v1/documents/<id>/releases/<n>.docx and .pdf: the release as issued, in the United
+Nations layout, the Word document opened in LibreOffice."""
+
+import re
+import zlib
+
+import pytest
+from babel.dates import format_date
+
+from consult.drafts import structure, translations
+from consult.extensions import db
+from tests.drafts.next_drafts import SEEDS
+
+
+def _get(client, world, document, path: str):
+    headers = world.token(world.user("observer"))
+    return client.get(f"/api/v1/documents/{document.id}/releases/{path}", headers=headers)
+
+
+@pytest.fixture
+def seed(world):
+    document = world.document(SEEDS["en"].read_text(), language="en")
+    release = world.release(document, "Zero draft")
+    return document, release
+
+
+def test_the_release_as_issued_in_word(client, world, seed, libreoffice) -> None:
+    document, release = seed
+    response = _get(client, world, document, "1.docx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    data = response.get_data()
+    lines = [line for line in libreoffice.text(data).splitlines() if line.strip()]
+    assert lines[:9] == [
+        "United Nations",
+        "HSP/EB.2024/5",
+        "Distr.: General",
+        format_date(release.published_at.date(), "d MMMM y", locale="en"),
+        "Original: English",
+        "Draft plan",
+        "Zero draft",
+        "I. Introduction",
+        lines[8],
+    ]
+    assert lines[8].startswith("1.\tAt the second session of the United Nations Habitat Assembly")
+    numbered = [line.split("\t")[0] for line in lines if re.match(r"\d+\.\t", line)]
+    assert numbered == [f"{number}." for number in range(1, 28)]
+    assert "(a) Guiding principles defining the approach, scope and focus of the strategic plan;" in lines
+    # The footnotes are Word footnotes, cited in the text and printed at the foot of the page, with page numbers.
+    flat = libreoffice.convert(data, ".docx", "fodt").decode()
+    notes = re.findall(r'<text:note [^>]*text:note-class="footnote">.*?</text:note>', flat, re.DOTALL)
+    assert len(notes) == 4
+    assert "UN-Habitat also orients its work towards supporting the achievement" in notes[0]
+    assert not any(line.startswith("¹") for line in lines)
+    assert "<text:page-number" in flat
+
+
+def test_the_release_in_another_language_reads_its_translations(client, world, seed, libreoffice) -> None:
+    document, release = seed
+    first = structure.working_sections(document)[0]
+    translations.store_translation(
+        None, first, language="fr", body="Lors de la deuxième session.", base_version=1, chapter="I. Introduction"
+    )
+    db.session.commit()
+    data = _get(client, world, document, "1.docx?lang=fr").get_data()
+    lines = [line for line in libreoffice.text(data).splitlines() if line.strip()]
+    assert lines[3] == format_date(release.published_at.date(), "long", locale="fr")
+    assert lines[4].endswith("anglais")
+    assert lines[8] == "1.\tLors de la deuxième session."
+    assert lines[9].startswith("2.\tAt the third session")  # not translated: the original
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF with its compressed streams inflated, to read its page tree, metadata and fonts."""
+    inflated = [data]
+    for stream in re.finditer(rb"/Filter ?/FlateDecode ?/Length (\d+) ?>>\s*stream\r?\n", data):
+        inflated.append(zlib.decompress(data[stream.end() : stream.end() + int(stream[1])]))
+    return b"\n".join(inflated)
+
+
+@pytest.mark.parametrize(("language", "font"), [("en", b"Serif"), ("zh", b"CJK")])
+def test_the_release_as_issued_in_pdf(client, world, language: str, font: bytes) -> None:
+    document = world.document(SEEDS[language].read_text(), language=language)
+    world.release(document, "Zero draft")
+    response = _get(client, world, document, "1.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    data = response.get_data()
+    assert data.startswith(b"%PDF-")
+    objects = _pdf_objects(data)
+    assert len(re.findall(rb"/Type ?/Page(?![s\w])", objects)) >= 3  # pages
+    assert b"/Title (Draft plan)" in objects
+    assert any(font in name for name in re.findall(rb"/BaseFont ?/([\w+-]+)", objects))
+
+
+@pytest.mark.parametrize(("path", "status"), [("2.docx", 404), ("1.pdf?lang=xx", 422), ("1.odt", 404)])
+def test_a_release_that_does_not_exist_or_a_wrong_language(client, world, seed, path: str, status: int) -> None:
+    document, _release = seed
+    response = _get(client, world, document, path)
+    assert response.status_code == status

@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 _TIMEOUT = 120
 
@@ -81,3 +83,9 @@ class LibreOffice:
         source = self._file(data, suffix)
         self._run("--convert-to", target_format, "--outdir", str(self.directory), str(source))
         return source.with_suffix(f".{target_format.split(':')[0]}").read_bytes()
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory) -> LibreOffice:
+    """A LibreOffice for the session (imported by the conftest of the folders whose tests use it)."""
+    return LibreOffice(tmp_path_factory.mktemp("libreoffice"))

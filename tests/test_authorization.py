@@ -123,6 +123,7 @@ READ = {
     "api.search": SIGNED_IN,
     "api.matrix_rows": SIGNED_IN,
     "api.matrix_file": SIGNED_IN,
+    "api.compilation_file": SIGNED_IN,
     "api.comments_template": SIGNED_IN,
 }
 

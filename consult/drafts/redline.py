@@ -216,26 +216,37 @@ class TrackedDocument:
             "chapter": styles["Heading 1"].style_id,
             "subsection": styles["Heading 2"].style_id,
             "paragraph": styles["Normal"].style_id,
+            "proposal": styles["Quote"].style_id,
         }
 
-    def _change(self, parent, tag: str):
-        return SubElement(parent, qn(tag), {_W_ID: str(next(self.ids)), _W_AUTHOR: self.author, _W_DATE: self.date})
+    def _change(self, parent, tag: str, by: tuple[str, datetime] | None):
+        author, date = (clean_characters(by[0])[:255], by[1].strftime("%Y-%m-%dT%H:%M:%SZ")) if by else (None, None)
+        attributes = {_W_ID: str(next(self.ids)), _W_AUTHOR: author or self.author, _W_DATE: date or self.date}
+        return SubElement(parent, qn(tag), attributes)
 
-    def paragraph(self, kind: str, parts: list[tuple[str | None, list[Piece]]], mark: str | None = None) -> None:
+    def paragraph(
+        self,
+        kind: str,
+        parts: list[tuple[str | None, list[Piece]]],
+        mark: str | None = None,
+        *,
+        by: tuple[str, datetime] | None = None,
+    ) -> None:
         """A paragraph of a style (a key of ``styles``) from parts, each (None, "ins" or "del", its
         pieces); ``mark`` "ins" or "del" tracks the paragraph itself (its mark), as for a whole
-        paragraph inserted or deleted."""
+        paragraph inserted or deleted. ``by``: the author and time of its changes, if not the
+        document's."""
         paragraph = OxmlElement("w:p")
         properties = SubElement(paragraph, qn("w:pPr"))
         SubElement(properties, qn("w:pStyle"), {_W_VAL: self.styles[kind]})
         if is_rtl(" ".join(plain(found) for _change, found in parts)):
             SubElement(properties, qn("w:bidi"))
         if mark:
-            self._change(SubElement(properties, qn("w:rPr")), f"w:{mark}")
+            self._change(SubElement(properties, qn("w:rPr")), f"w:{mark}", by)
         for change, found in parts:
             if not found:
                 continue
-            parent = self._change(paragraph, f"w:{change}") if change else paragraph
+            parent = self._change(paragraph, f"w:{change}", by) if change else paragraph
             for piece in found:
                 self._run(parent, piece, deleted=change == "del")
         if self.end is None:
@@ -276,18 +287,18 @@ class TrackedDocument:
         return output
 
 
-def _numbered(number: str) -> list[Piece]:
+def numbered(number: str) -> list[Piece]:
     """The printed number before a paragraph's text ("5." and a tab); none for a label without digits."""
     return [Piece(f"{number}."), Piece("\t")] if any(char.isdigit() for char in number) else []
 
 
 def _block_pieces(block: Block) -> list[Piece]:
     if block.kind == "paragraph":
-        return _numbered(block.number) + pieces(block.text)
+        return numbered(block.number) + pieces(block.text)
     return [Piece(clean_characters(block.text))]
 
 
-def _diff(old: list[Piece], new: list[Piece]) -> list[tuple[str | None, list[Piece]]]:
+def diff_parts(old: list[Piece], new: list[Piece]) -> list[tuple[str | None, list[Piece]]]:
     """The parts of a paragraph: unchanged pieces, deleted ones and inserted ones, in order."""
     if old == new:
         return [(None, new)]
@@ -311,7 +322,7 @@ def write_changes(writer: TrackedDocument, old: list[Block], new: list[Block]) -
     for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
         if tag == "equal":
             for before, after in zip(old[old_start:old_end], new[new_start:new_end], strict=True):
-                writer.paragraph(after.kind, _diff(_block_pieces(before), _block_pieces(after)))
+                writer.paragraph(after.kind, diff_parts(_block_pieces(before), _block_pieces(after)))
             continue
         for block in old[old_start:old_end]:
             writer.paragraph(block.kind, [("del", _block_pieces(block))], mark="del")

@@ -1,8 +1,1 @@
-import pytest
-
-from tests.libreoffice import LibreOffice
-
-
-@pytest.fixture(scope="session")
-def libreoffice(tmp_path_factory):
-    return LibreOffice(tmp_path_factory.mktemp("libreoffice"))
+from tests.libreoffice import libreoffice  # noqa: F401 - the fixture, for the tests here

@@ -12,7 +12,7 @@ from consult.drafts import alignment, structure, translations
 from consult.drafts.importer import parse_document
 from consult.drafts.redline import (
     TrackedDocument,
-    _diff,
+    diff_parts,
     pieces,
     plain,
     redline_file,
@@ -168,7 +168,7 @@ def test_a_wrong_query_is_refused(client, world, releases, query: str, status: i
 def test_a_paragraph_too_long_to_diff_word_by_word_is_replaced_whole(monkeypatch) -> None:
     monkeypatch.setattr("consult.drafts.redline.MAX_DIFF_WORK", 10)
     old, new = pieces("One two three four five."), pieces("One two three four six.")
-    assert [(change, plain(found)) for change, found in _diff(old, new)] == [
+    assert [(change, plain(found)) for change, found in diff_parts(old, new)] == [
         ("del", "One two three four five."),
         ("ins", "One two three four six."),
     ]

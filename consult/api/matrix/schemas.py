@@ -23,6 +23,18 @@ class MatrixQuerySchema(Schema):
     kind = fields.String(metadata={"enum": list(COMMENT_KINDS)})
 
 
+class CompilationQuerySchema(Schema):
+    release = QueryNumber(
+        digits=6,
+        optional=True,
+        message=_l("Give a release number."),
+        metadata={"description": "A release of the document (default: the current one)"},
+    )
+    lang = fields.String(
+        metadata={"description": "A UN language code: the paragraphs in that language where translated"}
+    )
+
+
 class MatrixRowSchema(Schema):
     comment_id = fields.Integer(attribute="id")
     section_number = Derived(lambda comment: comment.printed.number, fields.String())

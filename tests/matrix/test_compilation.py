@@ -9,6 +9,7 @@ from lxml import etree
 
 from consult.comments.services import create_comment, withdraw_comment
 from consult.extensions import db
+from consult.models import Document
 
 ZERO = """I. Introduction
 
@@ -111,3 +112,23 @@ def test_the_compilation_lists_only_the_amendments_the_caller_may_see(client, wo
 def test_a_wrong_query_is_refused(client, world, amended, query: str, status: int) -> None:
     document, _proposals = amended
     assert _compilation(client, world, document, world.user("secretariat"), query).status_code == status
+
+
+def test_the_demo_compilation_shows_kenyas_amendment_under_paragraph_9(client, demo, libreoffice) -> None:
+    _people, tokens = demo
+    document_id = db.session.scalar(db.select(Document.id))
+    response = client.get(f"/api/v1/documents/{document_id}/compilation.docx", headers=tokens["secretariat"])
+    assert response.status_code == 200
+    data = response.get_data()
+    rejected, accepted = _lines(libreoffice.rejected(data)), _lines(libreoffice.accepted(data))
+    kenya = rejected.index("Amendment proposed by Kenya (KEN)")
+    nine = next(index for index, line in enumerate(rejected) if line.startswith("9.\t"))
+    paragraph = rejected[nine:kenya]  # paragraph 9 and its sub-items, then Kenya's amendment to it
+    proposal = slice(kenya + 1, kenya + 1 + len(paragraph))
+    assert rejected[proposal] == paragraph
+    assert "informed by data and scientific research" in " ".join(paragraph)
+    assert "informed by data from national statistical offices and by scientific research" in " ".join(
+        accepted[proposal]
+    )
+    assert rejected[proposal.stop].startswith("【演示数据】肯尼亚建议")
+    assert rejected[proposal.stop + 1] == "V. Articulating the priorities"  # the next chapter

@@ -183,6 +183,13 @@ def pieces(markdown: str) -> list[Piece]:
     return found
 
 
+def words(text: str) -> list[Piece]:
+    """Plain text (a heading) in pieces, word by word."""
+    runs = _Runs()
+    runs.text(text)
+    return runs.pieces
+
+
 def plain(found: list[Piece]) -> str:
     """The text of pieces, line breaks as newlines."""
     return "".join(piece.text for piece in found)
@@ -295,7 +302,7 @@ def numbered(number: str) -> list[Piece]:
 def _block_pieces(block: Block) -> list[Piece]:
     if block.kind == "paragraph":
         return numbered(block.number) + pieces(block.text)
-    return [Piece(clean_characters(block.text))]
+    return words(block.text)
 
 
 def diff_parts(old: list[Piece], new: list[Piece]) -> list[tuple[str | None, list[Piece]]]:
@@ -324,9 +331,17 @@ def write_changes(writer: TrackedDocument, old: list[Block], new: list[Block]) -
             for before, after in zip(old[old_start:old_end], new[new_start:new_end], strict=True):
                 writer.paragraph(after.kind, diff_parts(_block_pieces(before), _block_pieces(after)))
             continue
-        for block in old[old_start:old_end]:
+        removed, added = old[old_start:old_end], new[new_start:new_end]
+        if len(removed) == len(added) and all(
+            before.kind == after.kind != "paragraph" for before, after in zip(removed, added, strict=True)
+        ):
+            # Headings renamed where they stand: their words changed, not the headings.
+            for before, after in zip(removed, added, strict=True):
+                writer.paragraph(after.kind, diff_parts(_block_pieces(before), _block_pieces(after)))
+            continue
+        for block in removed:
             writer.paragraph(block.kind, [("del", _block_pieces(block))], mark="del")
-        for block in new[new_start:new_end]:
+        for block in added:
             writer.paragraph(block.kind, [("ins", _block_pieces(block))], mark="ins")
 
 

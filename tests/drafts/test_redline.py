@@ -11,6 +11,7 @@ from lxml import etree
 from consult.drafts import alignment, structure, translations
 from consult.drafts.importer import parse_document
 from consult.drafts.redline import (
+    Block,
     TrackedDocument,
     diff_parts,
     pieces,
@@ -203,3 +204,22 @@ def test_the_zero_against_the_first_draft_of_the_seed_documents(world, language,
     accepted, rejected = lines(libreoffice.accepted(data)), lines(libreoffice.rejected(data))
     assert accepted[2:] == alone(first) and rejected[2:] == alone(zero)
     assert accepted != rejected and len(accepted) > 40
+
+
+def test_a_renamed_heading_is_tracked_word_by_word(libreoffice) -> None:
+    old = [
+        Block("chapter", ("chapter", "II. Priorities"), text="II. Priorities"),
+        Block("paragraph", ("section", 1), "4", "Land."),
+    ]
+    new = [
+        Block("chapter", ("chapter", "II. Priorities and means"), text="II. Priorities and means"),
+        Block("paragraph", ("section", 1), "4", "Land."),
+    ]
+    writer = TrackedDocument(author="Secretariat", date=utcnow(), title="T")
+    write_changes(writer, old, new)
+    data = writer.save().read()
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    assert ["".join(node.itertext()) for node in root.iter(f"{W}ins")] == [" and means"]
+    assert list(root.iter(f"{W}del")) == []
+    assert lines(libreoffice.accepted(data)) == ["II. Priorities and means", "4.\tLand."]
+    assert lines(libreoffice.rejected(data)) == ["II. Priorities", "4.\tLand."]

@@ -58,6 +58,8 @@ READ = {
     "drafts.import_translation": STAFF,
     "drafts.concordance": SIGNED_IN,
     "drafts.concordance_download": SIGNED_IN,
+    "drafts.compare_download": SIGNED_IN,
+    "drafts.release_download": SIGNED_IN,
     "drafts.insert_section": {"editor", "admin"},
     "drafts.move_section": {"editor", "admin"},
     "drafts.retire_section": {"editor", "admin"},
@@ -101,6 +103,7 @@ READ = {
     "dialogues.synthesis": SIGNED_IN,
     "matrix.page": SIGNED_IN,
     "matrix.download": SIGNED_IN,
+    "matrix.compilation_download": SIGNED_IN,
     "matrix.template": SIGNED_IN,
     "matrix.import_comments": MANAGERS,
     "matrix.dashboard": STAFF,
@@ -388,7 +391,7 @@ def _url(rule, setting, variant=None, sections="released"):
     if rule.endpoint == "static":
         args["filename"] = "css/consult.css"
     url = rule.build({name: args[name] for name in rule.arguments}, append_unknown=False)[1]
-    with_range = rule.endpoint.endswith(("section_diff", "concordance", "compare_docx"))
+    with_range = rule.endpoint.endswith(("section_diff", "concordance", "compare_docx", "compare_download"))
     return url + ("?from=1&to=1" if with_range else "")
 
 

@@ -152,6 +152,24 @@ def compare_releases(document_id):
     return render_template("drafts/compare.html", document=item, changes=changes, old=old, new=new, languages=languages)
 
 
+@bp.route("/documents/<int:document_id>/compare.docx")
+@login_required
+def compare_download(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    old, new = _releases_to_compare(item)
+    return downloads.redline_file(item, old, new, request.args.get("lang") or None)
+
+
+@bp.route("/documents/<int:document_id>/releases/<int:number>.<any(docx, pdf):file_type>")
+@login_required
+def release_download(document_id, number, file_type):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    release = drafts.get_release(item, number)
+    return downloads.release_file(item, release, request.args.get("lang") or None, file_type)
+
+
 @bp.route("/documents/<int:document_id>/concordance", endpoint="concordance")
 @login_required
 def concordance_page(document_id):

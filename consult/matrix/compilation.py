@@ -31,24 +31,27 @@ from consult.drafts.translations import reading, reading_language
 from consult.extensions import db
 from consult.models import Comment, Release
 from consult.models.accounts import organization_name
-from consult.permissions import visible_comments
+from consult.permissions import authorize, visible_comments
 from consult.text import clean_characters
 
 
 def _amendments(user, release: Release) -> dict[int, list[Comment]]:
     """Section id → the submitted amendments to it on this release the user may see, in the order submitted."""
-    comments = db.session.scalars(
+    query = (
         select(Comment)
         .where(
             Comment.release_id == release.id,
             Comment.kind == "amendment",
             Comment.status == "submitted",
             Comment.proposed_text.is_not(None),
-            visible_comments(user),
         )
         .options(selectinload(Comment.organization), selectinload(Comment.group), selectinload(Comment.version))
         .order_by(Comment.submitted_at, Comment.id)
     )
+    # As in the matrix: once the compilation is published every submitted comment is public.
+    if release.compilation_published_at is None:
+        query = query.where(visible_comments(user))
+    comments = db.session.scalars(query)
     found: dict[int, list[Comment]] = defaultdict(list)
     for comment in comments:
         found[comment.section_id].append(comment)
@@ -80,6 +83,7 @@ def _add_amendment(writer: TrackedDocument, number: str, comment: Comment) -> No
 def compilation_file(user, release: Release, language: str | None) -> IO[bytes]:
     """The compilation of the amendments to ``release`` that ``user`` may see, in ``language``
     (the original's where not translated), as a Word document, rewound, to send."""
+    authorize(user, "matrix.view", release)
     document = release.document
     language = reading_language(language) or document.language
     amendments = _amendments(user, release)

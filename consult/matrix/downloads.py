@@ -5,7 +5,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from consult.extensions import db
-from consult.matrix import exports
+from consult.matrix import compilation, exports
 from consult.matrix import services as matrix
 
 
@@ -37,4 +37,13 @@ def matrix_file(document, release, extension: str, user) -> Response:
         date=format_datetime(release.comments_close_at, "long"),
     )
     handle = exports.docx_file(rows, headers, title=title, subtitle=subtitle)
+    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+def compilation_file(document, release, user, language: str | None) -> Response:
+    """The compilation of the amendments to the release that ``user`` may see, as a Word document."""
+    handle = compilation.compilation_file(user, release, language)
+    matrix.record_download(user, release, "compilation.docx", matrix.Filters())
+    db.session.commit()
+    name = f"compilation-{document.id}-release-{release.number}.docx"
     return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)

@@ -9,7 +9,10 @@ from babel.dates import format_date
 
 from consult.drafts import structure, translations
 from consult.extensions import db
+from tests.conftest import login
 from tests.drafts.next_drafts import SEEDS
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _get(client, world, document, path: str):
@@ -97,3 +100,18 @@ def test_a_release_that_does_not_exist_or_a_wrong_language(client, world, seed, 
     document, _release = seed
     response = _get(client, world, document, path)
     assert response.status_code == status
+
+
+def test_the_document_page_offers_the_release_as_word_and_pdf(app, world, seed) -> None:
+    document, _release = seed
+    browser = app.test_client()
+    login(browser, world.user("observer"))
+    page = browser.get(f"/documents/{document.id}").get_data(as_text=True)
+    for file_type, mimetype in (("docx", DOCX), ("pdf", "application/pdf")):
+        link = f"/documents/{document.id}/releases/1.{file_type}?lang=en"
+        assert f'href="{link}"' in page
+        response = browser.get(link)
+        assert response.status_code == 200 and response.mimetype == mimetype
+    assert browser.get(f"/documents/{document.id}/releases/1.docx?lang=xx").status_code == 422
+    browser.get("/logout")
+    assert app.test_client().get(f"/documents/{document.id}/releases/1.docx").status_code in (302, 401)

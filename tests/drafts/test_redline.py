@@ -23,6 +23,7 @@ from consult.drafts.redline import (
 from consult.drafts.services import publish_release, revise_section
 from consult.extensions import db
 from consult.models.base import utcnow
+from tests.conftest import login
 from tests.drafts.next_drafts import SEEDS, next_draft
 
 ZERO = """HSP/EB.2025/7
@@ -223,3 +224,15 @@ def test_a_renamed_heading_is_tracked_word_by_word(libreoffice) -> None:
     assert list(root.iter(f"{W}del")) == []
     assert lines(libreoffice.accepted(data)) == ["II. Priorities and means", "4.\tLand."]
     assert lines(libreoffice.rejected(data)) == ["II. Priorities", "4.\tLand."]
+
+
+def test_the_compare_page_offers_the_redline(app, world, releases, libreoffice) -> None:
+    document, _first = releases
+    browser = app.test_client()
+    login(browser, world.user("observer"))
+    page = browser.get(f"/documents/{document.id}/compare?from=1&to=2").get_data(as_text=True)
+    link = f"/documents/{document.id}/compare.docx?lang=en&amp;from=1&amp;to=2"
+    assert f'href="{link}"' in page
+    response = browser.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert lines(libreoffice.accepted(response.get_data()))[2:] == FIRST_TEXT

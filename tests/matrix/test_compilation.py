@@ -9,7 +9,8 @@ from lxml import etree
 
 from consult.comments.services import create_comment, withdraw_comment
 from consult.extensions import db
-from consult.models import Document
+from consult.models import AuditEvent, Document
+from tests.conftest import login
 
 ZERO = """I. Introduction
 
@@ -132,3 +133,17 @@ def test_the_demo_compilation_shows_kenyas_amendment_under_paragraph_9(client, d
     )
     assert rejected[proposal.stop].startswith("【演示数据】肯尼亚建议")
     assert rejected[proposal.stop + 1] == "V. Articulating the priorities"  # the next chapter
+
+
+def test_the_document_page_offers_the_compilation_and_its_download_is_on_record(app, world, amended, libreoffice):
+    document, _proposals = amended
+    browser = app.test_client()
+    login(browser, world.user("secretariat"))
+    page = browser.get(f"/documents/{document.id}").get_data(as_text=True)
+    link = f"/documents/{document.id}/compilation.docx?release=1&amp;lang=en"
+    assert f'href="{link}"' in page
+    response = browser.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert "Amendment proposed by Kenya (KEN)" in _lines(libreoffice.rejected(response.get_data()))
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "matrix.download"))
+    assert event.details["format"] == "compilation.docx" and event.details["release"] == 1

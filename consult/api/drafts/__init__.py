@@ -1,8 +1,6 @@
 """Consultations, documents and their releases, sections and their versions."""
 
-import io
-
-from flask import g, send_file
+from flask import g
 from sqlalchemy import select
 
 from consult.api.common import bp, domain, errors
@@ -28,7 +26,7 @@ from consult.api.drafts.schemas import (
 )
 from consult.api.schema import Seen, show_sections
 from consult.dialogues import services as dialogues
-from consult.drafts import concordance, issued, redline, structure, translations
+from consult.drafts import concordance, downloads, structure, translations
 from consult.drafts import services as drafts
 from consult.extensions import db
 from consult.matrix.exports import DOCX_MIMETYPE
@@ -207,9 +205,6 @@ def document_concordance(document_id, query):
     return concordance.compare(old, new, diffs=False)
 
 
-PDF_MIMETYPE = "application/pdf"
-
-
 @route("/documents/<int:document_id>/releases/<int:number>.<any(docx, pdf):file_type>")
 @errors(403, 404, 422)
 @bp.doc(
@@ -218,7 +213,7 @@ PDF_MIMETYPE = "application/pdf"
             "description": "The release as issued, in the United Nations layout, as a Word document or as PDF",
             "content": {
                 DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
-                PDF_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+                downloads.PDF_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
             },
         }
     }
@@ -229,13 +224,7 @@ def release_file(document_id, number, file_type, query):
     item = drafts.get_document(document_id)
     authorize(g.api_user, "document.view", item)
     release = drafts.get_release(item, number)
-    language = query().get("lang")
-    name = f"document-{item.id}-release-{release.number}.{file_type}"
-    if file_type == "pdf":
-        content = io.BytesIO(issued.release_pdf(release, language))
-        return send_file(content, mimetype=PDF_MIMETYPE, as_attachment=True, download_name=name)
-    handle = issued.release_docx(release, language)
-    return send_file(handle, mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
+    return downloads.release_file(item, release, query().get("lang"), file_type)
 
 
 @route("/documents/<int:document_id>/compare.docx")
@@ -256,9 +245,7 @@ def document_compare_docx(document_id, query):
     authorize(g.api_user, "document.view", item)
     arguments = query()
     old, new = drafts.get_release(item, arguments["from_"]), drafts.get_release(item, arguments["to"])
-    handle = redline.redline_file(item, old, new, arguments.get("lang"))
-    name = f"document-{item.id}-release-{old.number}-to-{new.number}.docx"
-    return send_file(handle, mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
+    return downloads.redline_file(item, old, new, arguments.get("lang"))
 
 
 @route("/sections/<int:section_id>/diff")

@@ -1,6 +1,6 @@
 """The comment-response matrix of a release, its files, and importing a delegation's comments."""
 
-from flask import Response, g, send_file
+from flask import Response, g
 from flask_babel import lazy_gettext as _l
 
 from consult.api.common import bp, domain, errors
@@ -16,7 +16,7 @@ from consult.api.schema import ErrorSchema
 from consult.auth.services import organization_by_code
 from consult.drafts import services as drafts
 from consult.errors import NotFound
-from consult.matrix import compilation, downloads, imports
+from consult.matrix import downloads, imports
 from consult.matrix import services as matrix
 from consult.matrix.exports import CSV_MIMETYPE, DOCX_MIMETYPE, XLSX_MIMETYPE
 from consult.permissions import authorize
@@ -86,9 +86,7 @@ def compilation_file(document_id, query):
     document = drafts.get_document(document_id)
     arguments = query()
     release = _matrix_release(document, arguments.get("release"))
-    handle = compilation.compilation_file(g.api_user, release, arguments.get("lang"))
-    name = f"compilation-{document.id}-release-{release.number}.docx"
-    return send_file(handle, mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=name)
+    return downloads.compilation_file(document, release, g.api_user, arguments.get("lang"))
 
 
 @route("/documents/<int:document_id>/comments/template.xlsx")

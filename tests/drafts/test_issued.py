@@ -1,17 +1,21 @@
 """GET /api/v1/documents/<id>/releases/<n>.docx and .pdf: the release as issued, in the United
 Nations layout, the Word document opened in LibreOffice."""
 
+import io
 import re
+import zipfile
 import zlib
 
 import pytest
 from babel.dates import format_date
+from lxml import etree
 
 from consult.drafts import structure, translations
 from consult.extensions import db
 from tests.conftest import login
 from tests.drafts.next_drafts import SEEDS
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -115,3 +119,17 @@ def test_the_document_page_offers_the_release_as_word_and_pdf(app, world, seed) 
     assert browser.get(f"/documents/{document.id}/releases/1.docx?lang=xx").status_code == 422
     browser.get("/logout")
     assert app.test_client().get(f"/documents/{document.id}/releases/1.docx").status_code in (302, 401)
+
+
+def test_an_arabic_release_reads_right_to_left(client, world, seed, libreoffice) -> None:
+    document, _release = seed
+    first = structure.working_sections(document)[0]
+    body = "في الدورة الثانية لجمعية الأمم المتحدة للموئل."
+    translations.store_translation(None, first, language="ar", body=body, base_version=1, chapter="أولاً - مقدمة")
+    db.session.commit()
+    data = _get(client, world, document, "1.docx?lang=ar").get_data()
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    arabic = [p for p in root.iter(f"{W}p") if "مقدمة" in "".join(p.itertext())]
+    assert arabic and arabic[0].find(f"{W}pPr/{W}bidi") is not None
+    lines = [line for line in libreoffice.text(data).splitlines() if line.strip()]
+    assert "أولاً - مقدمة" in lines and f"1.\t{body}" in lines

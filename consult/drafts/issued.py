@@ -31,7 +31,7 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from lxml import etree
@@ -39,9 +39,11 @@ from markupsafe import Markup
 
 from consult.drafts.redline import BREAK, Piece, pieces, release_blocks
 from consult.drafts.translations import reading_language
+from consult.errors import ValidationFailed
 from consult.matrix.exports import is_rtl
 from consult.models import Release
 from consult.text import clean_characters, render_markdown
+from consult.uploads import Deadline, UploadRefused, run_isolated
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _FOOTNOTE_BLOCK = re.compile(f"(?P<marker>[{_SUPERSCRIPTS}]+)\\s*(?P<text>\\S.*)", re.DOTALL)
@@ -293,10 +295,16 @@ def _html_with_footnotes(paragraph: IssuedParagraph) -> Markup:
     return Markup(html)  # noqa: S704 - rendered and sanitized by render_markdown
 
 
-def release_pdf(release: Release, language: str | None) -> bytes:
-    """The release as issued, as PDF."""
+def _typeset(html: str) -> bytes:
     from weasyprint import CSS, HTML  # loaded on demand: it is large and only this download needs it
 
+    stylesheet = CSS(string=_STYLESHEET.read_text(encoding="utf-8"))
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+def release_pdf(release: Release, language: str | None) -> bytes:
+    """The release as issued, as PDF: typeset in a process of its own, within a time and a memory
+    limit (a very long document is refused, with the Word document suggested instead)."""
     issued = issued_release(release, language)
     rows = [
         (kind, _numbered(content.number), _html_with_footnotes(content))
@@ -306,5 +314,14 @@ def release_pdf(release: Release, language: str | None) -> bytes:
     ]
     with force_locale(issued.language):
         html = render_template("drafts/issued_release.html", issued=issued, rows=rows)
-    stylesheet = CSS(string=_STYLESHEET.read_text(encoding="utf-8"))
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    config = current_app.config
+    try:
+        return run_isolated(
+            lambda: _typeset(html),
+            Deadline(config["MAX_PDF_SECONDS"]),
+            config["MAX_UPLOAD_PARSE_MEMORY_MB"] * 1024 * 1024,
+        )
+    except UploadRefused as refused:
+        raise ValidationFailed(
+            _("This release is too long to be made into a PDF here. Download it as a Word document instead.")
+        ) from refused

@@ -133,3 +133,11 @@ def test_an_arabic_release_reads_right_to_left(client, world, seed, libreoffice)
     assert arabic and arabic[0].find(f"{W}pPr/{W}bidi") is not None
     lines = [line for line in libreoffice.text(data).splitlines() if line.strip()]
     assert "أولاً - مقدمة" in lines and f"1.\t{body}" in lines
+
+
+def test_a_pdf_that_takes_too_long_is_refused_with_the_word_document_suggested(app, client, world, seed) -> None:
+    document, _release = seed
+    app.config["MAX_PDF_SECONDS"] = 0.05
+    response = _get(client, world, document, "1.pdf")
+    assert response.status_code == 422
+    assert "Download it as a Word document instead." in response.get_json()["error"]["message"]

@@ -122,6 +122,22 @@ def _numbered(number: str) -> str:
 # -- Word -------------------------------------------------------------------------------
 
 
+def _merged(found: list[Piece]) -> list[Piece]:
+    """Neighbouring pieces of the same formatting as one: a run per change of formatting, not per word."""
+    merged: list[Piece] = []
+    for piece in found:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and BREAK not in (piece, previous)
+            and (previous.bold, previous.italic, previous.superscript) == (piece.bold, piece.italic, piece.superscript)
+        ):
+            merged[-1] = Piece(previous.text + piece.text, piece.bold, piece.italic, piece.superscript)
+        else:
+            merged.append(piece)
+    return merged
+
+
 class _WordRelease:
     def __init__(self, issued: IssuedRelease) -> None:
         self.issued = issued
@@ -205,7 +221,7 @@ class _WordRelease:
 
     def _runs(self, target, found: list[Piece], footnotes: dict[str, str]) -> None:
         markers = re.compile("(" + "|".join(sorted(map(re.escape, footnotes), key=len, reverse=True)) + ")")
-        for piece in found:
+        for piece in _merged(found):
             if piece == BREAK:
                 target.add_run().add_break()
                 continue
@@ -214,8 +230,10 @@ class _WordRelease:
                     self._cite(target, footnotes.pop(part))
                 elif part:
                     run = target.add_run(part)
-                    run.bold = piece.bold or None
-                    run.italic = piece.italic or None
+                    if piece.bold:
+                        run.bold = True
+                    if piece.italic:
+                        run.italic = True
                     if piece.superscript:
                         run.font.superscript = True
                     if is_rtl(part):

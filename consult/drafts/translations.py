@@ -149,7 +149,8 @@ def newest_translations(
     """Section id → its newest translation into ``language`` (of a version no later than
     ``up_to[section id]``, when given: a release's reader does not read the working draft's)."""
     section_ids = list(section_ids)
-    if not section_ids:
+    # Any other value (a typo, a hostile query string) reads the original, as a language without text does.
+    if not section_ids or language not in UN_LANGUAGES:
         return {}
     rows = db.session.execute(
         select(SectionTranslation, SectionVersion.number)

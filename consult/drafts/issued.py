@@ -37,12 +37,11 @@ from flask_babel import gettext as _
 from lxml import etree
 from markupsafe import Markup
 
-from consult.drafts.redline import BREAK, Piece, pieces, release_blocks
+from consult.drafts.redline import BREAK, Piece, merged, pieces, release_blocks
 from consult.drafts.translations import reading_language
 from consult.errors import ValidationFailed
-from consult.matrix.exports import is_rtl
 from consult.models import Release
-from consult.text import clean_characters, render_markdown
+from consult.text import clean_characters, is_rtl, render_markdown
 from consult.uploads import Deadline, UploadRefused, run_isolated
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -120,22 +119,6 @@ def _numbered(number: str) -> str:
 
 
 # -- Word -------------------------------------------------------------------------------
-
-
-def _merged(found: list[Piece]) -> list[Piece]:
-    """Neighbouring pieces of the same formatting as one: a run per change of formatting, not per word."""
-    merged: list[Piece] = []
-    for piece in found:
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and BREAK not in (piece, previous)
-            and (previous.bold, previous.italic, previous.superscript) == (piece.bold, piece.italic, piece.superscript)
-        ):
-            merged[-1] = Piece(previous.text + piece.text, piece.bold, piece.italic, piece.superscript)
-        else:
-            merged.append(piece)
-    return merged
 
 
 class _WordRelease:
@@ -221,7 +204,7 @@ class _WordRelease:
 
     def _runs(self, target, found: list[Piece], footnotes: dict[str, str]) -> None:
         markers = re.compile("(" + "|".join(sorted(map(re.escape, footnotes), key=len, reverse=True)) + ")")
-        for piece in _merged(found):
+        for piece in merged(found):
             if piece == BREAK:
                 target.add_run().add_break()
                 continue

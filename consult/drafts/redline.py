@@ -16,26 +16,27 @@ too long to diff word by word is shown as deleted and inserted whole.
 from __future__ import annotations
 
 import itertools
+import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from typing import IO
 
 import docx
+from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm
+from docx.shared import Cm, Length, Mm
 from flask_babel import gettext as _
 from lxml.etree import SubElement
 
 from consult.drafts.services import printed_sections
 from consult.drafts.translations import reading_language, readings
 from consult.errors import ValidationFailed
-from consult.matrix.exports import is_rtl
 from consult.models import Document, Release
-from consult.text import clean_characters, render_markdown, tokenize
+from consult.text import clean_characters, is_rtl, render_markdown, tokenize
 
 # Past this many word pairs (old words × new words) a paragraph is replaced whole rather than diffed.
 MAX_DIFF_WORK = 4_000_000
@@ -157,14 +158,17 @@ class _Runs(HTMLParser):
 
     def text(self, data: str) -> None:
         # A word with the spaces before it is one piece: changes of spacing alone stay in their word.
+        # Spaces at the start of a line (the HTML's own line ends between blocks) are not text.
         spaces = ""
         for token in tokenize(clean_characters(data)):
             if token.isspace():
                 spaces += token
                 continue
+            if not self.pieces or self.pieces[-1] == BREAK:
+                spaces = ""
             self.pieces.append(Piece(spaces + token, self.bold > 0, self.italic > 0, self.superscript > 0))
             spaces = ""
-        if spaces:
+        if spaces and self.pieces and self.pieces[-1] != BREAK:
             self.pieces.append(Piece(spaces, self.bold > 0, self.italic > 0, self.superscript > 0))
 
 
@@ -190,6 +194,19 @@ def words(text: str) -> list[Piece]:
     return runs.pieces
 
 
+def merged(found: list[Piece]) -> list[Piece]:
+    """Neighbouring pieces of the same formatting as one: a run per change of formatting, not per word."""
+    runs: list[Piece] = []
+    for formatting, group in itertools.groupby(
+        found, key=lambda piece: None if piece == BREAK else (piece.bold, piece.italic, piece.superscript)
+    ):
+        if formatting is None:
+            runs.extend(group)
+        else:
+            runs.append(Piece("".join(piece.text for piece in group), *formatting))
+    return runs
+
+
 def plain(found: list[Piece]) -> str:
     """The text of pieces, line breaks as newlines."""
     return "".join(piece.text for piece in found)
@@ -199,6 +216,13 @@ def plain(found: list[Piece]) -> str:
 
 _W_VAL, _W_ID, _W_AUTHOR, _W_DATE = qn("w:val"), qn("w:id"), qn("w:author"), qn("w:date")
 _XML_SPACE = qn("xml:space")
+_CJK_CHARACTER = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]")
+_EAST_ASIAN_FONT = "SimSun"
+
+
+def _word_date(moment: datetime) -> str:
+    """A time as Word writes it: UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TrackedDocument:
@@ -212,7 +236,7 @@ class TrackedDocument:
         section.left_margin = section.right_margin = Cm(2.5)
         self.document.core_properties.title = clean_characters(title)[:255]
         self.author = clean_characters(author)[:255] or "Consult"
-        self.date = date.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.date = _word_date(date)
         self.ids = itertools.count(1)
         self.body = self.document.element.body
         self.end = self.body.sectPr
@@ -227,9 +251,23 @@ class TrackedDocument:
         }
 
     def _change(self, parent, tag: str, by: tuple[str, datetime] | None):
-        author, date = (clean_characters(by[0])[:255], by[1].strftime("%Y-%m-%dT%H:%M:%SZ")) if by else (None, None)
+        author, date = (clean_characters(by[0])[:255], _word_date(by[1])) if by else (None, None)
         attributes = {_W_ID: str(next(self.ids)), _W_AUTHOR: author or self.author, _W_DATE: date or self.date}
         return SubElement(parent, qn(tag), attributes)
+
+    def landscape(self, margin: Length) -> None:
+        """Turn the pages: A4 landscape, with ``margin`` all round."""
+        section = self.document.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = margin
+
+    def append(self, element) -> None:
+        """Add a paragraph or a table at the end of the body."""
+        if self.end is None:
+            self.body.append(element)
+        else:
+            self.end.addprevious(element)
 
     def paragraph(
         self,
@@ -243,6 +281,17 @@ class TrackedDocument:
         pieces); ``mark`` "ins" or "del" tracks the paragraph itself (its mark), as for a whole
         paragraph inserted or deleted. ``by``: the author and time of its changes, if not the
         document's."""
+        self.append(self.element(kind, parts, mark, by=by))
+
+    def element(
+        self,
+        kind: str,
+        parts: list[tuple[str | None, list[Piece]]],
+        mark: str | None = None,
+        *,
+        by: tuple[str, datetime] | None = None,
+    ):
+        """The paragraph that ``paragraph`` adds, not yet placed (for a table's cell)."""
         paragraph = OxmlElement("w:p")
         properties = SubElement(paragraph, qn("w:pPr"))
         SubElement(properties, qn("w:pStyle"), {_W_VAL: self.styles[kind]})
@@ -254,17 +303,17 @@ class TrackedDocument:
             if not found:
                 continue
             parent = self._change(paragraph, f"w:{change}", by) if change else paragraph
-            for piece in found:
+            for piece in merged(found):
                 self._run(parent, piece, deleted=change == "del")
-        if self.end is None:
-            self.body.append(paragraph)
-        else:
-            self.end.addprevious(paragraph)
+        return paragraph
 
     def _run(self, parent, piece: Piece, *, deleted: bool) -> None:
         run = SubElement(parent, qn("w:r"))
-        if piece.bold or piece.italic or piece.superscript or is_rtl(piece.text):
+        rtl, cjk = is_rtl(piece.text), _CJK_CHARACTER.search(piece.text) is not None
+        if piece.bold or piece.italic or piece.superscript or rtl or cjk:
             properties = SubElement(run, qn("w:rPr"))  # children in schema order
+            if cjk:
+                SubElement(properties, qn("w:rFonts"), {qn("w:eastAsia"): _EAST_ASIAN_FONT, qn("w:hint"): "eastAsia"})
             if piece.bold:
                 SubElement(properties, qn("w:b"))
                 SubElement(properties, qn("w:bCs"))
@@ -273,7 +322,7 @@ class TrackedDocument:
                 SubElement(properties, qn("w:iCs"))
             if piece.superscript:
                 SubElement(properties, qn("w:vertAlign"), {_W_VAL: "superscript"})
-            if is_rtl(piece.text):
+            if rtl:
                 SubElement(properties, qn("w:rtl"))
         if piece == BREAK or piece.text == "\n":
             SubElement(run, qn("w:br"))

@@ -18,25 +18,29 @@ def matrix_file(document, release, extension: str, user) -> Response:
     filters = matrix.Filters.from_args(request.args)
     matrix.record_download(user, release, extension, filters)
     db.session.commit()
-    rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
+    comments = matrix.matrix_comments(user, release, filters)
     headers = matrix.export_headers()
     name = _download_name(document, release, extension)
     title = f"{document.title} — {release.label}"
     if extension == "csv":
+        rows = (matrix.row(comment) for comment in comments)
         return Response(
             stream_with_context(exports.csv_chunks(rows, headers)),
             mimetype=exports.CSV_MIMETYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     if extension == "xlsx":
-        handle = exports.xlsx_file(rows, headers, title=title)
+        handle = exports.xlsx_file((matrix.row(comment) for comment in comments), headers, title=title)
         return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
     subtitle = _(
         "Compilation of comments and responses, release %(number)s, comments until %(date)s",
         number=release.number,
         date=format_datetime(release.comments_close_at, "long"),
     )
-    handle = exports.docx_file(rows, headers, title=title, subtitle=subtitle)
+    rows = matrix.rows_with_paragraphs(document, comments)
+    handle = exports.docx_file(
+        rows, headers, title=title, subtitle=subtitle, format_moment=lambda moment: format_datetime(moment, "short")
+    )
     return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
 
 

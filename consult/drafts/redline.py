@@ -100,8 +100,9 @@ _BLOCK_TAGS = {"p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"
 class _Runs(HTMLParser):
     """The pieces of sanitized HTML: text with bold, italic and superscript, a break between blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_word: bool = True) -> None:
         super().__init__(convert_charrefs=True)
+        self.by_word = by_word
         self.pieces: list[Piece] = []
         self.bold = self.italic = self.superscript = 0
         self.cells = 0
@@ -159,6 +160,13 @@ class _Runs(HTMLParser):
     def text(self, data: str) -> None:
         # A word with the spaces before it is one piece: changes of spacing alone stay in their word.
         # Spaces at the start of a line (the HTML's own line ends between blocks) are not text.
+        if not self.by_word:
+            text = clean_characters(data)
+            if not self.pieces or self.pieces[-1] == BREAK:
+                text = text.lstrip()
+            if text:
+                self.pieces.append(Piece(text, self.bold > 0, self.italic > 0, self.superscript > 0))
+            return
         spaces = ""
         for token in tokenize(clean_characters(data)):
             if token.isspace():
@@ -172,9 +180,10 @@ class _Runs(HTMLParser):
             self.pieces.append(Piece(spaces, self.bold > 0, self.italic > 0, self.superscript > 0))
 
 
-def pieces(markdown: str) -> list[Piece]:
-    """A paragraph's Markdown as the pages render it, in pieces; no break at either end."""
-    parser = _Runs()
+def pieces(markdown: str, *, by_word: bool = True) -> list[Piece]:
+    """A paragraph's Markdown as the pages render it, in pieces; no break at either end. Each word
+    a piece to diff them, else each stretch of text of one formatting (faster, to print)."""
+    parser = _Runs(by_word=by_word)
     parser.feed(str(render_markdown(markdown)))
     parser.close()
     found = parser.pieces

@@ -111,6 +111,27 @@ def test_docx_table_has_each_comment_once_and_the_amendment_tracked_against_its_
     assert {change.get(qn("w:author")) for change in proposal.iter(qn("w:ins"), qn("w:del"))} == {"France"}
 
 
+def test_docx_of_more_comments_than_a_batch_tracks_every_proposal(client, world, matrix):
+    france = world.user("focal_point", "FRA")
+    for number in range(1, 1_101):
+        create_comment(
+            france,
+            matrix["document"].sections[2],
+            kind="amendment",
+            body=f"Amendment {number}.",
+            proposed_text=f"Proposal {number}.",
+            submit=True,
+        )
+    db.session.commit()
+
+    response = client.get(url(matrix, ".docx"), headers=matrix["editor"])
+    rows = [row for table in docx.Document(io.BytesIO(response.data)).tables for row in table.rows[1:]]
+    assert len(rows) == 3 + 1_100
+    tracked = [row for row in rows if row.cells[3]._tc.find(f".//{qn('w:del')}") is not None]
+    # Each against the paragraph it amends, read a batch at a time while the comments stream.
+    assert len(tracked) == 1 + 1_100
+
+
 def test_xlsx_dates_are_date_cells_labelled_with_the_zone(client, matrix):
     response = client.get(url(matrix, ".xlsx"), headers=matrix["editor"])
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active

@@ -36,7 +36,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import IO
 
@@ -472,7 +472,8 @@ class _WordTable:
     def __init__(self, labels: dict[str, str], title: str, format_moment: Callable[[datetime], str]) -> None:
         self.labels = labels
         self.format_moment = format_moment
-        self.writer = TrackedDocument(author=title, date=datetime.now().astimezone(), title=title)
+        self.created = datetime.now(UTC)
+        self.writer = TrackedDocument(author="", date=self.created, title=title)
         self.writer.landscape(_DOCX_MARGIN)
         for kind, name, bold in (("cell", "Table Text", False), ("head", "Table Heading", True)):
             style = self.writer.document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -490,8 +491,10 @@ class _WordTable:
     def markdown(self, markdown: str) -> list:
         return [self.writer.element("cell", [(None, line)]) for line in _lines(pieces(markdown, by_word=False))]
 
-    def heading(self, chapter: str) -> None:
-        self.writer.paragraph("chapter", [(None, [Piece(clean_characters(chapter))])])
+    def chapter(self, title: str) -> None:
+        """A new chapter: its heading (if it has a title), and a new table."""
+        if title:
+            self.writer.paragraph("chapter", [(None, [Piece(clean_characters(title))])])
         self.table = None
 
     def _row(self, cells: list[list], *, header: bool = False) -> None:
@@ -530,7 +533,8 @@ class _WordTable:
             self._start_table()
         labels = self.labels
         organization = f"{row.organization} ({row.organization_code})" if row.organization_code else row.organization
-        delegation = [self.text(organization, bold=True), self.text(row.kind), self.text(f"#{row.comment_id}")]
+        delegation = [self.text(organization, bold=True)]
+        delegation += [self.text(line) for line in (row.kind, f"#{row.comment_id}") if line]
         if row.submitted_at:
             delegation.append(self.text(labels["submitted_on"] % {"date": self.format_moment(row.submitted_at)}))
         flags = [labels[flag] for flag in ("late", "imported") if getattr(row, flag)]
@@ -540,7 +544,7 @@ class _WordTable:
         if row.proposed_text:
             # The paragraph as the proposal would change it, tracked as the delegation's changes.
             changes = diff_parts(pieces(row.paragraph_text), pieces(row.proposed_text))
-            by = (row.organization, row.submitted_at) if row.submitted_at else None
+            by = (row.organization, row.submitted_at or self.created)
             proposal.append(self.writer.element("cell", changes, by=by))
         if row.disposition:
             response = [self.text(row.disposition, bold=True)]
@@ -582,7 +586,6 @@ def docx_file(
     for row in rows:
         if row.chapter != chapter:
             chapter = row.chapter
-            if chapter:
-                table.heading(chapter)
+            table.chapter(chapter)
         table.add(row)
     return table.writer.save()

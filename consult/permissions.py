@@ -271,6 +271,8 @@ RULES: dict[str, Callable] = {
     "matrix.view": _matrix_view,
     "compilation.publish": _roles(*MANAGER_ROLES),
     "dashboard.view": _roles(*STAFF_ROLES),
+    "groups.view": _signed_in,
+    "groups.manage": _roles(*MANAGER_ROLES),
     "outbox.view": _signed_in,
     "token.revoke": _token_revoke,
 }

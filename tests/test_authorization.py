@@ -14,7 +14,7 @@ from consult.dialogues.services import create_dialogue, publish_outcome, save_ou
 from consult.drafts.services import add_section
 from consult.extensions import db
 from consult.items.services import add_item, link_sections
-from consult.models import ApiToken, AuditEvent
+from consult.models import ApiToken, AuditEvent, GroupMembership, Organization
 from consult.roadmap.services import create_milestone
 from tests.conftest import login
 
@@ -105,6 +105,8 @@ READ = {
     "matrix.import_comments": MANAGERS,
     "matrix.dashboard": STAFF,
     "matrix.publish": MANAGERS,
+    "positions.index": SIGNED_IN,
+    "positions.group": SIGNED_IN,
     "api.consultations": SIGNED_IN,
     "api.consultation": SIGNED_IN,
     "api.document": SIGNED_IN,
@@ -183,6 +185,8 @@ WRITE = {
     "matrix.import_comments": MANAGERS,
     "matrix.confirm_import": MANAGERS,
     "matrix.publish": MANAGERS,
+    "positions.add_member": MANAGERS,
+    "positions.end_membership": MANAGERS,
     "api.create_comment": DELEGATIONS,
     "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
@@ -360,6 +364,13 @@ def setting(world):
             "token_id": db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == people["delegate_a"].id)),
             "user_id": people["delegate_a"].id,
             "session_id": device.id,
+            "code": "AG",
+            "membership_id": db.session.scalar(
+                db.select(GroupMembership.id)
+                .join(Organization, Organization.id == GroupMembership.group_id)
+                .where(Organization.code == "AG")
+                .limit(1)
+            ),
         },
         "released": {"drafts": section.id, "principles": principle.id, "priorities": priority.id},
         "unreleased": {blueprint: item.id for blueprint, item in unreleased.items()},

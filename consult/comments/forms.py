@@ -19,6 +19,8 @@ class CommentForm(FlaskForm):
 
 class NewCommentForm(CommentForm):
     language = SelectField(_l("Language of your comment"), choices=choices(UN_LANGUAGE_NAMES))
+    # Choices: the groups of States the delegation belongs to (none: the field is not shown).
+    on_behalf_of = SelectField(_l("Submitted by your delegation"), validate_choice=False, default="")
 
 
 class WithdrawForm(FlaskForm):

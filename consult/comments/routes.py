@@ -35,6 +35,7 @@ def create(section_id):
                 proposed_text=form.proposed_text.data,
                 quote=form.quote.data,
                 language=form.language.data,
+                group=form.on_behalf_of.data or None,
             )
         except DomainError as error:
             apply_errors(form, error)

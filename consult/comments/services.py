@@ -28,6 +28,7 @@ from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.notifications import messages
 from consult.permissions import authorize, can, visible_comments
+from consult.positions import services as positions
 from consult.text import AMENDMENT_DIFF_BUDGET, detect_language, diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
@@ -77,11 +78,14 @@ def create_comment(
     submit: bool = False,
     language: str | None = None,
     on_behalf_of: Organization | None = None,
+    group: str | None = None,
 ) -> Comment:
     """Draft a comment on the section as the current release shows it (and submit it).
 
     ``on_behalf_of``: the Secretariat enters a delegation's comment from the table it sent;
     the comment is submitted at once and marked as imported (and late, after the close).
+    ``group``: the code of a group of States the author's organization belongs to, which the
+    comment speaks for.
     """
     if on_behalf_of is None:
         authorize(actor, "comment.create", section)
@@ -96,6 +100,8 @@ def create_comment(
     if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
         raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
     texts = _texts(kind, body, proposed_text, quote)
+    organization_id = on_behalf_of.id if on_behalf_of else actor.organization_id
+    speaks_for = positions.group_for_comment(organization_id, group) if group else None
     # The language it is written in: as the writer says, else as the text shows (script, common words).
     language = language or detect_language(texts["body"])
     created = utcnow()
@@ -103,7 +109,8 @@ def create_comment(
         section=section,
         release=release,
         version=version,
-        organization_id=on_behalf_of.id if on_behalf_of else actor.organization_id,
+        organization_id=organization_id,
+        on_behalf_of=speaks_for,
         author=actor,
         language=language,
         status="draft",
@@ -124,7 +131,8 @@ def create_comment(
     db.session.add(comment)
     db.session.flush()
     imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
-    audit.record(actor, "comment.draft", comment, section=section.id, **imported)
+    for_group = {"group": speaks_for.code} if speaks_for else {}
+    audit.record(actor, "comment.draft", comment, section=section.id, **imported, **for_group)
     if submit:
         audit.record(actor, "comment.submit", comment, late=comment.late)
     elif actor.role == "delegate":
@@ -242,6 +250,7 @@ def withdraw_comment(actor: User, comment: Comment, *, reason: str) -> Comment:
 def _with_related(query):
     return query.options(
         selectinload(Comment.organization),
+        selectinload(Comment.on_behalf_of),
         selectinload(Comment.author),
         selectinload(Comment.release),
         selectinload(Comment.version),

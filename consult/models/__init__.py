@@ -21,6 +21,7 @@ from consult.models.drafts import (
 )
 from consult.models.imports import CommentImportPreview, DraftImportPreview
 from consult.models.notifications import Notification, NotificationPreference
+from consult.models.positions import GroupMembership
 from consult.models.roadmap import Milestone
 from consult.models.stamps import PageStamp
 
@@ -38,6 +39,7 @@ __all__ = [
     "DispositionRevision",
     "Document",
     "DraftImportPreview",
+    "GroupMembership",
     "Milestone",
     "Notification",
     "NotificationPreference",

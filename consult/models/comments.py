@@ -55,6 +55,9 @@ class Comment(Versioned, db.Model):
     # The section version as it stood in that release.
     version_id: Mapped[int] = mapped_column(ForeignKey("section_version.id"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    # The group of States the comment is submitted for (the author's organization was a member of it
+    # on the day it was written); None: the organization's own comment.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(20))
@@ -95,7 +98,8 @@ class Comment(Versioned, db.Model):
         ),
         viewonly=True,
     )
-    organization: Mapped[Organization] = relationship()
+    organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])
+    on_behalf_of: Mapped[Organization | None] = relationship(foreign_keys=[on_behalf_of_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     revisions: Mapped[list["CommentRevision"]] = relationship(

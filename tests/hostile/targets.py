@@ -37,7 +37,7 @@ from consult.auth.forms import (
 )
 from consult.auth.recovery import password_link
 from consult.auth.services import start_session
-from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
+from consult.comments.forms import CommentForm, DispositionForm, GroupForm, NewCommentForm, WithdrawForm
 from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
 from consult.drafts import structure
@@ -57,9 +57,21 @@ from consult.items.forms import ItemForm, LinksForm, PriorityForm
 from consult.main.forms import LanguageForm, SettingsForm
 from consult.matrix.forms import ConfirmImportForm, PublishCompilationForm
 from consult.matrix.forms import ImportForm as CommentImportForm
-from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, RecoveryCode, Section, SectionTranslation
+from consult.models import (
+    ApiToken,
+    Comment,
+    Dialogue,
+    Document,
+    GroupMembership,
+    Milestone,
+    RecoveryCode,
+    Section,
+    SectionTranslation,
+)
 from consult.models.base import utcnow
 from consult.notifications import services as notifications
+from consult.positions import services as positions
+from consult.positions.forms import EndMembershipForm, MemberForm
 from consult.roadmap.forms import MilestoneForm
 from tests.conftest import PASSWORD
 from tests.hostile.checks import hidden_value
@@ -249,6 +261,19 @@ def _unique_email() -> str:
 
 def _section(scene) -> dict:
     return {"section_id": scene.section.id}
+
+
+def _fresh_membership(scene) -> dict:
+    membership = GroupMembership(group=positions.get_group("AG"), member=scene.users["focal_fra"].organization)
+    db.session.add(membership)
+    db.session.commit()
+    return {"code": "AG", "membership_id": membership.id}
+
+
+def _group_pages(scene) -> list:
+    return [(viewer, scene.url("positions.group", code="AG")) for viewer in ("secretariat", "focal")] + [
+        ("focal", scene.url("positions.index"))
+    ]
 
 
 def _document(scene) -> dict:
@@ -970,9 +995,9 @@ TARGETS: list[Target] = [
         "comments.create",
         "POST",
         "delegate",
-        CommentForm,
+        NewCommentForm,
         url=_section,
-        data=lambda scene, values: {**COMMENT_DATA, "language": "ar"},
+        data=lambda scene, values: {**COMMENT_DATA, "language": "ar", "on_behalf_of": "AG"},
         shows=lambda scene: (
             _section_pages(scene, "delegate") + _comment_pages(scene) + [("delegate", scene.url("comments.delegation"))]
         ),
@@ -1024,6 +1049,25 @@ TARGETS: list[Target] = [
         shows=lambda scene: _section_pages(scene),
     ),
     Target("comments.ungroup", "POST", "secretariat", url=lambda scene: {"group_id": scene.new_group().id}),
+    # -- groups of States
+    Target(
+        "positions.add_member",
+        "POST",
+        "secretariat",
+        MemberForm,
+        url=lambda scene: {"code": "AG"},
+        data=lambda scene, values: {"member": "FRA", "valid_from": "2026-01-01", "source": "The group's list."},
+        shows=_group_pages,
+    ),
+    Target(
+        "positions.end_membership",
+        "POST",
+        "secretariat",
+        EndMembershipForm,
+        url=_fresh_membership,
+        data=lambda scene, values: {"valid_to": "2026-12-31"},
+        shows=_group_pages,
+    ),
     # -- roadmap
     Target(
         "roadmap.create",
@@ -1220,7 +1264,7 @@ TARGETS: list[Target] = [
         "POST",
         "focal",
         url=_section,
-        data=lambda scene, values: {**COMMENT_DATA, "submit": True, "language": "en"},
+        data=lambda scene, values: {**COMMENT_DATA, "submit": True, "language": "en", "on_behalf_of": "G77"},
         shows=_comment_views,
     ),
     Target(

@@ -46,6 +46,9 @@ class CommentSchema(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
     organization = fields.Nested(OrganizationSchema)
+    on_behalf_of = fields.Nested(
+        OrganizationSchema, allow_none=True, metadata={"description": "The group of States the comment speaks for"}
+    )
     kind = fields.String(metadata=KINDS)
     body = Markdown()
     html = fields.String(attribute="body_html", metadata={"description": "The body rendered, sanitized"})
@@ -94,6 +97,11 @@ class NewCommentSchema(Schema):
     quote = fields.String(allow_none=True, metadata={"description": "The passage commented on"})
     submit = StrictBoolean(metadata={"description": "Submit at once (the focal point)"})
     language = fields.String(allow_none=True, metadata={"description": "A language tag such as fr or zh-Hans"})
+    group = fields.String(
+        data_key="on_behalf_of",
+        allow_none=True,
+        metadata={"description": "The code of a group of States the author's organization belongs to (AG, G77 …)"},
+    )
 
     @post_load
     def general_by_default(self, data: dict, **kwargs) -> dict:

@@ -186,6 +186,12 @@ WRITE = {
     "matrix.confirm_import": MANAGERS,
     "matrix.publish": MANAGERS,
     "positions.add_member": MANAGERS,
+    "comments.cosign": set(),  # none of these is invited to co-sign: tests/positions
+    "comments.decline": set(),
+    "comments.withdraw_signature": set(),
+    "api.cosign": set(),
+    "api.decline": set(),
+    "api.withdraw_signature": set(),
     "positions.end_membership": MANAGERS,
     "api.create_comment": DELEGATIONS,
     "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},

@@ -21,6 +21,9 @@ class NewCommentForm(CommentForm):
     language = SelectField(_l("Language of your comment"), choices=choices(UN_LANGUAGE_NAMES))
     # Choices: the groups of States the delegation belongs to (none: the field is not shown).
     on_behalf_of = SelectField(_l("Submitted by your delegation"), validate_choice=False, default="")
+    co_signers = SelectMultipleField(
+        _l("Delegations invited to co-sign it (a joint comment; optional)"), validate_choice=False
+    )
 
 
 class WithdrawForm(FlaskForm):

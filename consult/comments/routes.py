@@ -10,6 +10,7 @@ from consult.drafts.pages import comment_form, section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.permissions import authorize, can
+from consult.positions import services as positions
 from consult.validation import positive_integer
 from consult.web.forms import ConfirmForm, apply_errors, choices
 
@@ -36,6 +37,7 @@ def create(section_id):
                 quote=form.quote.data,
                 language=form.language.data,
                 group=form.on_behalf_of.data or None,
+                co_signers=form.co_signers.data or [],
             )
         except DomainError as error:
             apply_errors(form, error)
@@ -136,7 +138,49 @@ def withdraw(comment_id):
 @login_required
 def delegation():
     grouped = comments.delegation_comments(current_user)
-    return render_template("comments/delegation.html", grouped=grouped)
+    invitations = positions.invitations(current_user)
+    return render_template("comments/delegation.html", grouped=grouped, invitations=invitations)
+
+
+def _co_signature_step(comment_id, action: str, step, done: str):
+    comment = comments.get_comment(current_user, comment_id)
+    authorize(current_user, action, comment)
+    if ConfirmForm().validate_on_submit():
+        try:
+            step(current_user, comment)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("comments.delegation", _anchor="co-signing"))
+
+
+@bp.route("/comments/<int:comment_id>/cosign", methods=["POST"])
+@login_required
+def cosign(comment_id):
+    return _co_signature_step(
+        comment_id, "comment.cosign", positions.cosign, _("Your delegation co-signs the comment.")
+    )
+
+
+@bp.route("/comments/<int:comment_id>/decline", methods=["POST"])
+@login_required
+def decline(comment_id):
+    return _co_signature_step(
+        comment_id, "comment.decline", positions.decline, _("Your delegation declined to co-sign the comment.")
+    )
+
+
+@bp.route("/comments/<int:comment_id>/withdraw-signature", methods=["POST"])
+@login_required
+def withdraw_signature(comment_id):
+    return _co_signature_step(
+        comment_id,
+        "comment.withdraw_signature",
+        positions.withdraw_signature,
+        _("Your delegation no longer co-signs the comment; its support stays on record as withdrawn."),
+    )
 
 
 def _version_choices(comment):

@@ -16,6 +16,7 @@ from consult.models import (
     Comment,
     CommentGroup,
     CommentRevision,
+    CoSignature,
     DispositionRevision,
     Organization,
     Release,
@@ -79,13 +80,14 @@ def create_comment(
     language: str | None = None,
     on_behalf_of: Organization | None = None,
     group: str | None = None,
+    co_signers: list[str] | None = None,
 ) -> Comment:
     """Draft a comment on the section as the current release shows it (and submit it).
 
     ``on_behalf_of``: the Secretariat enters a delegation's comment from the table it sent;
     the comment is submitted at once and marked as imported (and late, after the close).
     ``group``: the code of a group of States the author's organization belongs to, which the
-    comment speaks for.
+    comment speaks for; ``co_signers``: the codes of the delegations invited to co-sign it.
     """
     if on_behalf_of is None:
         authorize(actor, "comment.create", section)
@@ -102,6 +104,7 @@ def create_comment(
     texts = _texts(kind, body, proposed_text, quote)
     organization_id = on_behalf_of.id if on_behalf_of else actor.organization_id
     speaks_for = positions.group_for_comment(organization_id, group) if group else None
+    invitees = positions.co_signer_organizations(organization_id, co_signers) if co_signers is not None else []
     # The language it is written in: as the writer says, else as the text shows (script, common words).
     language = language or detect_language(texts["body"])
     created = utcnow()
@@ -119,6 +122,7 @@ def create_comment(
         updated_at=created,
         # A new comment has none of these yet: known now, so that showing it asks nothing.
         revisions=[],
+        co_signatures=[],
         addressed_in=[],
         disposition_history=[],
     )
@@ -133,8 +137,11 @@ def create_comment(
     imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
     for_group = {"group": speaks_for.code} if speaks_for else {}
     audit.record(actor, "comment.draft", comment, section=section.id, **imported, **for_group)
+    if invitees:
+        positions.invite_co_signers(actor, comment, invitees)
     if submit:
         audit.record(actor, "comment.submit", comment, late=comment.late)
+        positions.tell_invited(comment)
     elif actor.role == "delegate":
         messages.draft_waiting(comment)
     return comment
@@ -214,6 +221,7 @@ def submit_comment(actor: User, comment: Comment) -> Comment:
     _submit(actor, comment)
     db.session.flush()
     audit.record(actor, "comment.submit", comment, late=comment.late)
+    positions.tell_invited(comment)
     return comment
 
 
@@ -251,6 +259,7 @@ def _with_related(query):
     return query.options(
         selectinload(Comment.organization),
         selectinload(Comment.on_behalf_of),
+        selectinload(Comment.co_signatures).selectinload(CoSignature.organization),
         selectinload(Comment.author),
         selectinload(Comment.release),
         selectinload(Comment.version),

@@ -46,6 +46,10 @@ def comment_form() -> NewCommentForm:
         [("", _("for itself alone"))]
         + [(group.code, _("on behalf of %(group)s", group=organization_name(group))) for group in groups]
     )
+    form.co_signers.choices = choices(
+        (organization.code, organization_name(organization))
+        for organization in positions.co_signer_choices(getattr(current_user, "organization_id", None))
+    )
     return form
 
 

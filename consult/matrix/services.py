@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, not_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from consult import audit
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
@@ -16,11 +16,11 @@ from consult.errors import Conflict, UnansweredComments
 from consult.extensions import db
 from consult.geography import REGIONS
 from consult.matrix.exports import MatrixRow
-from consult.models import Comment, Document, Organization, Release, ReleaseSection
-from consult.models.accounts import organization_name
+from consult.models import Comment, CoSignature, Document, Organization, Release, ReleaseSection
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize, visible_comments
+from consult.positions import services as positions
 from consult.validation import clean_text
 
 FILTERS = ("section", "organization", "region", "disposition", "kind")
@@ -61,6 +61,8 @@ def _query(user, release: Release, filters: Filters):
         .options(
             contains_eager(Comment.printed),
             joinedload(Comment.organization),
+            joinedload(Comment.on_behalf_of),
+            selectinload(Comment.co_signatures).joinedload(CoSignature.organization),
             joinedload(Comment.section),
             joinedload(Comment.resolved_in),
         )
@@ -102,7 +104,7 @@ def row(comment: Comment) -> MatrixRow:
         comment_id=comment.id,
         chapter=comment.printed.chapter or comment.printed.subsection,
         section_number=comment.printed.number,
-        organization=organization_name(organization),
+        organization=positions.signatories(comment),
         organization_code=organization.code,
         region=str(REGIONS.get(organization.region, "")) if organization.region else "",
         kind=str(COMMENT_KINDS.get(comment.kind, comment.kind)),

@@ -21,7 +21,7 @@ from consult.models.drafts import (
 )
 from consult.models.imports import CommentImportPreview, DraftImportPreview
 from consult.models.notifications import Notification, NotificationPreference
-from consult.models.positions import GroupMembership
+from consult.models.positions import CoSignature, GroupMembership
 from consult.models.roadmap import Milestone
 from consult.models.stamps import PageStamp
 
@@ -29,6 +29,7 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "AuditEvent",
+    "CoSignature",
     "Comment",
     "CommentGroup",
     "CommentImportPreview",

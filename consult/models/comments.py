@@ -1,6 +1,7 @@
 """Delegation comments and their revisions."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
@@ -13,6 +14,9 @@ from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Release, ReleaseSection, Section, SectionVersion
 from consult.models.stamps import nowhere, on_its_comments_section, on_its_section, shown_on
 from consult.text import language_of
+
+if TYPE_CHECKING:
+    from consult.models.positions import CoSignature
 
 COMMENT_KINDS = {
     "general": _l("General comment"),
@@ -115,6 +119,12 @@ class Comment(Versioned, db.Model):
     disposition_history: Mapped[list["DispositionRevision"]] = relationship(
         back_populates="comment", order_by="DispositionRevision.number"
     )
+    # Delegations invited to co-sign it, whatever they answered (co_signers: those who sign it now).
+    co_signatures: Mapped[list["CoSignature"]] = relationship(back_populates="comment", order_by="CoSignature.id")
+
+    @property
+    def co_signers(self) -> list[Organization]:
+        return [signature.organization for signature in self.co_signatures if signature.status == "signed"]
 
     @hybrid_property
     def answered(self) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 
 from consult.extensions import db, upsert
 from consult.models import Comment, Dialogue, Notification, NotificationPreference, Participation, Release, User
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.comments import DISPOSITIONS
 from consult.models.dialogues import DIALOGUE_FORMATS
@@ -300,6 +301,27 @@ def comment_answered(comment: Comment) -> int:
     return notify(
         focal_points, "disposition", compose, link=path("comments.show", comment_id=comment.id), comment=comment
     )
+
+
+def co_signature_invited(comment: Comment, organization_ids: list[int]) -> int:
+    """To the focal points of the delegations invited to co-sign a submitted comment."""
+
+    def compose(user: User) -> Message:
+        author = organization_name(comment.organization)
+        subject = _(
+            "%(delegation)s invites your delegation to co-sign its comment %(id)s on paragraph %(number)s",
+            delegation=author,
+            id=comment.id,
+            number=comment.section.number,
+        )
+        lines = [
+            _excerpt(comment.body, 1000),
+            _("Co-sign it or decline from your delegation's comments page."),
+        ]
+        return Message(subject, "\n\n".join(lines))
+
+    focal_points = _members("focal_point", organization_ids=organization_ids)
+    return notify(focal_points, "cosign", compose, link=path("comments.delegation"), comment=comment)
 
 
 # -- dialogues --------------------------------------------------------------------------

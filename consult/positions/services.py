@@ -1,16 +1,21 @@
-"""Groups of States and who belongs to them, over time."""
+"""Positions beyond one delegation: groups of States and who belongs to them over time, and comments
+co-signed by other delegations."""
 
 from datetime import date
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from consult import audit
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.models import GroupMembership, Organization, User
+from consult.models import Comment, CoSignature, GroupMembership, Organization, User
 from consult.models.accounts import organization_name
 from consult.models.base import utcnow
+from consult.notifications import messages
 from consult.permissions import authorize
 from consult.validation import clean_text, plausible_date
 
@@ -76,7 +81,11 @@ def groups_of(organization_id: int | None, day: date | None = None) -> list[Orga
 
 
 def group_for_comment(organization_id: int, code) -> Organization:
-    """The group a comment is submitted on behalf of: one its author's organization belongs to today."""
+    """The group a comment is submitted on behalf of: one its author's organization belongs to today,
+    or the author's organization itself when it is a group (its own focal point speaks for it)."""
+    own = db.session.get(Organization, organization_id) if organization_id is not None else None
+    if own is not None and own.kind == "group" and own.code == code:
+        return own
     if not isinstance(code, str) or not any(group.code == code for group in groups_of(organization_id)):
         raise ValidationFailed(
             field_errors={"on_behalf_of": [str(_l("Choose a group of States your delegation belongs to."))]}
@@ -152,3 +161,133 @@ def end_membership(actor: User, membership: GroupMembership, *, valid_to: date |
         valid_to=str(valid_to),
     )
     return membership
+
+
+# -- joint comments ---------------------------------------------------------------------
+
+# Who may be invited to co-sign: the delegations of States and groups.
+CO_SIGNER_KINDS = ("member_state", "observer_state", "group")
+MAX_CO_SIGNERS = 200
+
+
+def co_signer_choices(organization_id: int | None) -> list[Organization]:
+    """The delegations a comment of this organization may invite to co-sign it, by name."""
+    found = db.session.scalars(
+        select(Organization).where(Organization.kind.in_(CO_SIGNER_KINDS), Organization.id != organization_id)
+    ).all()
+    return sorted(found, key=lambda organization: organization_name(organization).casefold())
+
+
+def co_signer_organizations(organization_id: int, codes) -> list[Organization]:
+    """The delegations named by these codes, which a comment of the organization may invite to co-sign it."""
+    error = ValidationFailed(
+        field_errors={"co_signers": [str(_l("Give the codes of other delegations (KEN, AG …), at most 200."))]}
+    )
+    if not isinstance(codes, list) or len(codes) > MAX_CO_SIGNERS or not all(isinstance(c, str) for c in codes):
+        raise error
+    wanted = {clean_text(code).upper() for code in codes} - {""}
+    if not all(code.isascii() and code.isalnum() and len(code) <= 12 for code in wanted):
+        raise error
+    found = db.session.scalars(
+        select(Organization).where(Organization.code.in_(wanted), Organization.kind.in_(CO_SIGNER_KINDS))
+    ).all()
+    refused = wanted - {organization.code for organization in found}
+    refused |= {organization.code for organization in found if organization.id == organization_id}
+    if refused:
+        message = _l("These are not other delegations: %(codes)s.", codes=", ".join(sorted(refused)))
+        raise ValidationFailed(field_errors={"co_signers": [str(message)]})
+    return sorted(found, key=lambda organization: organization.code)
+
+
+def invite_co_signers(actor: User, comment: Comment, organizations: list[Organization]) -> list[CoSignature]:
+    """Invite these delegations to co-sign the comment; each focal point answers once the comment
+    is submitted. Delegations already invited are left as they are."""
+    invited = {row.organization_id for row in comment.co_signatures}
+    now = utcnow()
+    added = [
+        CoSignature(organization=organization, invited_at=now, invited_by_id=actor.id)
+        for organization in organizations
+        if organization.id not in invited
+    ]
+    comment.co_signatures.extend(added)
+    db.session.flush()
+    for row in added:
+        audit.record(actor, "comment.invite_co_signer", comment, organization=row.organization.code)
+    return added
+
+
+def invitation_of(user: User, comment: Comment) -> CoSignature:
+    row = next((row for row in comment.co_signatures if row.organization_id == user.organization_id), None)
+    if row is None:
+        raise NotFound(_l("Your delegation is not invited to co-sign this comment."))
+    return row
+
+
+def cosign(actor: User, comment: Comment) -> CoSignature:
+    """The invited delegation's focal point co-signs the comment."""
+    authorize(actor, "comment.cosign", comment)
+    return _answer(actor, comment, "signed", "comment.cosign")
+
+
+def decline(actor: User, comment: Comment) -> CoSignature:
+    """The invited delegation's focal point declines to co-sign the comment."""
+    authorize(actor, "comment.decline", comment)
+    return _answer(actor, comment, "declined", "comment.decline")
+
+
+def withdraw_signature(actor: User, comment: Comment) -> CoSignature:
+    """A co-signing delegation's focal point withdraws its support; the co-signature stays on record."""
+    authorize(actor, "comment.withdraw_signature", comment)
+    row = invitation_of(actor, comment)
+    row.status = "withdrawn"
+    row.withdrawn_at = utcnow()
+    row.withdrawn_by_id = actor.id
+    db.session.flush()  # versioned: a step taken meanwhile by another makes this a 409
+    audit.record(actor, "comment.withdraw_signature", comment, organization=row.organization.code)
+    return row
+
+
+def _answer(actor: User, comment: Comment, status: str, action: str) -> CoSignature:
+    row = invitation_of(actor, comment)
+    row.status = status
+    row.answered_at = utcnow()
+    row.answered_by_id = actor.id
+    db.session.flush()  # versioned: of two answers given at once, the second is a 409
+    audit.record(actor, action, comment, organization=row.organization.code)
+    return row
+
+
+def invitations(user: User) -> list[CoSignature]:
+    """The invitations of the user's delegation to co-sign submitted (or since withdrawn) comments, newest first."""
+    authorize(user, "comments.own_delegation")
+    return list(
+        db.session.scalars(
+            select(CoSignature)
+            .join(Comment, Comment.id == CoSignature.comment_id)
+            .where(CoSignature.organization_id == user.organization_id, Comment.status != "draft")
+            .order_by(CoSignature.invited_at.desc(), CoSignature.id.desc())
+        )
+    )
+
+
+def tell_invited(comment: Comment) -> int:
+    """Once the comment is submitted: its invited delegations' focal points are asked to co-sign."""
+    waiting = [row.organization_id for row in comment.co_signatures if row.status == "invited"]
+    return messages.co_signature_invited(comment, waiting) if waiting else 0
+
+
+def signatories(comment: Comment) -> str:
+    """Who a comment speaks for, in the reader's language: "Kenya on behalf of African Group", "Kenya,
+    Brazil, and Egypt (joint)", or the delegation's name alone."""
+    author = organization_name(comment.organization)
+    co_signers = [organization_name(organization) for organization in comment.co_signers]
+    group = comment.on_behalf_of
+    if group is not None and group.id != comment.organization_id:
+        speaker = _("%(organization)s on behalf of %(group)s", organization=author, group=organization_name(group))
+        if co_signers:
+            names = format_list(co_signers, locale=get_locale())
+            return _("%(speaker)s, co-signed by %(organizations)s", speaker=speaker, organizations=names)
+        return speaker
+    if co_signers:
+        return _("%(organizations)s (joint)", organizations=format_list([author, *co_signers], locale=get_locale()))
+    return author

@@ -1,4 +1,5 @@
-"""Positions, not only comments: groups of States with dated members, comments on behalf of a group
+"""Positions, not only comments: groups of States with dated members, comments on behalf of a group,
+joint comments and their co-signatures
 
 Revision ID: 0013
 Revises: 0012
@@ -104,6 +105,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_comment_on_behalf_of_id'), ['on_behalf_of_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_comment_on_behalf_of_id_organization'), 'organization', ['on_behalf_of_id'], ['id'])
 
+    op.create_table('co_signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('invited_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
+    sa.Column('row_version', sa.Integer(), server_default='1', nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user.id'], name=op.f('fk_co_signature_answered_by_id_user')),
+    sa.ForeignKeyConstraint(['comment_id'], ['comment.id'], name=op.f('fk_co_signature_comment_id_comment')),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['user.id'], name=op.f('fk_co_signature_invited_by_id_user')),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_co_signature_organization_id_organization')),
+    sa.ForeignKeyConstraint(['withdrawn_by_id'], ['user.id'], name=op.f('fk_co_signature_withdrawn_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_co_signature')),
+    sa.UniqueConstraint('comment_id', 'organization_id', name=op.f('uq_co_signature_comment_id'))
+    )
+    with op.batch_alter_table('co_signature', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_co_signature_comment_id'), ['comment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_co_signature_organization_id'), ['organization_id'], unique=False)
+
     _load_groups(op.get_bind())
 
 
@@ -129,6 +154,11 @@ def _load_groups(connection) -> None:
 
 
 def downgrade():
+    with op.batch_alter_table('co_signature', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_co_signature_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_co_signature_comment_id'))
+
+    op.drop_table('co_signature')
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_comment_on_behalf_of_id_organization'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_comment_on_behalf_of_id'))

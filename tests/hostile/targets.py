@@ -37,6 +37,7 @@ from consult.auth.forms import (
 )
 from consult.auth.recovery import password_link
 from consult.auth.services import start_session
+from consult.comments import services as comments
 from consult.comments.forms import CommentForm, DispositionForm, GroupForm, NewCommentForm, WithdrawForm
 from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
@@ -60,6 +61,7 @@ from consult.matrix.forms import ImportForm as CommentImportForm
 from consult.models import (
     ApiToken,
     Comment,
+    CoSignature,
     Dialogue,
     Document,
     GroupMembership,
@@ -299,6 +301,25 @@ def _fresh_draft(scene) -> dict:
 
 def _fresh_submitted(scene) -> dict:
     return {"comment_id": scene.new_comment("focal", submit=True).id}
+
+
+def _fresh_invitation(scene, *, signed: bool = False) -> dict:
+    """A comment of Kenya's, submitted, inviting France to co-sign it (which it has done, if ``signed``)."""
+    comment = comments.create_comment(
+        scene.users["focal"], scene.section, kind="general", body="Joint.", co_signers=["FRA"], submit=True
+    )
+    if signed:
+        positions.cosign(scene.users["focal_fra"], comment)
+    db.session.commit()
+    return {"comment_id": comment.id}
+
+
+def _co_signature_state(scene, values):
+    return tuple(db.session.scalars(select(CoSignature.status).where(CoSignature.comment_id == values["comment_id"])))
+
+
+def _co_signing_views(scene) -> list:
+    return _comment_views(scene) + [("focal_fra", scene.url("comments.delegation"))]
 
 
 def _fresh_pair(scene) -> list[int]:
@@ -997,7 +1018,12 @@ TARGETS: list[Target] = [
         "delegate",
         NewCommentForm,
         url=_section,
-        data=lambda scene, values: {**COMMENT_DATA, "language": "ar", "on_behalf_of": "AG"},
+        data=lambda scene, values: {
+            **COMMENT_DATA,
+            "language": "ar",
+            "on_behalf_of": "AG",
+            "co_signers": ["FRA"],
+        },
         shows=lambda scene: (
             _section_pages(scene, "delegate") + _comment_pages(scene) + [("delegate", scene.url("comments.delegation"))]
         ),
@@ -1049,6 +1075,55 @@ TARGETS: list[Target] = [
         shows=lambda scene: _section_pages(scene),
     ),
     Target("comments.ungroup", "POST", "secretariat", url=lambda scene: {"group_id": scene.new_group().id}),
+    # -- joint comments
+    Target(
+        "comments.cosign",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "comments.decline",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "comments.withdraw_signature",
+        "POST",
+        "focal_fra",
+        url=lambda scene: _fresh_invitation(scene, signed=True),
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.cosign",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.decline",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.withdraw_signature",
+        "POST",
+        "focal_fra",
+        url=lambda scene: _fresh_invitation(scene, signed=True),
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
     # -- groups of States
     Target(
         "positions.add_member",
@@ -1264,7 +1339,13 @@ TARGETS: list[Target] = [
         "POST",
         "focal",
         url=_section,
-        data=lambda scene, values: {**COMMENT_DATA, "submit": True, "language": "en", "on_behalf_of": "G77"},
+        data=lambda scene, values: {
+            **COMMENT_DATA,
+            "submit": True,
+            "language": "en",
+            "on_behalf_of": "G77",
+            "co_signers": ["FRA"],
+        },
         shows=_comment_views,
     ),
     Target(

@@ -15,6 +15,7 @@ from consult.api.common import bp, domain, errors
 from consult.comments import services as comments
 from consult.drafts import services as drafts
 from consult.permissions import authorize
+from consult.positions import services as positions
 
 route = domain(
     "Comments",
@@ -80,6 +81,36 @@ def withdraw_comment(comment_id, body):
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.withdraw", item)
     return comments.withdraw_comment(g.api_user, item, **body())
+
+
+@route("/comments/<int:comment_id>/cosign", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def cosign(comment_id):
+    """Co-sign a comment your delegation is invited to co-sign (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.cosign(g.api_user, item)
+    return item
+
+
+@route("/comments/<int:comment_id>/decline", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def decline(comment_id):
+    """Decline to co-sign a comment your delegation is invited to co-sign (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.decline(g.api_user, item)
+    return item
+
+
+@route("/comments/<int:comment_id>/withdraw-signature", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def withdraw_signature(comment_id):
+    """Withdraw your delegation's co-signature of a comment; it stays on record as withdrawn"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.withdraw_signature(g.api_user, item)
+    return item
 
 
 @route("/comments/<int:comment_id>/disposition", methods=["PUT"])

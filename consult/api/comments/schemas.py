@@ -5,6 +5,7 @@ from marshmallow import fields, post_load
 from consult.api.schema import Derived, Markdown, Moment, Schema, StrictBoolean, StrictInteger
 from consult.models.accounts import organization_name
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.models.positions import CO_SIGNATURE_STATUSES
 
 KINDS = {"enum": list(COMMENT_KINDS)}
 ANSWERS = {"enum": list(DISPOSITIONS)}
@@ -20,6 +21,14 @@ def _number(version) -> int | None:
 class OrganizationSchema(Schema):
     code = fields.String()
     name = Derived(organization_name, fields.String(), metadata={"description": "In the reader's language"})
+
+
+class CoSignerSchema(Schema):
+    """A delegation invited to co-sign the comment, and what it answered."""
+
+    code = Derived(lambda row: row.organization.code, fields.String())
+    name = Derived(lambda row: organization_name(row.organization), fields.String())
+    status = fields.String(metadata={"enum": list(CO_SIGNATURE_STATUSES)})
 
 
 class CommentRevisionSchema(Schema):
@@ -48,6 +57,11 @@ class CommentSchema(Schema):
     organization = fields.Nested(OrganizationSchema)
     on_behalf_of = fields.Nested(
         OrganizationSchema, allow_none=True, metadata={"description": "The group of States the comment speaks for"}
+    )
+    co_signers = fields.List(
+        fields.Nested(CoSignerSchema),
+        attribute="co_signatures",
+        metadata={"description": "The delegations invited to co-sign it (a joint comment), in the order invited"},
     )
     kind = fields.String(metadata=KINDS)
     body = Markdown()
@@ -101,6 +115,12 @@ class NewCommentSchema(Schema):
         data_key="on_behalf_of",
         allow_none=True,
         metadata={"description": "The code of a group of States the author's organization belongs to (AG, G77 …)"},
+    )
+
+    co_signers = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "Codes of the delegations invited to co-sign it; each focal point answers"},
     )
 
     @post_load

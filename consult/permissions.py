@@ -302,6 +302,7 @@ RULES: dict[str, Callable] = {
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
     "comment.dispose": _comment_dispose,
+    "comment.similar": _roles(*STAFF_ROLES),
     "comments.group": _comments_group,
     "comments.import": _roles(*MANAGER_ROLES),
     "matrix.view": _matrix_view,

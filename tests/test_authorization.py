@@ -115,6 +115,7 @@ READ = {
     "api.document_concordance": SIGNED_IN,
     "api.section_comments": SIGNED_IN,
     "api.comment": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
+    "api.similar_comments": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "api.milestones": SIGNED_IN,
     "api.principles": SIGNED_IN,
     "api.priorities": SIGNED_IN,

@@ -34,6 +34,7 @@ class DispositionForm(FlaskForm):
     disposition = SelectField(_l("Disposition"), choices=choices(DISPOSITIONS))
     rationale = TextAreaField(_l("Rationale (required unless accepted)"), validators=[Optional(), Length(max=20000)])
     resolved_in_version = SelectField(_l("Resolved in version"), validate_choice=False)
+    also_answer = SelectMultipleField(_l("Answer these the same way"), coerce=int, validate_choice=False)
 
 
 class GroupForm(FlaskForm):

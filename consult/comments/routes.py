@@ -222,15 +222,26 @@ def disposition(comment_id):
                     disposition=form.disposition.data,
                     rationale=form.rationale.data,
                     resolved_in_version=number,
+                    also_answer=form.also_answer.data or None,
                 )
         except DomainError as error:
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(_("The answer is recorded and the delegation's focal point is notified."), "success")
+            if form.also_answer.data:
+                flash(
+                    _(
+                        "The answer is recorded for %(count)d comments; their delegations' focal points are notified.",
+                        count=len(set(form.also_answer.data) | {comment.id}),
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("The answer is recorded and the delegation's focal point is notified."), "success")
             return _back_to(comment)
     status = 422 if form.is_submitted() else 200
-    return render_template("comments/disposition.html", form=form, comment=comment), status
+    similar = comments.similar(current_user, comment)
+    return render_template("comments/disposition.html", form=form, comment=comment, similar=similar), status
 
 
 @bp.route("/sections/<int:section_id>/groups", methods=["POST"])

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
+from consult.comments import similarity
 from consult.drafts.services import lock_release
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
@@ -66,6 +67,7 @@ def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None
     # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
     proposed = comment.proposed_text
     comment.proposed_diff_html = str(diff_html(version.body, proposed, AMENDMENT_DIFF_BUDGET)) if proposed else None
+    similarity.fingerprint(comment, comment.section.document_id)
 
 
 def create_comment(
@@ -351,14 +353,67 @@ def _answer(disposition, rationale) -> tuple[str, str | None]:
 
 
 def record_disposition(
-    actor: User, comment: Comment, *, disposition: str, rationale: str | None, resolved_in_version: int | None = None
+    actor: User,
+    comment: Comment,
+    *,
+    disposition: str,
+    rationale: str | None,
+    resolved_in_version: int | None = None,
+    also_answer: list[int] | None = None,
 ) -> Comment:
-    """Answer a submitted comment; an earlier answer is kept, the focal point is told."""
+    """Answer a submitted comment; an earlier answer is kept, the focal point is told.
+
+    ``also_answer``: other submitted comments of the document (those that say nearly the same)
+    answered the same way in the same step; a version resolves comments on one paragraph only.
+    """
     authorize(actor, "comment.dispose", comment)
     disposition, rationale = _answer(disposition, rationale)
-    version = _resolved_version(comment, resolved_in_version)
-    _apply_answer(actor, comment, disposition, rationale, version)
+    others = _also_answered(comment, also_answer) if also_answer else []
+    if resolved_in_version is not None and any(other.section_id != comment.section_id for other in others):
+        raise ValidationFailed(
+            field_errors={
+                "resolved_in_version": [
+                    str(_l("A version resolves comments on its own paragraph: answer the others without one."))
+                ]
+            }
+        )
+    for answered in (comment, *others):
+        authorize(actor, "comment.dispose", answered)
+        _apply_answer(actor, answered, disposition, rationale, _resolved_version(answered, resolved_in_version))
     return comment
+
+
+MAX_ANSWERED_TOGETHER = 500
+
+
+def _also_answered(comment: Comment, comment_ids) -> list[Comment]:
+    wrong = ValidationFailed(
+        field_errors={"also_answer": [str(_l("Choose other submitted comments on this document."))]}
+    )
+    if not isinstance(comment_ids, list) or len(comment_ids) > MAX_ANSWERED_TOGETHER:
+        raise wrong
+    if not all(map(is_integer, comment_ids)):
+        raise wrong
+    wanted = set(comment_ids) - {comment.id}
+    others = db.session.scalars(
+        select(Comment)
+        .join(Section, Section.id == Comment.section_id)
+        .where(
+            Comment.id.in_(wanted),
+            Comment.status == "submitted",
+            Section.document_id == comment.section.document_id,
+        )
+        .order_by(Comment.id)
+    ).all()
+    if len(others) != len(wanted):
+        raise wrong
+    return list(others)
+
+
+def similar(actor: User, comment: Comment) -> list[tuple[Comment, float]]:
+    """The submitted comments of the document that say nearly the same as this one, best first."""
+    authorize(actor, "comment.similar", comment)
+    return similarity.similar_comments(comment)
 
 
 def _apply_answer(actor, comment: Comment, disposition: str, rationale, version) -> None:

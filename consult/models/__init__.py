@@ -4,8 +4,10 @@ from consult.models.accounts import ApiToken, Organization, RecoveryCode, User, 
 from consult.models.audit import AuditEvent
 from consult.models.comments import (
     Comment,
+    CommentFingerprint,
     CommentGroup,
     CommentRevision,
+    CommentSketchValue,
     DispositionRevision,
     SearchEntry,
 )
@@ -31,9 +33,11 @@ __all__ = [
     "AuditEvent",
     "CoSignature",
     "Comment",
+    "CommentFingerprint",
     "CommentGroup",
     "CommentImportPreview",
     "CommentRevision",
+    "CommentSketchValue",
     "Conclusion",
     "Consultation",
     "Dialogue",

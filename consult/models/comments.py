@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
@@ -122,6 +122,10 @@ class Comment(Versioned, db.Model):
     # Delegations invited to co-sign it, whatever they answered (co_signers: those who sign it now).
     co_signatures: Mapped[list["CoSignature"]] = relationship(back_populates="comment", order_by="CoSignature.id")
 
+    fingerprint: Mapped["CommentFingerprint | None"] = relationship(
+        back_populates="comment", cascade="all, delete-orphan"
+    )
+
     @property
     def co_signers(self) -> list[Organization]:
         return [signature.organization for signature in self.co_signatures if signature.status == "signed"]
@@ -217,3 +221,29 @@ class SearchEntry(db.Model):
     ref_id: Mapped[int] = mapped_column()
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+@shown_on(nowhere)
+class CommentFingerprint(db.Model):
+    """What finds the comments that say nearly the same (consult.comments.similarity), computed when
+    the text is written: the hash of its normalized text (equal for one campaign text) and its
+    sketch, the smallest hashes of its character shingles (CommentSketchValue, one row each)."""
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    text_hash: Mapped[str] = mapped_column(String(32), index=True)
+
+    comment: Mapped[Comment] = relationship(back_populates="fingerprint")
+    values: Mapped[list["CommentSketchValue"]] = relationship(cascade="all, delete-orphan")
+
+
+@shown_on(nowhere)
+class CommentSketchValue(db.Model):
+    """One value of a comment's sketch: comments of a document sharing many values are the
+    candidates, found through the index on (document, value) without comparing every pair."""
+
+    __table_args__ = (Index("ix_comment_sketch_value_document_value", "document_id", "value"),)
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment_fingerprint.comment_id"), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))

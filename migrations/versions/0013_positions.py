@@ -1,5 +1,5 @@
 """Positions, not only comments: groups of States with dated members, comments on behalf of a group,
-joint comments and their co-signatures
+joint comments and their co-signatures, comment fingerprints that find similar comments
 
 Revision ID: 0013
 Revises: 0012
@@ -129,7 +129,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_co_signature_comment_id'), ['comment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_co_signature_organization_id'), ['organization_id'], unique=False)
 
+    op.create_table('comment_fingerprint',
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('text_hash', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['comment.id'], name=op.f('fk_comment_fingerprint_comment_id_comment')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_comment_fingerprint_document_id_document')),
+    sa.PrimaryKeyConstraint('comment_id', name=op.f('pk_comment_fingerprint'))
+    )
+    with op.batch_alter_table('comment_fingerprint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comment_fingerprint_text_hash'), ['text_hash'], unique=False)
+
+    op.create_table('comment_sketch_value',
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['comment_fingerprint.comment_id'], name=op.f('fk_comment_sketch_value_comment_id_comment_fingerprint')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_comment_sketch_value_document_id_document')),
+    sa.PrimaryKeyConstraint('comment_id', 'value', name=op.f('pk_comment_sketch_value'))
+    )
+    with op.batch_alter_table('comment_sketch_value', schema=None) as batch_op:
+        batch_op.create_index('ix_comment_sketch_value_document_value', ['document_id', 'value'], unique=False)
+
     _load_groups(op.get_bind())
+    _fingerprint_comments(op.get_bind())
 
 
 organization = sa.table('organization', sa.column('id', sa.Integer), sa.column('kind', sa.String),
@@ -153,7 +176,39 @@ def _load_groups(connection) -> None:
     ])
 
 
+def _fingerprint_comments(connection) -> None:
+    """Comments written before fingerprints get theirs, computed as for new ones."""
+    from consult.comments.similarity import compared_text, fingerprint_of
+
+    comment = sa.table('comment', sa.column('id'), sa.column('section_id'), sa.column('body'),
+                       sa.column('proposed_text'))
+    section = sa.table('section', sa.column('id'), sa.column('document_id'))
+    fingerprints = sa.table('comment_fingerprint', sa.column('comment_id'), sa.column('document_id'),
+                            sa.column('text_hash'))
+    values = sa.table('comment_sketch_value', sa.column('comment_id'), sa.column('value'), sa.column('document_id'))
+    rows = connection.execute(
+        sa.select(comment.c.id, section.c.document_id, comment.c.body, comment.c.proposed_text)
+        .join(section, section.c.id == comment.c.section_id)
+    ).all()
+    for comment_id, document_id, body, proposed_text in rows:
+        found = fingerprint_of(compared_text(body, proposed_text))
+        connection.execute(fingerprints.insert().values(
+            comment_id=comment_id, document_id=document_id, text_hash=found.text_hash))
+        if found.sketch:
+            connection.execute(values.insert(), [
+                {'comment_id': comment_id, 'value': value, 'document_id': document_id} for value in found.sketch
+            ])
+
+
 def downgrade():
+    with op.batch_alter_table('comment_sketch_value', schema=None) as batch_op:
+        batch_op.drop_index('ix_comment_sketch_value_document_value')
+
+    op.drop_table('comment_sketch_value')
+    with op.batch_alter_table('comment_fingerprint', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comment_fingerprint_text_hash'))
+
+    op.drop_table('comment_fingerprint')
     with op.batch_alter_table('co_signature', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_co_signature_organization_id'))
         batch_op.drop_index(batch_op.f('ix_co_signature_comment_id'))

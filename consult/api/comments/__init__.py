@@ -4,11 +4,13 @@ from flask import g
 
 from consult.api.comments.schemas import (
     CommentChangeSchema,
+    CommentDispositionSchema,
     CommentSchema,
     DispositionSchema,
     GroupSchema,
     NewCommentSchema,
     NewGroupSchema,
+    SimilarCommentSchema,
     WithdrawalSchema,
 )
 from consult.api.common import bp, domain, errors
@@ -113,12 +115,21 @@ def withdraw_signature(comment_id):
     return item
 
 
+@route("/comments/<int:comment_id>/similar", methods=["GET"])
+@errors(403, 404)
+@bp.response(200, SimilarCommentSchema(many=True))
+def similar_comments(comment_id):
+    """The submitted comments of the document that say nearly the same, best first (editors, Secretariat)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    return [{"id": other.id, "score": score} for other, score in comments.similar(g.api_user, item)]
+
+
 @route("/comments/<int:comment_id>/disposition", methods=["PUT"])
 @errors(403, 404, 409)
 @bp.response(200, CommentSchema)
-@bp.body(DispositionSchema)
+@bp.body(CommentDispositionSchema)
 def record_disposition(comment_id, body):
-    """Answer a submitted comment (editor or Secretariat); earlier answers are kept"""
+    """Answer a submitted comment (editor or Secretariat), and with it any others given; earlier answers are kept"""
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.dispose", item)
     return comments.record_disposition(g.api_user, item, **body())

@@ -149,6 +149,24 @@ class DispositionSchema(Schema):
     )
 
 
+class CommentDispositionSchema(DispositionSchema):
+    also_answer = fields.List(
+        StrictInteger(),
+        allow_none=True,
+        metadata={
+            "description": "Other submitted comments of the document answered the same way in the same step "
+            "(those that say nearly the same: GET comments/<id>/similar)"
+        },
+    )
+
+
+class SimilarCommentSchema(Schema):
+    """A comment that says nearly the same."""
+
+    id = fields.Integer()
+    score = fields.Float(metadata={"description": "Estimated similarity of the texts, 0.5 to 1"})
+
+
 class NewGroupSchema(Schema):
     comment_ids = fields.List(StrictInteger(), required=True, metadata={"description": "Two or more comments"})
     label = fields.String(allow_none=True, load_default="")

@@ -10,15 +10,16 @@ smallest hashes (a bottom-k sketch, Broder 1997), computed when its text is writ
 Two sketches estimate the Jaccard similarity of the two shingle sets: of the k smallest hashes of
 their union, the share found in both. The candidates for a comment are the comments of its
 document sharing many sketch values, found with the index on (document, value): a request reads
-at most SKETCH_SIZE index ranges and scores at most CANDIDATES sketches, however many comments
-there are. Identical texts (a campaign) share the hash of their normalized text.
+at most SKETCH_SIZE × CANDIDATES_PER_VALUE index entries and scores at most CANDIDATES sketches,
+however many comments there are. Identical texts (a campaign) share the hash of their normalized text.
 """
 
 import hashlib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select, union_all
 
 from consult.extensions import db
 from consult.models import Comment, CommentFingerprint, CommentSketchValue
@@ -30,6 +31,7 @@ THRESHOLD = 0.5
 # of 0.3 about 30; fewer than this share nothing worth scoring.
 MIN_SHARED = 12
 CANDIDATES = 400
+CANDIDATES_PER_VALUE = 500
 MOST_SIMILAR = 200
 # Only the beginning of a very long text is compared: hashing stays within a fixed budget.
 COMPARED_CHARACTERS = 20_000
@@ -137,19 +139,20 @@ def similar_comments(comment: Comment, limit: int = MOST_SIMILAR) -> list[tuple[
     if kept is None:
         return []
     mine = frozenset(row.value for row in kept.values)
-    shared = func.count(CommentSketchValue.value)
-    candidates = db.session.scalars(
+    # Each value proposes a bounded number of comments: a value every comment of the document has
+    # (a common shingle that hashed small) costs no more than a rare one.
+    per_value = [
         select(CommentSketchValue.comment_id)
-        .where(
-            CommentSketchValue.document_id == kept.document_id,
-            CommentSketchValue.value.in_(mine),
-            CommentSketchValue.comment_id != comment.id,
-        )
-        .group_by(CommentSketchValue.comment_id)
-        .having(shared >= min(MIN_SHARED, len(mine)))
-        .order_by(shared.desc(), CommentSketchValue.comment_id)
-        .limit(CANDIDATES)
-    ).all()
+        .where(CommentSketchValue.document_id == kept.document_id, CommentSketchValue.value == value)
+        .limit(CANDIDATES_PER_VALUE)
+        .subquery()
+        .select()
+        for value in sorted(mine)
+    ]
+    shared = Counter(db.session.scalars(union_all(*per_value)))
+    shared.pop(comment.id, None)
+    enough = min(MIN_SHARED, len(mine))
+    candidates = [other for other, count in shared.most_common(CANDIDATES) if count >= enough]
     if not candidates:
         return []
     sketches = _sketches(candidates)

@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select, union_all
+from sqlalchemy import func, select, union_all
 
 from consult.extensions import db
 from consult.models import Comment, CommentFingerprint, CommentSketchValue
@@ -161,3 +161,52 @@ def similar_comments(comment: Comment, limit: int = MOST_SIMILAR) -> list[tuple[
     scored = [(other, score) for other, score in scored if score >= THRESHOLD]
     scored.sort(key=lambda pair: (-pair[1], pair[0].section_id != comment.section_id, pair[0].id))
     return scored[:limit]
+
+
+def same_text_counts(comments, visible) -> dict[int, int]:
+    """Comment id → how many delegations submitted that same text (normalized) in its release, among
+    the comments matching ``visible`` (an SQL condition); comments whose text is theirs alone are
+    left out. A campaign: "42 delegations, same text"."""
+    hashes = {comment.id: comment.fingerprint.text_hash for comment in comments if comment.fingerprint}
+    releases = {comment.release_id for comment in comments}
+    if not hashes:
+        return {}
+    rows = db.session.execute(
+        select(Comment.release_id, CommentFingerprint.text_hash, func.count(func.distinct(Comment.organization_id)))
+        .join(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
+        .where(
+            CommentFingerprint.text_hash.in_(set(hashes.values())),
+            Comment.release_id.in_(releases),
+            Comment.status == "submitted",
+            visible,
+        )
+        .group_by(Comment.release_id, CommentFingerprint.text_hash)
+    ).all()
+    counts = {(release_id, text_hash): count for release_id, text_hash, count in rows}
+    found = {comment.id: counts.get((comment.release_id, hashes.get(comment.id)), 0) for comment in comments}
+    return {comment_id: count for comment_id, count in found.items() if count > 1}
+
+
+def campaigns(release_id: int, most: int = 20) -> list[tuple[Comment, int, int]]:
+    """Texts submitted by several delegations in the release, as (its first comment, delegations,
+    comments), most delegations first: for the dashboard of the staff, who see every submitted comment."""
+    delegations = func.count(func.distinct(Comment.organization_id))
+    counted = (
+        select(
+            func.min(Comment.id).label("first"),
+            delegations.label("delegations"),
+            func.count(Comment.id).label("comments"),
+        )
+        .join(CommentFingerprint, CommentFingerprint.comment_id == Comment.id)
+        .where(Comment.release_id == release_id, Comment.status == "submitted")
+        .group_by(CommentFingerprint.text_hash)
+        .having(delegations > 1)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Comment, counted.c.delegations, counted.c.comments)
+        .join(counted, counted.c.first == Comment.id)
+        .order_by(counted.c.delegations.desc(), Comment.id)
+        .limit(most)
+    ).all()
+    return [(comment, count, total) for comment, count, total in rows]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
 
+from consult.comments import similarity
 from consult.extensions import db
 from consult.models import Comment, CoSignature, GroupMembership, Organization, Release, ReleaseSection, Section
 from consult.models.base import utcnow
@@ -40,6 +41,9 @@ class Dashboard:
     by_section: list[SectionStats]
     by_region: list[tuple[str | None, int, int]]  # region, comments, delegations (co-signers included)
     by_group: list[GroupStats]
+    campaigns: list[
+        tuple[Comment, int, int]
+    ]  # a text several delegations sent: its first comment, delegations, comments
     by_kind: list[tuple[str, int]]
     delegations: list[tuple[Organization, int]]
     member_states_total: int
@@ -116,6 +120,7 @@ def dashboard(user, release: Release) -> Dashboard:
             key=lambda item: -item[1],
         ),
         by_group=_by_group(rows, taking_part),
+        campaigns=similarity.campaigns(release.id),
         by_kind=Counter(row.kind for row in rows).most_common(),
         delegations=sorted(((organizations[oid], count) for oid, count in by_org.items()), key=lambda p: -p[1]),
         member_states_total=member_states_total,

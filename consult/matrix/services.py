@@ -7,10 +7,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, not_, select
+from sqlalchemy import and_, not_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from consult import audit
+from consult.comments import similarity
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
 from consult.errors import Conflict, UnansweredComments
 from consult.extensions import db
@@ -63,6 +64,7 @@ def _query(user, release: Release, filters: Filters):
             joinedload(Comment.organization),
             joinedload(Comment.on_behalf_of),
             selectinload(Comment.co_signatures).joinedload(CoSignature.organization),
+            selectinload(Comment.fingerprint),
             joinedload(Comment.section),
             joinedload(Comment.resolved_in),
         )
@@ -95,6 +97,12 @@ def matrix_comments(user, release: Release, filters: Filters) -> Iterator[Commen
 def matrix_page(user, release: Release, filters: Filters, page: int, per_page: int = 100) -> Pagination:
     authorize(user, "matrix.view", release)
     return db.paginate(_query(user, release, filters), page=page, per_page=per_page, error_out=False)
+
+
+def same_text(user, release: Release, comments: list[Comment]) -> dict[int, int]:
+    """Comment id → how many delegations the reader sees sending the same text (2 or more)."""
+    visible = true() if release.compilation_published_at is not None else visible_comments(user)
+    return similarity.same_text_counts(comments, visible)
 
 
 def row(comment: Comment) -> MatrixRow:

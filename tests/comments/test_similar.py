@@ -169,3 +169,20 @@ def test_the_answer_page_proposes_the_similar_comments(client, campaign):
     assert response.status_code == 302
     db.session.expire_all()
     assert [comment.disposition for comment in chinese[:5]] == ["noted"] * 4 + [None]
+
+
+def test_the_same_campaign_text_is_counted_in_the_matrix_and_on_the_dashboard(client, world, campaign):
+    section = campaign["document"].sections[2]
+    for code, text in (("KEN", CAMPAIGN), ("FRA", CAMPAIGN.upper()), ("BRA", CAMPAIGN.replace(",", " ;"))):
+        create_comment(world.user("focal_point", code), section, kind="general", body=text, submit=True)
+    db.session.commit()
+    login(client, campaign["editor"])
+    document_id = campaign["document"].id
+    matrix = client.get(f"/documents/{document_id}/matrix?section=3").get_data(as_text=True)
+    assert matrix.count("3 delegations, same text") == 3
+    dashboard = client.get(f"/documents/{document_id}/dashboard").get_data(as_text=True)
+    assert "The same text from several delegations" in dashboard and "3 delegations, same text" in dashboard
+    # While the window is open a delegation sees its own comment alone: it is told of no campaign.
+    client.post("/auth/logout")
+    login(client, world.user("focal_point", "KEN"))
+    assert "same text" not in client.get(f"/documents/{document_id}/matrix").get_data(as_text=True)

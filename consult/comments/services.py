@@ -185,7 +185,7 @@ def update_comment(
     """Change a comment's text; a submitted comment keeps its earlier text as a revision.
 
     An answer given to the earlier text stays visible but is marked outdated until an
-    editor confirms or changes it.
+    editor confirms or changes it. Delegations that co-signed the earlier text are asked again.
     """
     authorize(actor, "comment.edit", comment)
     texts = _texts(
@@ -197,6 +197,7 @@ def update_comment(
     if all(getattr(comment, field) == value for field, value in texts.items()):
         return comment
     if comment.status == "submitted":
+        positions.hold_comment(comment)  # one after the other with a co-signature of its text
         # Numbered from what this request read: a concurrent edit makes the versioned UPDATE
         # of the comment fail (409), so two revisions never share a number.
         comment.revisions.append(
@@ -215,6 +216,8 @@ def update_comment(
     comment.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "comment.edit", comment, status=comment.status, answer_outdated=comment.answer_outdated)
+    if comment.status == "submitted":
+        positions.ask_again(actor, comment)
     return comment
 
 

@@ -224,9 +224,24 @@ def invitation_of(user: User, comment: Comment) -> CoSignature:
 
 
 def cosign(actor: User, comment: Comment) -> CoSignature:
-    """The invited delegation's focal point co-signs the comment."""
+    """The invited delegation's focal point co-signs the comment, as this request read its text."""
     authorize(actor, "comment.cosign", comment)
+    # A co-signature supports the text its focal point was shown: one edited since is a 409.
+    if hold_comment(comment) != comment.row_version:
+        db.session.rollback()
+        raise Conflict(_l("The comment was changed meanwhile: read it again before co-signing."))
     return _answer(actor, comment, "signed", "comment.cosign")
+
+
+def hold_comment(comment: Comment) -> int:
+    """Hold the comment's row until the transaction ends, and its row version as committed now.
+
+    Co-signing and editing a submitted comment both take this first, so that they happen one after
+    the other, each seeing what the other committed. A no-op UPDATE: it also takes SQLite's write lock.
+    """
+    held = Comment.__table__.c
+    db.session.execute(update(Comment.__table__).where(held.id == comment.id).values(row_version=held.row_version))
+    return db.session.scalar(select(held.row_version).where(held.id == comment.id))
 
 
 def decline(actor: User, comment: Comment) -> CoSignature:
@@ -270,10 +285,31 @@ def invitations(user: User) -> list[CoSignature]:
     )
 
 
-def tell_invited(comment: Comment) -> int:
-    """Once the comment is submitted: its invited delegations' focal points are asked to co-sign."""
-    waiting = [row.organization_id for row in comment.co_signatures if row.status == "invited"]
-    return messages.co_signature_invited(comment, waiting) if waiting else 0
+def ask_again(actor: User, comment: Comment) -> None:
+    """The comment's text changed: the delegations that co-signed the earlier text are invited again
+    (a co-signature is support for a text), and told so."""
+    # As committed when this request took hold_comment, whatever it read before.
+    signed = db.session.scalars(
+        select(CoSignature)
+        .where(CoSignature.comment_id == comment.id, CoSignature.status == "signed")
+        .execution_options(populate_existing=True)
+    ).all()
+    if not signed:
+        return
+    for row in signed:
+        row.status = "invited"
+    db.session.flush()
+    audit.record(
+        actor, "comment.ask_co_signers_again", comment, organizations=[row.organization.code for row in signed]
+    )
+    tell_invited(comment, [row.organization_id for row in signed])
+
+
+def tell_invited(comment: Comment, organization_ids: list[int] | None = None) -> int:
+    """Once the comment is submitted: its invited delegations' focal points (or these) are asked to co-sign."""
+    if organization_ids is None:
+        organization_ids = [row.organization_id for row in comment.co_signatures if row.status == "invited"]
+    return messages.co_signature_invited(comment, organization_ids) if organization_ids else 0
 
 
 def signatories(comment: Comment) -> str:

@@ -213,3 +213,37 @@ def test_the_matrix_exports_and_dashboard_carry_the_co_signers(client, joint):
     assert "<td>African Group</td><td>1</td><td>3 of 54</td>" in dashboard
     # The G77: none on its behalf; Nigeria, Kenya, Egypt and Brazil of its members take part.
     assert "<td>Group of 77 and China</td><td>0</td><td>4 of 134</td>" in dashboard
+
+
+def test_co_signers_of_an_edited_text_are_asked_again(client, joint):
+    comment = create_comment(
+        joint["kenya"], joint["section"], kind="general", body="First text.", co_signers=["EGY", "BRA"], submit=True
+    )
+    positions.cosign(joint["egypt"], comment)
+    positions.decline(joint["brazil"], comment)
+    db.session.commit()
+    answer = client.patch(
+        f"/api/v1/comments/{comment.id}", json={"body": "A changed text."}, headers=joint["tokens"]["kenya"]
+    )
+    assert answer.status_code == 200
+    # Egypt supported the first text: it is invited again, and told; Brazil's answer stands.
+    assert _statuses(answer.json) == {"EGY": "invited", "BRA": "declined"}
+    told = db.session.scalars(db.select(Notification.recipient_id).where(Notification.kind == "cosign")).all()
+    assert told.count(joint["egypt"].id) == 2 and told.count(joint["brazil"].id) == 1
+    again = client.post(f"/api/v1/comments/{comment.id}/cosign", headers=joint["tokens"]["egypt"])
+    assert again.status_code == 200 and _statuses(again.json)["EGY"] == "signed"
+
+
+def test_a_co_signature_is_for_the_text_read(joint):
+    """The comment edited after Egypt's focal point read it: co-signing that reading is a 409."""
+    comment = create_comment(
+        joint["kenya"], joint["section"], kind="general", body="First.", co_signers=["EGY"], submit=True
+    )
+    db.session.commit()
+    assert comment.body == "First."  # read, as a request reads it
+    with db.engine.begin() as other:  # the author's edit, in another request
+        other.execute(db.update(Comment).values(body="Second.", row_version=Comment.row_version + 1))
+    with pytest.raises(Conflict):
+        positions.cosign(joint["egypt"], comment)
+    db.session.rollback()
+    assert db.session.scalar(db.select(CoSignature.status)) == "invited"

@@ -280,16 +280,26 @@ def draft_waiting(comment: Comment) -> int:
 
 
 def comment_answered(comment: Comment) -> int:
-    """To the focal points of the delegation: its comment has an answer (or a changed one)."""
+    """To the focal points of the delegation, and of those co-signing it: its comment has an answer
+    (or a changed one)."""
 
     def compose(user: User) -> Message:
         disposition = str(DISPOSITIONS[comment.disposition])
-        subject = _(
-            "Your comment %(id)s on paragraph %(number)s has been answered: %(disposition)s",
-            id=comment.id,
-            number=comment.section.number,
-            disposition=disposition,
-        )
+        if user.organization_id == comment.organization_id:
+            subject = _(
+                "Your comment %(id)s on paragraph %(number)s has been answered: %(disposition)s",
+                id=comment.id,
+                number=comment.section.number,
+                disposition=disposition,
+            )
+        else:
+            subject = _(
+                "The comment %(id)s your delegation co-signs on paragraph %(number)s has been answered: "
+                "%(disposition)s",
+                id=comment.id,
+                number=comment.section.number,
+                disposition=disposition,
+            )
         lines = [
             _("Decision: %(disposition)s", disposition=disposition),
             comment.rationale or "",
@@ -297,7 +307,8 @@ def comment_answered(comment: Comment) -> int:
         ]
         return Message(subject, "\n\n".join(filter(None, lines)))
 
-    focal_points = _members("focal_point", organization_ids=[comment.organization_id])
+    co_signers = [organization.id for organization in comment.co_signers]
+    focal_points = _members("focal_point", organization_ids=[comment.organization_id, *co_signers])
     return notify(
         focal_points, "disposition", compose, link=path("comments.show", comment_id=comment.id), comment=comment
     )

@@ -3,7 +3,7 @@ API, withdrawn support kept on record, visibility, and races."""
 
 import pytest
 
-from consult.comments.services import create_comment, submit_comment, withdraw_comment
+from consult.comments.services import create_comment, record_disposition, submit_comment, withdraw_comment
 from consult.errors import Conflict, NotAllowed, WindowClosed
 from consult.extensions import db
 from consult.models import AuditEvent, Comment, CoSignature, Notification
@@ -247,3 +247,22 @@ def test_a_co_signature_is_for_the_text_read(joint):
         positions.cosign(joint["egypt"], comment)
     db.session.rollback()
     assert db.session.scalar(db.select(CoSignature.status)) == "invited"
+
+
+def test_the_co_signers_are_told_of_the_answer(joint):
+    comment = create_comment(
+        joint["kenya"], joint["section"], kind="general", body="J.", co_signers=["EGY", "BRA"], submit=True
+    )
+    positions.cosign(joint["egypt"], comment)
+    positions.decline(joint["brazil"], comment)
+    record_disposition(joint["editor"], comment, disposition="noted", rationale="Considered.")
+    db.session.commit()
+    told = {
+        recipient: subject
+        for recipient, subject in db.session.execute(
+            db.select(Notification.recipient_id, Notification.subject).where(Notification.kind == "disposition")
+        )
+    }
+    assert set(told) == {joint["kenya"].id, joint["egypt"].id}
+    assert told[joint["kenya"].id].startswith("Your comment")
+    assert told[joint["egypt"].id].startswith(f"The comment {comment.id} your delegation co-signs")

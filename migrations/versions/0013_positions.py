@@ -1,5 +1,4 @@
-"""Positions, not only comments: groups of States with dated members, comments on behalf of a group,
-joint comments and their co-signatures, comment fingerprints that find similar comments
+"""Positions: groups of States with dated members, comments for a group, joint comments, fingerprints of comments
 
 Revision ID: 0013
 Revises: 0012
@@ -10,6 +9,9 @@ cited below with the date each list stands at (``SOURCES``); the Secretariat kee
 on the groups' pages. Each row stores the source it comes from. ``valid_from`` is left empty where
 the source gives the members as of its date without saying since when; a known accession or
 departure is dated (``DATED``, days inclusive).
+
+Comments written before this revision get their fingerprints (the hash of their normalized text and
+their sketch) computed by ``consult.comments.similarity``, exactly as new comments do.
 """
 from datetime import UTC, date, datetime
 

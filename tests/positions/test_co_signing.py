@@ -73,6 +73,9 @@ def test_the_african_groups_comment_co_signed_by_kenya_and_egypt(client, world, 
     section_page = page_client.get(f"/sections/{joint['section'].id}").get_data(as_text=True)
     assert "African Group, Egypt, and Kenya (joint)" in section_page
     assert "Brazil: Declined" in section_page
+    # Egypt co-signs: on the comment itself its focal point may withdraw that support.
+    assert f'action="/comments/{comment_id}/withdraw-signature"' in section_page
+    assert f'action="/comments/{comment_id}/cosign"' not in section_page
 
     # Answered once: a second answer is a conflict; support is withdrawn, and kept on record.
     assert client.post(f"/api/v1/comments/{comment_id}/cosign", headers=tokens["kenya"]).status_code == 409

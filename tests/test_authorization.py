@@ -108,6 +108,7 @@ READ = {
     "positions.index": SIGNED_IN,
     "positions.group": SIGNED_IN,
     "api.consultations": SIGNED_IN,
+    "api.groups": SIGNED_IN,
     "api.consultation": SIGNED_IN,
     "api.document": SIGNED_IN,
     "api.section": SIGNED_IN,

@@ -60,6 +60,17 @@ def member_counts(day: date | None = None) -> dict[int, int]:
     return dict(rows.all())
 
 
+def groups_with_members(day: date | None = None) -> list[tuple[Organization, list[Organization]]]:
+    """Every group of States with its members on the day (today), both by name."""
+    members: dict[int, list[Organization]] = {}
+    for membership in db.session.scalars(select(GroupMembership).where(*_current(day or today()))):
+        members.setdefault(membership.group_id, []).append(membership.member)
+    return [
+        (group, sorted(members.get(group.id, []), key=lambda member: organization_name(member).casefold()))
+        for group in groups()
+    ]
+
+
 def memberships(group: Organization) -> list[GroupMembership]:
     """Every membership of the group on record, present and past: current members first, by name."""
     rows = db.session.scalars(select(GroupMembership).where(GroupMembership.group_id == group.id)).all()

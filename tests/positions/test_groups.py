@@ -163,3 +163,12 @@ def test_the_group_pages(client, setup):
     page = client.get("/groups/AG").get_data(as_text=True)
     assert "Kenya (KEN)" in page and "Add a member" not in page
     assert client.post("/groups/AG/members", data={"member": "FRA", "source": "x"}).status_code == 403
+
+
+def test_the_groups_in_the_api(client, setup):
+    answer = client.get("/api/v1/organizations/groups", headers=setup["kenya_token"])
+    assert answer.status_code == 200
+    groups = {group["code"]: group for group in answer.json}
+    assert groups["AG"]["name"] == "African Group" and len(groups["AG"]["members"]) == 54
+    assert "KEN" in groups["AG"]["members"] and "GBR" not in groups["EU"]["members"]
+    assert client.get("/api/v1/organizations/groups").status_code == 401

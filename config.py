@@ -56,6 +56,8 @@ class Config:
     MAX_UPLOAD_UNCOMPRESSED_MB = int(os.environ.get("MAX_UPLOAD_UNCOMPRESSED_MB", "100"))
     MAX_UPLOAD_PARSE_SECONDS = float(os.environ.get("MAX_UPLOAD_PARSE_SECONDS", "20"))
     MAX_UPLOAD_PARSE_MEMORY_MB = int(os.environ.get("MAX_UPLOAD_PARSE_MEMORY_MB", "1024"))
+    # A release as PDF is typeset in a process of its own, ended after this many seconds.
+    MAX_PDF_SECONDS = float(os.environ.get("MAX_PDF_SECONDS", "60"))
     # How long the preview of a comment import can be confirmed.
     COMMENT_IMPORT_PREVIEW_MINUTES = int(os.environ.get("COMMENT_IMPORT_PREVIEW_MINUTES", "30"))
     # How long the preview of a next draft or a translation can be confirmed (once).

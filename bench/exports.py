@@ -25,7 +25,7 @@ def _peak_mib() -> float:
 def measure(url: str, document_id: int, editor_email: str, extension: str) -> dict:
     app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
     with app.test_request_context(f"/documents/{document_id}/matrix.{extension}"):
-        from consult.matrix.routes import matrix_download
+        from consult.matrix.downloads import matrix_file
         from consult.matrix.services import matrix_release
 
         editor = db.session.scalar(db.select(User).where(User.email == editor_email))
@@ -34,7 +34,7 @@ def measure(url: str, document_id: int, editor_email: str, extension: str) -> di
         release = matrix_release(document, None)
         before = _peak_mib()
         started = time.perf_counter()
-        response = matrix_download(document, release, extension, editor)
+        response = matrix_file(document, release, extension, editor)
         response.direct_passthrough = False
         size = sum(len(chunk) for chunk in response.response)
         seconds = time.perf_counter() - started

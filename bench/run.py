@@ -326,6 +326,8 @@ def exports(url: str, data) -> list[dict]:
             capture_output=True,
             text=True,
         )
+        if done.returncode != 0:
+            raise SystemExit(f"the {extension} export failed:\n{done.stderr}")
         figures.append(json.loads(done.stdout.strip().splitlines()[-1]))
     target = next(item for item in figures if item["format"] == EXPORT_TARGET["format"])
     target["target"] = "≤ 10 s and ≤ 300 MB peak"

@@ -81,14 +81,19 @@ def token_command(email, name):
 @click.option("--title", default=None, help="The new document's title.")
 @click.option("--language", default=None, help="The new document's language (detected from the text if not given).")
 @click.option("--kind", default=None, help="The new document's kind (plan_draft if not given).")
-@click.option("--dry-run", is_flag=True, help="With --document: print the plan and change nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what would be imported (the structure found, or the plan of the next draft) and change nothing.",
+)
 def import_draft_command(file, slug, document_id, title, language, kind, dry_run):
-    """Import a UN document (text or Markdown).
+    """Import a UN document: a Word document (.docx), plain text or Markdown.
 
-    With --consultation and --title, a new document: prints its id last. With --document, the
-    next draft of that document: prints the plan, one line per paragraph (kept, revised, new,
-    retired or moved, with the old number → the new one), then applies it, unless --dry-run;
-    the summary is the last line.
+    With --consultation and --title, a new document: prints the structure found (chapters,
+    paragraph numbers and first words, footnotes, lines skipped and why, warnings), then imports
+    it unless --dry-run and prints its id last. With --document, the next draft of that document:
+    prints the plan, one line per paragraph (kept, revised, new, retired or moved, with the old
+    number → the new one), then applies it, unless --dry-run; the summary is the last line.
     """
     if (slug is None) == (document_id is None):
         raise click.UsageError("Give either --consultation (a new document) or --document (its next draft).")
@@ -99,18 +104,22 @@ def import_draft_command(file, slug, document_id, title, language, kind, dry_run
         return
     if title is None:
         raise click.UsageError("A new document needs --title.")
-    if dry_run:
-        raise click.UsageError("--dry-run is for the next draft of a document (--document).")
-    from consult.drafts.importer import ImportFormatError, decode_upload
+    from consult.drafts.importer import describe
     from consult.drafts.services import get_consultation, import_document
+    from consult.drafts.word_import import read_document
 
     try:
-        text = decode_upload(file.read_bytes())
+        consultation = get_consultation(slug)
+        parsed = read_document(file.read_bytes(), language or None)
+        for line in describe(parsed):
+            click.echo(line)
+        if dry_run:
+            db.session.rollback()
+            click.echo("Dry run: nothing imported.")
+            return
         document = import_document(
-            None, get_consultation(slug), title=title, text=text, language=language, kind=kind or "plan_draft"
+            None, consultation, title=title, text=parsed, language=language, kind=kind or "plan_draft"
         )
-    except ImportFormatError as error:
-        raise click.ClickException(error.message) from error
     except DomainError as error:
         _fail(error)
     db.session.commit()
@@ -143,21 +152,19 @@ def _import_next_draft(file: Path, document_id: int, dry_run: bool) -> None:
 @click.option("--document", "document_id", type=int, required=True)
 @click.option("--language", required=True, help="The language of the file: ar, zh, en, fr, ru or es.")
 def import_translation_command(file, document_id, language):
-    """Store a UN document file as the translation of the document's current text.
+    """Store a UN document file (.docx, text or Markdown) as the translation of the document's current text.
 
     Its numbered paragraphs are matched to the working draft's by number, all or none; prints
     the number of paragraphs stored last.
     """
-    from consult.drafts.importer import ImportFormatError, decode_upload
     from consult.drafts.services import get_document
     from consult.drafts.translations import import_translation
+    from consult.drafts.word_import import read_document
 
     try:
-        text = decode_upload(file.read_bytes())
         document = get_document(document_id)
-        stored = import_translation(None, document, language=language, text=text)
-    except ImportFormatError as error:
-        raise click.ClickException(error.message) from error
+        parsed = read_document(file.read_bytes())
+        stored = import_translation(None, document, language=language, text=parsed)
     except DomainError as error:
         _fail(error)
     db.session.commit()

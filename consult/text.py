@@ -30,6 +30,7 @@ __all__ = [
     "clean_characters",
     "diff_html",
     "diff_stats",
+    "is_rtl",
     "plain_text",
     "render_markdown",
     "tokenize",
@@ -270,6 +271,19 @@ def plain_text(source: str) -> str:
     extractor.close()
     paragraphs = (_COLLAPSIBLE_SPACE.sub(" ", "".join(parts)).strip() for parts in extractor.paragraphs)
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+# --- Direction ------------------------------------------------------------
+
+_RTL_CHARACTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_rtl(text: str) -> bool:
+    """Whether most letters in `text` are of a right-to-left script (Arabic, Hebrew…)."""
+    if not _RTL_CHARACTER.search(text):
+        return False
+    return 2 * len(_RTL_CHARACTER.findall(text)) > len(_LETTER.findall(text))
 
 
 # --- Tokenizing -----------------------------------------------------------

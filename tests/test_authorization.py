@@ -58,6 +58,8 @@ READ = {
     "drafts.import_translation": STAFF,
     "drafts.concordance": SIGNED_IN,
     "drafts.concordance_download": SIGNED_IN,
+    "drafts.compare_download": SIGNED_IN,
+    "drafts.release_download": SIGNED_IN,
     "drafts.insert_section": {"editor", "admin"},
     "drafts.move_section": {"editor", "admin"},
     "drafts.retire_section": {"editor", "admin"},
@@ -101,6 +103,7 @@ READ = {
     "dialogues.synthesis": SIGNED_IN,
     "matrix.page": SIGNED_IN,
     "matrix.download": SIGNED_IN,
+    "matrix.compilation_download": SIGNED_IN,
     "matrix.template": SIGNED_IN,
     "matrix.import_comments": MANAGERS,
     "matrix.dashboard": STAFF,
@@ -114,6 +117,8 @@ READ = {
     "api.section": SIGNED_IN,
     "api.section_diff": SIGNED_IN,
     "api.document_concordance": SIGNED_IN,
+    "api.document_compare_docx": SIGNED_IN,
+    "api.release_file": SIGNED_IN,
     "api.section_comments": SIGNED_IN,
     "api.comment": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
     "api.similar_comments": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
@@ -125,6 +130,7 @@ READ = {
     "api.search": SIGNED_IN,
     "api.matrix_rows": SIGNED_IN,
     "api.matrix_file": SIGNED_IN,
+    "api.compilation_file": SIGNED_IN,
     "api.comments_template": SIGNED_IN,
 }
 
@@ -368,6 +374,8 @@ def setting(world):
             "dialogue_id": dialogue.id,
             "group_id": group.id,
             "extension": "csv",
+            "number": 1,
+            "file_type": "docx",
             "language": "fr",
             "token_id": db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == people["delegate_a"].id)),
             "user_id": people["delegate_a"].id,
@@ -402,7 +410,7 @@ def _url(rule, setting, variant=None, sections="released"):
     if rule.endpoint == "static":
         args["filename"] = "css/consult.css"
     url = rule.build({name: args[name] for name in rule.arguments}, append_unknown=False)[1]
-    with_range = rule.endpoint.endswith(("section_diff", "concordance"))
+    with_range = rule.endpoint.endswith(("section_diff", "concordance", "compare_docx", "compare_download"))
     return url + ("?from=1&to=1" if with_range else "")
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from consult import audit
-from consult.drafts.importer import ImportFormatError, ParsedDocument, decode_upload, parse_document
+from consult.drafts.importer import ParsedDocument
 from consult.drafts.services import latest_versions, revise_section
 from consult.drafts.structure import (
     insert_section,
@@ -32,6 +32,7 @@ from consult.drafts.structure import (
     working_sections,
 )
 from consult.drafts.translations import checked_body
+from consult.drafts.word_import import read_document
 from consult.errors import Conflict, TooLarge, ValidationFailed
 from consult.extensions import db
 from consult.models import Document, Section
@@ -119,11 +120,8 @@ class Plan:
 
 
 def read(data: bytes) -> ParsedDocument:
-    """The paragraphs of an uploaded file (the formats of ``import-draft``)."""
-    try:
-        return parse_document(decode_upload(data))
-    except ImportFormatError as error:
-        raise ValidationFailed(error.message, field_errors={"file": [error.message]}) from error
+    """The paragraphs of an uploaded file (the formats of ``import-draft``: .docx, text, Markdown)."""
+    return read_document(data)
 
 
 def paragraphs_of(parsed: ParsedDocument) -> list[Paragraph]:

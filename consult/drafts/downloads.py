@@ -1,10 +1,17 @@
-"""The concordance of two releases as a file (CSV or XLSX), cells as safe as the matrix's."""
+"""Files of a document for the pages and the API alike: the concordance of two releases (CSV or
+XLSX, cells as safe as the matrix's), a release as issued (DOCX or PDF), the redline of two
+releases (DOCX)."""
+
+import io
 
 from flask import Response, send_file, stream_with_context
 from flask_babel import gettext as _
 
+from consult.drafts import issued, redline
 from consult.drafts.concordance import CHANGE_STATUSES, Change
 from consult.matrix import exports
+
+PDF_MIMETYPE = "application/pdf"
 
 # Column widths of the spreadsheet, in the order of the header.
 _WIDTHS = (14, 14, 28, 12, 12, 18)
@@ -52,3 +59,20 @@ def concordance_file(document, old, new, changes: list[Change], counts: dict[int
         widths=_WIDTHS,
     )
     return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+def release_file(document, release, language: str | None, file_type: str) -> Response:
+    """The release as issued, in ``language`` where translated: "docx" or "pdf"."""
+    name = f"document-{document.id}-release-{release.number}.{file_type}"
+    if file_type == "pdf":
+        content = io.BytesIO(issued.release_pdf(release, language))
+        return send_file(content, mimetype=PDF_MIMETYPE, as_attachment=True, download_name=name)
+    handle = issued.release_docx(release, language)
+    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+def redline_file(document, old, new, language: str | None) -> Response:
+    """Release ``new`` against release ``old`` as Word tracked changes."""
+    handle = redline.redline_file(document, old, new, language)
+    name = f"document-{document.id}-release-{old.number}-to-{new.number}.docx"
+    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)

@@ -24,7 +24,7 @@ class ImportForm(FlaskForm):
     kind = SelectField(_l("Kind of document"), choices=choices(DOCUMENT_KINDS))
     language = SelectField(_l("Language of the text"), choices=choices(LANGUAGE_CHOICES), validators=[Optional()])
     file = FileField(
-        _l("Document (plain text or Markdown, UTF-8)"),
+        _l("Document (Word .docx, or plain text or Markdown in UTF-8)"),
         validators=[FileRequired(_l("Choose a file to upload."))],
     )
 

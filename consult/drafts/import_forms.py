@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SubmitField
 
-_FILE_LABEL = _l("Document (plain text or Markdown, UTF-8)")
+_FILE_LABEL = _l("Document (Word .docx, or plain text or Markdown in UTF-8)")
 
 
 class NextDraftForm(FlaskForm):

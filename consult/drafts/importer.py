@@ -25,27 +25,81 @@ from consult.text import detect_language
 ERROR_MESSAGES = {
     "empty": _l("The document is empty."),
     "binary": _l(
-        "The file is not plain text (it looks like a PDF, Word, ZIP or other binary file). "
-        "Save the document as plain text (.txt) or Markdown (.md) and upload it again."
+        "The file is not plain text or a Word document (it looks like a PDF, ZIP or other binary file). "
+        "Save the document as a Word document (.docx), plain text (.txt) or Markdown (.md) and upload it again."
     ),
     "encoding": _l("The file is not valid UTF-8 or UTF-16 text. Save it with UTF-8 encoding and upload it again."),
     "no_paragraphs": _l(
-        "No numbered paragraphs were found. The document needs chapter headings "
-        "(such as “I. Introduction” or “一、 导言”) followed by paragraphs numbered 1., 2., 3., …"
+        "No numbered paragraphs were found. Number the paragraphs 1., 2., 3., … (typed, or with Word's "
+        "automatic numbering), under chapter headings such as “I. Introduction” or “一、 导言” if the document "
+        "has chapters, and upload it again."
     ),
+    "doc": _l(
+        "This is an older Word document (.doc), which cannot be read. Open it in Word and save it as a "
+        "Word document (.docx), then upload it again."
+    ),
+    "encrypted": _l(
+        "The document is protected by a password, so it cannot be read. Open it in Word, remove the password "
+        "(File › Info › Protect document), save it and upload it again."
+    ),
+    "macro": _l(
+        "The document contains macros (.docm), which are not accepted. Save it in Word as a Word document "
+        "(.docx), without macros, and upload it again."
+    ),
+    "pdf": _l(
+        "PDF files cannot be imported: their paragraphs cannot be read reliably. Upload the Word document "
+        "(.docx) the PDF was made from, or save the text as plain text (.txt)."
+    ),
+    "not_docx": _l(
+        "The file is an archive but not a Word document (.docx): an OpenDocument or ZIP file, perhaps. "
+        "Save it as a Word document (.docx) and upload it again."
+    ),
+    "unreadable": _l("The Word document is damaged and cannot be read. Open it in Word, save it again and upload it."),
+    "doctype": _l(
+        "The file contains a document type declaration, which Word documents never have. "
+        "Open it in Word, save it again as .docx and upload it."
+    ),
+    "too_complex": _l(
+        "The document holds too many elements to be read. Split it into several files and upload them one by one."
+    ),
+}
+# Refusals of the upload limits, whose messages name the limit (consult.uploads.refusal_message).
+LIMIT_CODES = frozenset({"too_large", "too_many_parts", "too_slow"})
+
+# Why a line was not imported.
+SKIP_REASONS = {
+    "furniture": _l("page furniture: running head, document symbol, job number or page number"),
+    "front_matter": _l("title block before the first chapter and the first paragraph"),
+    "contents": _l("table of contents"),
+    "unnumbered": _l("unnumbered text between a heading and the next numbered paragraph"),
+}
+WARNING_MESSAGES = {
+    "gap": _l("Paragraph %(number)s follows paragraph %(previous)s: the numbers between are missing."),
+    "repeated": _l("Paragraph %(number)s is numbered twice."),
 }
 
 
 class ImportFormatError(ValueError):
-    """The upload cannot be imported; ``code`` is a key of ``ERROR_MESSAGES``."""
+    """The upload cannot be imported; ``code`` is a key of ``ERROR_MESSAGES`` or of ``LIMIT_CODES``."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, limits=None) -> None:
         super().__init__(code)
         self.code = code
+        self.limits = limits
+
+    def __reduce__(self):
+        # Raised in the process that reads a Word document, re-raised in the one that asked.
+        return (ImportFormatError, (self.code, self.limits))
 
     @property
     def message(self) -> str:
         """What to tell the person who sent the file, in their language."""
+        if self.code in LIMIT_CODES or self.code == "too_complex":
+            from consult.uploads import UploadLimits, refusal_message
+
+            limited = refusal_message(self.code, self.limits or UploadLimits())
+            if limited:
+                return limited
         return str(ERROR_MESSAGES[self.code])
 
 
@@ -55,6 +109,33 @@ class ParsedParagraph:
     body: str
     chapter: str
     subsection: str | None
+    annex: int = 0  # the annex it is printed in (1 for the first), 0 for the document itself
+    footnotes: list[str] = field(default_factory=list)  # also at the end of ``body``
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A line not imported, and why (a key of ``SKIP_REASONS``)."""
+
+    line: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return str(SKIP_REASONS[self.reason])
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something to check in the file: a gap in the numbering, a number repeated."""
+
+    code: str
+    number: str
+    previous: str
+
+    @property
+    def message(self) -> str:
+        return str(WARNING_MESSAGES[self.code]) % {"number": self.number, "previous": self.previous}
 
 
 @dataclass
@@ -63,6 +144,16 @@ class ParsedDocument:
     chapters: list[str]
     symbol: str | None
     language: str
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    @property
+    def numbered(self) -> int:
+        return sum(paragraph.number.isdigit() for paragraph in self.paragraphs)
+
+    @property
+    def footnote_count(self) -> int:
+        return sum(len(paragraph.footnotes) for paragraph in self.paragraphs)
 
 
 # --- Upload decoding -------------------------------------------------------
@@ -99,6 +190,12 @@ def decode_upload(data: bytes) -> str:
 # ambiguous repetition, so parsing stays linear in the size of the input.
 
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_TO_SUPERSCRIPT = str.maketrans("0123456789", _SUPERSCRIPT_DIGITS)
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
+# A footnote typed with a plain number at the foot of a page: "1 See HSP/EB.2023/12."
+_PLAIN_FOOTNOTE = re.compile(r"(?P<marker>\d{1,2})\s+\S.*")
+# The heading of what precedes chapter I in the six languages.
+_SUMMARY = re.compile(r"(?:Summary|Résumé|Resumen|Резюме|摘要|موجز|ملخص)", re.IGNORECASE)
 _SUPERSCRIPT_RUN = re.compile(f"[{_SUPERSCRIPT_DIGITS}]+")
 _FOOTNOTE = re.compile(f"(?P<marker>[{_SUPERSCRIPT_DIGITS}]+)\\s*\\S")
 
@@ -287,18 +384,34 @@ def _joined(left: str, right: str) -> str:
 # --- Parser ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Line:
+    """One line of a document as the parser reads it.
+
+    ``hint`` is what the Word reader knows from styles: "chapter" (a heading of the first level),
+    "subsection" (of the second), "table" (a Markdown table, several lines). ``hard``: a paragraph
+    of its own (a Word paragraph), never the wrapped continuation of the line before.
+    """
+
+    text: str
+    hint: str | None = None
+    hard: bool = False
+
+
 @dataclass
 class _Footnote:
     marker: str
     text: str
     read_during: int  # index of the paragraph being read when the footnote appeared; -1 before any
+    plain: bool = False  # typed as a plain digit ("1 See …"): its marker is found in the text
 
 
 @dataclass
 class _DraftParagraph:
-    number: int
+    number: str
     chapter: str
     subsection: str | None
+    annex: int = 0
     # Markdown paragraphs of the body, each kept as pieces until the end of parsing.
     blocks: list[list[str]] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
@@ -319,9 +432,32 @@ class _DraftParagraph:
     def body(self) -> str:
         return "\n\n".join(filter(None, (self.text(), *self.footnotes)))
 
+    def mark_plain_footnote(self, marker: str) -> bool:
+        """Turn the last plain-digit citation of ``marker`` into a superscript; whether there was one."""
+        pattern = _plain_citation(marker)
+        for block in reversed(self.blocks):
+            for index in range(len(block) - 1, -1, -1):
+                found = list(pattern.finditer(block[index]))
+                if found:
+                    last = found[-1]
+                    superscript = marker.translate(_TO_SUPERSCRIPT)
+                    block[index] = block[index][: last.start()] + superscript + block[index][last.end() :]
+                    return True
+        return False
+
+
+def _plain_citation(marker: str) -> re.Pattern[str]:
+    # "frameworks1 are", "框架1是", "resolution.1": digits glued to a word or a full stop, no digit after.
+    return re.compile(rf"(?<=[^\W\d_]|[.,;:)”’。，；：）]){marker}(?![\d.,])")
+
+
+# How many numbered lines ahead a gap in the numbering is checked against: bounded work.
+_LOOKAHEAD = 500
+
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
         self.chapters: list[str] = []
         self.chapter_number = 0
         self.subsection: str | None = None
@@ -336,21 +472,60 @@ class _Parser:
         # the current line follows it directly, without a blank line or dropped furniture between.
         self.last_kind: str | None = None
         self.adjacent = False
-        self.in_annex = False
+        self.front_heading: str | None = None  # "Summary", "摘要": the chapter of what precedes chapter I
+        self.annex = 0  # the annex being read (1 for the first), 0 before any
+        self.annex_title_open = False
+        self.last_number: int | None = None  # the last paragraph number of the sequence being read
+        self.skipped: list[Skipped] = []
+        self.warnings: list[ParseWarning] = []
+        self.index = 0
+        self.candidates = self._candidates()
 
-    def feed(self, line: str) -> None:
-        stripped = line.strip()
+    def _candidates(self) -> list[tuple[int, int]]:
+        """(line index, number) of every line that could open a numbered paragraph, and (index, -1)
+        for annex headings, which start a new sequence: to tell a gap in the numbering from a number
+        in the text."""
+        found = []
+        for index, line in enumerate(self.lines):
+            stripped = line.text.strip()
+            if match := _PARAGRAPH.fullmatch(stripped):
+                found.append((index, int(match["number"])))
+            elif _ANNEX.fullmatch(_strip_heading_markup(stripped)):
+                found.append((index, -1))
+        return found
+
+    def _later_numbers(self) -> list[int]:
+        """The candidate numbers after the current line, up to the next annex."""
+        start = bisect.bisect_right(self.candidates, (self.index, 10**9))
+        numbers = []
+        for _index, number in self.candidates[start : start + _LOOKAHEAD]:
+            if number < 0:
+                break
+            numbers.append(number)
+        return numbers
+
+    def run(self) -> None:
+        for index, line in enumerate(self.lines):
+            self.index = index
+            self.feed(line)
+
+    def skip(self, line: str, reason: str) -> None:
+        self.skipped.append(Skipped(line, reason))
+
+    def feed(self, line: Line) -> None:
+        stripped = line.text.strip()
         if not stripped:
             self.adjacent = False
             return
-        plain = _strip_heading_markup(stripped)
-        if self._is_furniture(plain):
+        plain = _strip_heading_markup(stripped) if line.hint != "table" else stripped
+        if line.hint != "table" and self._is_furniture(plain):
+            self.skip(stripped, "furniture")
             self.adjacent = False
             return
-        kind = self._read(stripped, plain)
+        kind = self._read(stripped, plain, line)
         if kind is not None:
             self.last_kind = kind
-        self.adjacent = kind is not None
+        self.adjacent = kind is not None and not line.hard
 
     def _is_furniture(self, line: str) -> bool:
         if header := _RUNNING_HEADER.fullmatch(line):
@@ -360,41 +535,113 @@ class _Parser:
         agenda = _AGENDA_FOOTNOTE.fullmatch(line)
         return _document_symbol(agenda) is not None or bool(_OTHER_FURNITURE.fullmatch(line))
 
-    def _read(self, line: str, plain: str) -> str | None:
+    def _chapter(self) -> str:
+        return self.chapters[-1] if self.chapters else (self.front_heading or "")
+
+    def _read(self, line: str, plain: str, source: Line) -> str | None:
         """Handle one non-furniture line; return its kind, or None when it is not kept.
 
         ``plain`` is the line without Markdown heading markup, for matching headings.
         """
-        if self.in_annex:
-            return None
-        number = _chapter_number(plain)
-        if number is not None and self._accepts_chapter(number) and not self._mid_sentence():
-            self._start_chapter(number, plain)
+        if source.hint == "table":
+            return self._read_block(line)
+        if (self.paragraphs or self.chapters) and _ANNEX.fullmatch(plain) and not self._mid_sentence():
+            self._start_annex(plain)
+            return "annex"
+        if not self.chapters and not self.paragraphs and _SUMMARY.fullmatch(plain):
+            self.front_heading = plain  # a summary, even in a heading style: not chapter I
             return "chapter"
-        if not self.chapters:
-            if self.front_matter_symbol is None and not line.lstrip("\\").startswith("*"):
-                self.front_matter_symbol = _document_symbol(_SYMBOL_IN_TEXT.search(line))
-            return None
-        if self.paragraphs and _ANNEX.fullmatch(plain):
-            self.in_annex = True
-            return None
+        number = _chapter_number(plain)
+        if self.annex:
+            heading = source.hint in ("chapter", "subsection") or (
+                number == self.subsection_number + 1 and not self._mid_sentence()
+            )
+            if heading:
+                self.subsection, self.current = plain, None
+                self.subsection_number = number or self.subsection_number + 1
+                return "subsection"
+        elif source.hint == "chapter" or (
+            number is not None and self._accepts_chapter(number) and not self._mid_sentence()
+        ):
+            self._start_chapter(number or self.chapter_number + 1, plain)
+            return "chapter"
+        if not self.chapters and not self.paragraphs:
+            return self._read_front(line, plain)
         letter = _subsection_number(plain)
-        if letter == self.subsection_number + 1 and not self._mid_sentence():
-            self.subsection, self.subsection_number, self.current = plain, letter, None
+        if (source.hint == "subsection" or letter == self.subsection_number + 1) and not self._mid_sentence():
+            self.subsection, self.current = plain, None
+            self.subsection_number = letter or self.subsection_number + 1
             return "subsection"
         if footnote := _FOOTNOTE.match(line):
             self.footnotes.append(_Footnote(footnote["marker"], line, len(self.paragraphs) - 1))
             return "footnote"
         paragraph = _PARAGRAPH.fullmatch(line)
-        if paragraph and self._accepts_paragraph(int(paragraph["number"])) and not self._mid_sentence():
-            self.current = _DraftParagraph(int(paragraph["number"]), self.chapters[-1], self.subsection)
-            self.paragraphs.append(self.current)
-            if paragraph["text"]:
-                self.current.append(paragraph["text"], new_block=True)
+        if paragraph and not self._mid_sentence() and self._accepts_paragraph(int(paragraph["number"])):
+            self._start_paragraph(int(paragraph["number"]), paragraph["text"])
             return "body"
-        return self._read_text(line)
+        if (
+            (plain_footnote := _PLAIN_FOOTNOTE.fullmatch(line))
+            and not self.adjacent
+            and self.current is not None
+            and self._cites_plainly(plain_footnote["marker"])
+        ):
+            self.footnotes.append(_Footnote(plain_footnote["marker"], line, len(self.paragraphs) - 1, plain=True))
+            return "footnote"
+        return self._read_text(line, source.hard)
 
-    def _read_text(self, line: str) -> str | None:
+    def _read_front(self, line: str, plain: str) -> str | None:
+        """Before the first chapter and the first paragraph: the title block, a summary, paragraph 1."""
+        paragraph = _PARAGRAPH.fullmatch(line)
+        if paragraph and int(paragraph["number"]) == 1 and not self._mid_sentence():
+            self._start_paragraph(1, paragraph["text"])
+            return "body"
+        if self.front_heading is not None:
+            # The summary's own text, unnumbered: one section under the summary's heading.
+            self.current = _DraftParagraph(self.front_heading[:20], self.front_heading, None)
+            self.paragraphs.append(self.current)
+            self.current.append(line, new_block=True)
+            return "body"
+        if self.front_matter_symbol is None and not line.lstrip("\\").startswith("*"):
+            self.front_matter_symbol = _document_symbol(_SYMBOL_IN_TEXT.search(line))
+        self.skip(line, "front_matter")
+        return None
+
+    def _start_paragraph(self, number: int, text: str) -> None:
+        self.current = _DraftParagraph(str(number), self._chapter(), self.subsection, self.annex)
+        self.paragraphs.append(self.current)
+        self.last_number = number
+        if text:
+            self.current.append(text, new_block=True)
+
+    def _start_annex(self, label: str) -> None:
+        self.annex += 1
+        self.chapters.append(label)
+        self.annex_title_open = True
+        self.subsection, self.subsection_number, self.current, self.last_number = None, 0, None, None
+
+    def _read_block(self, text: str) -> str | None:
+        """A table: a block of the paragraph being read."""
+        if self.current is None and self.annex:
+            self._start_annex_text()
+        if self.current is None:
+            self.skip(text, "unnumbered")
+            return None
+        self.current.append(text, new_block=True)
+        return "body"
+
+    def _start_annex_text(self) -> None:
+        """Text of an annex before its first numbered paragraph: a section named as the annex is printed."""
+        label = self.chapters[-1]
+        # Numbered as printed: "Annex II", not the annex's title.
+        self.current = _DraftParagraph(label.split(" — ")[0][:20], label, self.subsection, self.annex)
+        self.paragraphs.append(self.current)
+        self.annex_title_open = False
+
+    def _cites_plainly(self, marker: str) -> bool:
+        pattern = _plain_citation(marker)
+        return any(pattern.search(piece) for block in self.current.blocks for piece in block)
+
+    def _read_text(self, line: str, hard: bool) -> str | None:
         if self.current is not None:
             if item := _SUB_ITEM.fullmatch(line):
                 # The Markdown bullet is dropped so that the label stays as printed, not a list.
@@ -407,19 +654,28 @@ class _Parser:
             self.footnotes[-1].text = _joined(self.footnotes[-1].text, line)
             return "footnote"
         # A heading wrapped onto a second line.
-        if self.adjacent and self.last_kind == "chapter":
+        if self.adjacent and self.last_kind == "chapter" and self.chapters:
             self.chapters[-1] = _joined(self.chapters[-1], line)
             return "chapter"
         if self.adjacent and self.last_kind == "subsection":
             self.subsection = _joined(self.subsection or "", line)
             return "subsection"
+        if self.current is None and self.annex:
+            if self.annex_title_open and not _ends_sentence(line) and len(line) <= 200:
+                self.chapters[-1] = f"{self.chapters[-1]} — {line}"
+                self.annex_title_open = False
+                return "annex"
+            self._start_annex_text()
+            self.current.append(line, new_block=True)
+            return "body"
         if self.current is None:
-            return None  # unnumbered text between a heading and the next paragraph
+            self.skip(line, "unnumbered")
+            return None
         # A wrapped line continues its block; text resumed after a page break starts a
         # new Markdown paragraph only if the text before it was a finished sentence.
         last_line = self.current.last_line()
         soft_wrap = self.adjacent and self.last_kind == "body"
-        new_block = not soft_wrap and last_line is not None and _ends_sentence(last_line)
+        new_block = hard or (not soft_wrap and last_line is not None and _ends_sentence(last_line))
         self.current.append(line, new_block=new_block)
         return "body"
 
@@ -428,9 +684,21 @@ class _Parser:
         return number == self.chapter_number + 1 or (number == 1 and not self.paragraphs)
 
     def _accepts_paragraph(self, number: int) -> bool:
-        if self.paragraphs:
-            return number == self.paragraphs[-1].number + 1
-        return number < 1000  # a year such as 2024 never opens the numbering
+        """The next number of the sequence; or a number a little further on, or the same again, when
+        the text shows the expected one nowhere later (a gap, a repeated number: both are warned of)."""
+        if self.last_number is None:
+            return number < 1000  # a year such as 2024 never opens the numbering
+        expected = self.last_number + 1
+        if number == expected:
+            return True
+        later = self._later_numbers()
+        if expected < number <= expected + 5 and expected not in later:
+            self.warnings.append(ParseWarning("gap", str(number), str(self.last_number)))
+            return True
+        if number == self.last_number and later[:1] == [expected]:
+            self.warnings.append(ParseWarning("repeated", str(number), str(self.last_number)))
+            return True
+        return False
 
     def _mid_sentence(self) -> bool:
         """True when the line directly continues an unfinished line of a paragraph."""
@@ -438,7 +706,9 @@ class _Parser:
         return self.adjacent and self.last_kind == "body" and last_line is not None and not _ends_sentence(last_line)
 
     def _start_chapter(self, number: int, heading: str) -> None:
-        if number == 1:
+        if number == 1 and not self.paragraphs:
+            # Chapters read before any paragraph were a table of contents.
+            self.skipped.extend(Skipped(chapter, "contents") for chapter in self.chapters)
             self.chapters.clear()
         self.chapters.append(heading)
         self.chapter_number = number
@@ -451,6 +721,12 @@ class _Parser:
                 citing.setdefault(marker, []).append(index)
         for footnote in self.footnotes:
             start = max(footnote.read_during, 0)
+            if footnote.plain:
+                footnote.marker = footnote.marker.translate(_TO_SUPERSCRIPT)
+                footnote.text = footnote.marker + footnote.text.lstrip("0123456789")
+                if self.paragraphs[start].mark_plain_footnote(footnote.marker.translate(_FROM_SUPERSCRIPT)):
+                    citing.setdefault(footnote.marker, []).append(start)
+                    citing[footnote.marker].sort()
             indices = citing.get(footnote.marker)
             if indices is None:
                 target = start  # cited nowhere: keep it with the paragraph it interrupted
@@ -462,19 +738,31 @@ class _Parser:
             self.paragraphs[target].footnotes.append(footnote.text)
 
     def finish(self, language: str | None) -> ParsedDocument:
-        if not self.paragraphs:
+        if not any(paragraph.number.isdigit() for paragraph in self.paragraphs):
             raise ImportFormatError("no_paragraphs")
         self._attach_footnotes()
         paragraphs = [
-            ParsedParagraph(str(draft.number), draft.body(), draft.chapter, draft.subsection)
+            ParsedParagraph(draft.number, draft.body(), draft.chapter, draft.subsection, draft.annex, draft.footnotes)
             for draft in self.paragraphs
         ]
+        chapters = [self.front_heading] if self.front_heading else []
         return ParsedDocument(
             paragraphs=paragraphs,
-            chapters=self.chapters,
+            chapters=chapters + self.chapters,
             symbol=self.header_symbol or self.front_matter_symbol,
             language=language or detect_language(" ".join(p.body for p in paragraphs)),
+            skipped=self.skipped,
+            warnings=self.warnings,
         )
+
+
+def parse_lines(lines: list[Line], language: str | None = None) -> ParsedDocument:
+    """Parse a UN document given as lines (see ``Line``); ``language`` overrides detection."""
+    if not any(line.text.strip() for line in lines):
+        raise ImportFormatError("empty")
+    parser = _Parser(lines)
+    parser.run()
+    return parser.finish(language)
 
 
 def parse_document(text: str, language: str | None = None) -> ParsedDocument:
@@ -484,7 +772,63 @@ def parse_document(text: str, language: str | None = None) -> ParsedDocument:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ImportFormatError("empty")
-    parser = _Parser()
-    for line in text.splitlines():
-        parser.feed(line)
-    return parser.finish(language)
+    return parse_lines([Line(line) for line in text.splitlines()], language)
+
+
+def is_annex(chapter: str) -> bool:
+    """Whether a chapter is an annex ("Annex", "Annex II — Timeline", "附件"): its paragraphs are
+    numbered on their own."""
+    return bool(chapter) and _ANNEX.match(chapter) is not None and not chapter[:1].isdigit()
+
+
+def sequence_keys(parts: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """For the (chapter, number) of each part of a document in order, a key that names it in any
+    language: the annex it is in (0 for the document itself, 1 for the first annex) and its number;
+    a part numbered by a label without digits (the text of a summary, of an annex before its first
+    paragraph) by its place among those of its sequence."""
+    keys = []
+    annex, annex_chapter, unnumbered = 0, None, 0
+    for chapter, number in parts:
+        if is_annex(chapter) and chapter != annex_chapter:
+            annex, annex_chapter, unnumbered = annex + 1, chapter, 0
+        if number and not any(char.isdigit() for char in number):
+            unnumbered += 1
+            keys.append((annex, f"~{unnumbered}"))
+        else:
+            keys.append((annex, number))
+    return keys
+
+
+def describe(parsed: ParsedDocument) -> list[str]:
+    """The structure found, one line each, for ``import-draft --dry-run``: chapters, each paragraph's
+    number and first words, footnotes, the lines skipped and why, warnings; a summary last."""
+    lines = []
+    for chapter, paragraphs in by_chapter(parsed):
+        lines.append(f"Chapter: {chapter}" if chapter else "Without a chapter:")
+        for paragraph in paragraphs:
+            lines.append(f"  {paragraph.number:>4}  {first_words(paragraph.body)}")
+            lines.extend(f"        footnote {first_words(note)}" for note in paragraph.footnotes)
+    lines.extend(f"Skipped ({item.message}): {first_words(item.line)}" for item in parsed.skipped)
+    lines.extend(f"Warning: {warning.message}" for warning in parsed.warnings)
+    lines.append(
+        f"Found {parsed.numbered} numbered paragraphs and {len(parsed.paragraphs) - parsed.numbered} other sections "
+        f"in {len(parsed.chapters)} chapters, {parsed.footnote_count} footnotes; {len(parsed.skipped)} lines skipped, "
+        f"{len(parsed.warnings)} warnings."
+    )
+    return lines
+
+
+def by_chapter(parsed: ParsedDocument) -> list[tuple[str, list[ParsedParagraph]]]:
+    """The paragraphs in order, in runs of the same chapter."""
+    runs: list[tuple[str, list[ParsedParagraph]]] = []
+    for paragraph in parsed.paragraphs:
+        if not runs or runs[-1][0] != paragraph.chapter:
+            runs.append((paragraph.chapter, []))
+        runs[-1][1].append(paragraph)
+    return runs
+
+
+def first_words(text: str, length: int = 60) -> str:
+    """The beginning of a text on one line, with an ellipsis if cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

@@ -14,7 +14,6 @@ from markupsafe import Markup
 
 from consult import audit, held_previews
 from consult.drafts import alignment
-from consult.drafts.importer import ImportFormatError, decode_upload
 from consult.drafts.services import latest_versions
 from consult.drafts.structure import lock_document, next_numbers, working_sections
 from consult.drafts.translations import store_translation, translation_matches
@@ -174,11 +173,7 @@ def preview_translation(actor, document: Document, *, language: str, data: bytes
     """The file's paragraphs matched by number to the working draft's, each with the version it
     translates; a file whose numbers do not match is an error naming them. Nothing is written."""
     authorize(actor, _PERMISSIONS[TRANSLATION], document)
-    try:
-        text = decode_upload(data)
-    except ImportFormatError as error:
-        raise ValidationFailed(error.message, field_errors={"file": [error.message]}) from error
-    matches = translation_matches(document, language=language, text=text)
+    matches = translation_matches(document, language=language, text=alignment.read(data))
     order = working_sections(document)
     numbers = next_numbers(order)
     versions = latest_versions(document)

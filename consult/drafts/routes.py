@@ -16,8 +16,9 @@ from consult.drafts.forms import (
     TranslationForm,
     WindowForm,
 )
-from consult.drafts.importer import ImportFormatError, decode_upload
+from consult.drafts.importer import by_chapter
 from consult.drafts.pages import reading_languages, section_page
+from consult.drafts.word_import import read_document
 from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models.base import utcnow
@@ -45,30 +46,39 @@ def import_document(slug):
     item = drafts.get_consultation(slug)
     authorize(current_user, "document.import")
     form = ImportForm()
+    structure = None
     if form.validate_on_submit():
         try:
-            text = decode_upload(form.file.data.read())
-            document = drafts.import_document(
-                current_user,
-                item,
-                title=form.title.data,
-                text=text,
-                language=form.language.data or None,
-                kind=form.kind.data,
-            )
-        except ImportFormatError as error:
-            form.file.errors.append(error.message)
+            parsed = read_document(form.file.data.read(), form.language.data or None)
+            if "preview" in request.form:
+                structure = parsed
+            else:
+                document = drafts.import_document(
+                    current_user,
+                    item,
+                    title=form.title.data,
+                    text=parsed,
+                    language=form.language.data or None,
+                    kind=form.kind.data,
+                )
         except DomainError as error:
             apply_errors(form, error)
         else:
-            db.session.commit()
-            flash(
-                ngettext("Imported %(num)d paragraph.", "Imported %(num)d paragraphs.", len(document.sections)),
-                "success",
-            )
-            return redirect(url_for("drafts.document", document_id=document.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("drafts/import.html", form=form, consultation=item), status
+            if structure is None:
+                db.session.commit()
+                flash(
+                    ngettext("Imported %(num)d paragraph.", "Imported %(num)d paragraphs.", len(document.sections)),
+                    "success",
+                )
+                return redirect(url_for("drafts.document", document_id=document.id))
+    status = 422 if form.is_submitted() and structure is None else 200
+    return render_template(
+        "drafts/import.html",
+        form=form,
+        consultation=item,
+        structure=structure,
+        chapters=by_chapter(structure) if structure else [],
+    ), status
 
 
 @bp.route("/documents/<int:document_id>")
@@ -140,6 +150,24 @@ def compare_releases(document_id):
         if change.statuses != ["unchanged"]
     ]
     return render_template("drafts/compare.html", document=item, changes=changes, old=old, new=new, languages=languages)
+
+
+@bp.route("/documents/<int:document_id>/compare.docx")
+@login_required
+def compare_download(document_id):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    old, new = _releases_to_compare(item)
+    return downloads.redline_file(item, old, new, request.args.get("lang") or None)
+
+
+@bp.route("/documents/<int:document_id>/releases/<int:number>.<any(docx, pdf):file_type>")
+@login_required
+def release_download(document_id, number, file_type):
+    item = drafts.get_document(document_id)
+    authorize(current_user, "document.view", item)
+    release = drafts.get_release(item, number)
+    return downloads.release_file(item, release, request.args.get("lang") or None, file_type)
 
 
 @bp.route("/documents/<int:document_id>/concordance", endpoint="concordance")

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, not_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit
-from consult.drafts.importer import ImportFormatError, parse_document
+from consult.drafts.importer import ImportFormatError, ParsedDocument, parse_document
 from consult.drafts.structure import lock_document, snapshot
 from consult.errors import Conflict, NotFound, StaleVersion, UnansweredComments, ValidationFailed
 from consult.extensions import db
@@ -246,8 +246,10 @@ def create_consultation(actor, *, slug: str, title: str, description: str = "") 
     return consultation
 
 
-def _anchor_for(number: str, taken: set[str]) -> str:
-    base = "para-" + (re.sub(r"[^0-9A-Za-z]+", "-", number).strip("-").lower() or "x")
+def _anchor_for(number: str, taken: set[str], annex: int = 0) -> str:
+    base = (f"annex-{annex}-para-" if annex else "para-") + (
+        re.sub(r"[^0-9A-Za-z]+", "-", number).strip("-").lower() or "x"
+    )
     anchor, suffix = base, 2
     while anchor in taken:
         anchor, suffix = f"{base}-{suffix}", suffix + 1
@@ -260,17 +262,19 @@ def import_document(
     consultation: Consultation,
     *,
     title: str,
-    text: str,
+    text: str | ParsedDocument,
     language: str | None = None,
     kind: str = "plan_draft",
 ) -> Document:
-    """Turn a UN document's text into a document with one section per numbered paragraph."""
+    """Turn a UN document (its text, or the structure read from a file: consult.drafts.word_import)
+    into a document with one section per numbered paragraph, and per other part imported (a summary,
+    an annex's text)."""
     if actor is not None:
         authorize(actor, "document.import")
     title = required_text("title", title, 300)
     kind = one_of("kind", kind, DOCUMENT_KINDS)
     try:
-        parsed = parse_document(text, language=language or None)
+        parsed = text if isinstance(text, ParsedDocument) else parse_document(text, language=language or None)
     except ImportFormatError as error:
         raise ValidationFailed(error.message, field_errors={"file": [error.message]}) from error
     document = Document(
@@ -285,7 +289,7 @@ def import_document(
     for position, paragraph in enumerate(parsed.paragraphs, start=1):
         section = Section(
             document=document,
-            anchor=_anchor_for(paragraph.number, taken),
+            anchor=_anchor_for(paragraph.number, taken, paragraph.annex),
             number=paragraph.number,
             chapter=paragraph.chapter,
             subsection=paragraph.subsection or "",
@@ -295,7 +299,14 @@ def import_document(
         section.versions.append(_new_version(actor, 1, paragraph.body, ""))
         db.session.add(section)
     db.session.flush()
-    audit.record(actor, "document.import", document, sections=len(parsed.paragraphs))
+    audit.record(
+        actor,
+        "document.import",
+        document,
+        sections=len(parsed.paragraphs),
+        skipped=len(parsed.skipped),
+        warnings=[warning.message for warning in parsed.warnings],
+    )
     return document
 
 

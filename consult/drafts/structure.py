@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 
 from consult import audit
+from consult.drafts.importer import is_annex
 from consult.errors import Conflict, ValidationFailed
 from consult.extensions import db
 from consult.models import Document, Release, ReleaseSection, Section, SectionVersion
@@ -165,15 +166,20 @@ def _numbered(number: str) -> bool:
 
 def next_numbers(order: list[Section]) -> dict[int, str]:
     """Section id → the number the next release prints for each of the working sections in
-    ``order``: the numbered sequence renumbered consecutively, other numbers (``10 bis``) as they are."""
-    numbers = [int(section.number) for section in order if section.number.isdigit()]
-    next_number = min(numbers) if numbers else 1
-    printed = {}
+    ``order``: the numbered sequence renumbered consecutively, each annex's paragraphs as a
+    sequence of their own, other numbers (``10 bis``) as they are."""
+    sequences: dict[str, list[Section]] = {}
     for section in order:
-        if _numbered(section.number):
-            printed[section.id], next_number = str(next_number), next_number + 1
-        else:
-            printed[section.id] = section.number
+        sequences.setdefault(section.chapter if is_annex(section.chapter) else "", []).append(section)
+    printed = {}
+    for sections in sequences.values():
+        numbers = [int(section.number) for section in sections if section.number.isdigit()]
+        next_number = min(numbers) if numbers else 1
+        for section in sections:
+            if _numbered(section.number):
+                printed[section.id], next_number = str(next_number), next_number + 1
+            else:
+                printed[section.id] = section.number
     return printed
 
 

@@ -15,7 +15,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consult import audit
-from consult.drafts.importer import ImportFormatError, ParsedParagraph, parse_document
+from consult.drafts.importer import (
+    ImportFormatError,
+    ParsedDocument,
+    ParsedParagraph,
+    is_annex,
+    parse_document,
+    sequence_keys,
+)
 from consult.drafts.structure import lock_document, next_numbers, working_sections
 from consult.errors import StaleVersion, ValidationFailed
 from consult.extensions import db
@@ -65,6 +72,15 @@ def _language(field: str, language, document: Document) -> str:
     if language == document.language:
         raise ValidationFailed(
             field_errors={field: [str(_l("This is the language of the original: revise the text instead."))]}
+        )
+    return language
+
+
+def reading_language(language: str | None, field: str = "lang") -> str | None:
+    """A language asked for to read a text in (a query's ``lang``): None, or one of the six."""
+    if language is not None and language not in UN_LANGUAGES:
+        raise ValidationFailed(
+            field_errors={field: [str(_l("Choose one of the six UN languages: %(codes)s.", codes=_CODES))]}
         )
     return language
 
@@ -133,7 +149,8 @@ def newest_translations(
     """Section id → its newest translation into ``language`` (of a version no later than
     ``up_to[section id]``, when given: a release's reader does not read the working draft's)."""
     section_ids = list(section_ids)
-    if not section_ids:
+    # Any other value (a typo, a hostile query string) reads the original, as a language without text does.
+    if not section_ids or language not in UN_LANGUAGES:
         return {}
     rows = db.session.execute(
         select(SectionTranslation, SectionVersion.number)
@@ -225,15 +242,19 @@ def checked_body(paragraph: ParsedParagraph) -> str:
         raise ValidationFailed(message, field_errors={"file": [message]}) from error
 
 
-def translation_matches(document: Document, *, language: str, text: str) -> list[tuple[Section, ParsedParagraph]]:
-    """The working sections and the paragraphs of a UN document file in ``language`` that
-    translate them, matched by the number the next release prints (before any change of the
-    structure, the number each paragraph has now). Nothing is written. A file in another
+def translation_matches(
+    document: Document, *, language: str, text: str | ParsedDocument
+) -> list[tuple[Section, ParsedParagraph]]:
+    """The working sections and the paragraphs of a UN document file in ``language`` (its text,
+    or its structure as read by consult.drafts.word_import) that translate them, matched by the
+    number the next release prints (before any change of the structure, the number each paragraph
+    has now), an annex's paragraphs within their annex. Nothing is written. A file in another
     language, or a paragraph missing from the file or unknown to the document, is an error
     naming the numbers."""
     language = _language("language", language, document)
     try:
-        parsed = parse_document(text)  # the language detected, to catch a file in the wrong one
+        # The language detected, to catch a file in the wrong one.
+        parsed = text if isinstance(text, ParsedDocument) else parse_document(text)
     except ImportFormatError as error:
         raise ValidationFailed(error.message, field_errors={"file": [error.message]}) from error
     if parsed.language != language:
@@ -252,10 +273,16 @@ def translation_matches(document: Document, *, language: str, text: str) -> list
         )
     order = working_sections(document)
     numbers = next_numbers(order)
-    sections = {numbers[section.id]: section for section in order}
-    paragraphs = {paragraph.number: paragraph for paragraph in parsed.paragraphs}
-    missing = [number for number in sections if number not in paragraphs]
-    unknown = [number for number in paragraphs if number not in sections]
+    section_keys = sequence_keys([(section.chapter, numbers[section.id]) for section in order])
+    sections = dict(zip(section_keys, order, strict=True))
+    names = {key: _printed(section.chapter, numbers[section.id]) for key, section in sections.items()}
+    paragraph_keys = sequence_keys([(paragraph.chapter, paragraph.number) for paragraph in parsed.paragraphs])
+    paragraphs = dict(zip(paragraph_keys, parsed.paragraphs, strict=True))
+    names |= {
+        key: _printed(paragraph.chapter, paragraph.number) for key, paragraph in paragraphs.items() if key not in names
+    }
+    missing = [names[key] for key in sections if key not in paragraphs]
+    unknown = [names[key] for key in paragraphs if key not in sections]
     if missing or unknown:
         messages = []
         if missing:
@@ -265,10 +292,19 @@ def translation_matches(document: Document, *, language: str, text: str) -> list
         raise ValidationFailed(" ".join(messages), field_errors={"file": messages})
     for paragraph in paragraphs.values():
         paragraph.body = checked_body(paragraph)  # stored as a translator's typed text would be
-    return [(section, paragraphs[number]) for number, section in sections.items()]
+    return [(section, paragraphs[key]) for key, section in sections.items()]
 
 
-def import_translation(actor, document: Document, *, language: str, text: str) -> list[SectionTranslation]:
+def _printed(chapter: str, number: str) -> str:
+    """A paragraph as a message names it: its number, within its annex ("Annex II 3") if in one."""
+    if is_annex(chapter):
+        return f"{chapter.split(' — ')[0]} {number}"
+    return number
+
+
+def import_translation(
+    actor, document: Document, *, language: str, text: str | ParsedDocument
+) -> list[SectionTranslation]:
     """A UN document file in ``language``: each numbered paragraph stored as the translation of the
     newest version of the working draft's paragraph with that number (see ``translation_matches``).
     All or nothing: a paragraph missing from the file or unknown to the document is an error naming

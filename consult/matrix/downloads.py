@@ -5,7 +5,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from consult.extensions import db
-from consult.matrix import exports
+from consult.matrix import compilation, exports
 from consult.matrix import services as matrix
 
 
@@ -18,23 +18,36 @@ def matrix_file(document, release, extension: str, user) -> Response:
     filters = matrix.Filters.from_args(request.args)
     matrix.record_download(user, release, extension, filters)
     db.session.commit()
-    rows = (matrix.row(comment) for comment in matrix.matrix_comments(user, release, filters))
+    comments = matrix.matrix_comments(user, release, filters)
     headers = matrix.export_headers()
     name = _download_name(document, release, extension)
     title = f"{document.title} — {release.label}"
     if extension == "csv":
+        rows = (matrix.row(comment) for comment in comments)
         return Response(
             stream_with_context(exports.csv_chunks(rows, headers)),
             mimetype=exports.CSV_MIMETYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     if extension == "xlsx":
-        handle = exports.xlsx_file(rows, headers, title=title)
+        handle = exports.xlsx_file((matrix.row(comment) for comment in comments), headers, title=title)
         return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
     subtitle = _(
         "Compilation of comments and responses, release %(number)s, comments until %(date)s",
         number=release.number,
         date=format_datetime(release.comments_close_at, "long"),
     )
-    handle = exports.docx_file(rows, headers, title=title, subtitle=subtitle)
+    rows = matrix.rows_with_paragraphs(document, comments)
+    handle = exports.docx_file(
+        rows, headers, title=title, subtitle=subtitle, format_moment=lambda moment: format_datetime(moment, "short")
+    )
+    return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+def compilation_file(document, release, user, language: str | None) -> Response:
+    """The compilation of the amendments to the release that ``user`` may see, as a Word document."""
+    handle = compilation.compilation_file(user, release, language)
+    matrix.record_download(user, release, "compilation.docx", matrix.Filters())
+    db.session.commit()
+    name = f"compilation-{document.id}-release-{release.number}.docx"
     return send_file(handle, mimetype=exports.DOCX_MIMETYPE, as_attachment=True, download_name=name)

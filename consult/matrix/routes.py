@@ -72,6 +72,14 @@ def download(document_id, extension):
     return downloads.matrix_file(document, release, extension, current_user)
 
 
+@bp.route("/documents/<int:document_id>/compilation.docx")
+def compilation_download(document_id):
+    document = drafts.get_document(document_id)
+    release = _release_arg(document)
+    _authorize_matrix(release)
+    return downloads.compilation_file(document, release, current_user, request.args.get("lang") or None)
+
+
 @bp.route("/documents/<int:document_id>/matrix/publish", methods=["GET", "POST"])
 @login_required
 def publish(document_id):

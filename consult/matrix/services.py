@@ -1,9 +1,11 @@
 """The comment-response matrix of a release: rows, filters, the published compilation."""
 
-from collections.abc import Iterator
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from flask_babel import format_datetime
+from flask_babel import get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -13,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from consult import audit
 from consult.comments import similarity
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
+from consult.drafts.translations import readings
 from consult.errors import Conflict, UnansweredComments
 from consult.extensions import db
 from consult.geography import REGIONS
@@ -66,6 +69,7 @@ def _query(user, release: Release, filters: Filters):
             selectinload(Comment.co_signatures).joinedload(CoSignature.organization),
             selectinload(Comment.fingerprint),
             joinedload(Comment.section),
+            joinedload(Comment.version),
             joinedload(Comment.resolved_in),
         )
         .order_by(ReleaseSection.position, Comment.id)
@@ -105,8 +109,8 @@ def same_text(user, release: Release, comments: list[Comment]) -> dict[int, int]
     return similarity.same_text_counts(comments, visible)
 
 
-def row(comment: Comment) -> MatrixRow:
-    """A comment as a matrix row, labelled in the reader's language."""
+def row(comment: Comment, paragraph_text: str = "") -> MatrixRow:
+    """A comment as a matrix row, labelled in the reader's language, its times in the reader's zone."""
     organization = comment.organization
     return MatrixRow(
         comment_id=comment.id,
@@ -121,10 +125,34 @@ def row(comment: Comment) -> MatrixRow:
         disposition=_disposition_label(comment),
         rationale=comment.rationale or "",
         resolved_in_version=str(comment.resolved_in.number) if comment.resolved_in else "",
-        submitted_at=format_datetime(comment.submitted_at, "short") if comment.submitted_at else "",
+        submitted_at=to_user_timezone(comment.submitted_at) if comment.submitted_at else None,
+        answered_at=to_user_timezone(comment.disposed_at) if comment.disposed_at else None,
         late=comment.late,
         imported=comment.imported,
+        paragraph_text=paragraph_text,
     )
+
+
+_BATCH = 500
+
+
+def rows_with_paragraphs(document: Document, comments: Iterable[Comment]) -> Iterator[MatrixRow]:
+    """The comments as matrix rows, each proposed text with the paragraph it would replace, in the
+    proposal's language where translated (as the compilation of amendments shows it); read a batch
+    at a time, so that 20,000 comments are not 20,000 queries."""
+    comments = iter(comments)
+    while batch := list(itertools.islice(comments, _BATCH)):
+        wanted: dict[str, dict] = defaultdict(dict)
+        for comment in batch:
+            if comment.proposed_text:
+                wanted[comment.proposed_language][comment.section_id] = comment.version
+        texts = {
+            (language, section_id): reading.body
+            for language, versions in wanted.items()
+            for section_id, reading in readings(document, versions, language).items()
+        }
+        for comment in batch:
+            yield row(comment, texts.get((comment.proposed_language, comment.section_id), ""))
 
 
 def _disposition_label(comment: Comment) -> str:
@@ -152,15 +180,16 @@ def export_headers() -> dict[str, str]:
         "disposition": _("Disposition"),
         "rationale": _("Rationale"),
         "resolved_in_version": _("Resolved in version"),
-        "submitted_at": _("Submitted"),
+        "submitted_at": _("Submitted (%(zone)s)", zone=str(get_timezone())),
+        "answered_at": _("Answered (%(zone)s)", zone=str(get_timezone())),
         "late": _("Late"),
         "imported": _("Imported"),
         "yes": _("Yes"),
         "sheet": _("Comments"),
-        "paragraph": _("Paragraph %(section)s"),
+        "delegation": _("Delegation"),
+        "proposed_change": _("Proposed change"),
         "submitted_on": _("submitted %(date)s"),
-        "proposed_label": _("Proposed text:"),
-        "response": _("Response:"),
+        "response": _("Response"),
         "no_response": _("No response yet"),
         "resolved_in": _("Resolved in version %(version)s"),
     }

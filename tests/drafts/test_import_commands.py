@@ -88,7 +88,6 @@ def test_import_draft_refuses_what_makes_no_sense(runner, world, tmp_path):
         ["--document", str(document.id), "--consultation", "plan"],
         ["--document", str(document.id), "--title", "X"],
         [],
-        ["--consultation", "plan", "--title", "X", "--dry-run"],
         ["--consultation", "plan"],
     ):
         result = runner.invoke(args=["consult", "import-draft", str(english), *args])

@@ -173,7 +173,7 @@ def test_files_that_cannot_be_the_next_draft_are_refused_with_nothing_kept(world
         data={"file": (io.BytesIO(b"%PDF-1.7 binary"), "draft.pdf")},
         content_type="multipart/form-data",
     )
-    assert binary.status_code == 422 and "not plain text" in binary.get_data(as_text=True)
+    assert binary.status_code == 422 and "PDF files cannot be imported" in binary.get_data(as_text=True)
 
 
 def test_the_document_page_links_to_the_imports_for_those_who_may(app, world, setting):

@@ -202,12 +202,13 @@ def test_language_fixture(
     bridged: str,
 ) -> None:
     document = parse_document((FIXTURES / filename).read_text(encoding="utf-8"))
-    paragraphs = {p.number: p for p in document.paragraphs}
+    main = [p for p in document.paragraphs if not p.annex]
+    paragraphs = {p.number: p for p in main}
 
     assert list(paragraphs) == ["1", "2", "3", "4", "5", "6"]
-    assert document.chapters == chapters
-    assert [p.chapter for p in document.paragraphs] == [chapters[0]] * 2 + [chapters[1]] * 3 + [chapters[2]]
-    assert [p.subsection for p in document.paragraphs] == [
+    assert document.chapters[: len(chapters)] == chapters
+    assert [p.chapter for p in main] == [chapters[0]] * 2 + [chapters[1]] * 3 + [chapters[2]]
+    assert [p.subsection for p in main] == [
         None,
         None,
         subsections[0],
@@ -241,13 +242,40 @@ def test_wrapped_sub_item_is_one_markdown_paragraph() -> None:
     )
 
 
-def test_annex_is_not_part_of_the_last_paragraph() -> None:
+def test_annex_is_a_chapter_of_its_own_numbered_as_printed() -> None:
     document = parse_document((FIXTURES / "en.md").read_text(encoding="utf-8"))
-    assert document.paragraphs[-1].number == "6"
-    assert document.paragraphs[-1].body.endswith("at its second session of 2024.")
+    main = [p for p in document.paragraphs if not p.annex]
+    assert main[-1].number == "6"
+    assert main[-1].body.endswith("at its second session of 2024.")
+    annex = [p for p in document.paragraphs if p.annex]
+    assert document.chapters[-1] == "Annex — Timeline of the consultation"
+    assert [(p.number, p.chapter) for p in annex] == [("1", document.chapters[-1])]
+    assert annex[0].body == "January 2024: first dialogue with member States."
 
 
 # --- Heuristics, on small inline documents ---------------------------------
+
+
+def test_a_document_without_chapters_is_one_sequence() -> None:
+    document = parse_document("Note by the secretariat\n\n1. The report is transmitted.\n\n2. Take note of it.\n")
+    assert [(p.number, p.chapter, p.body) for p in document.paragraphs] == [
+        ("1", "", "The report is transmitted."),
+        ("2", "", "Take note of it."),
+    ]
+    assert [(item.reason, item.line) for item in document.skipped] == [("front_matter", "Note by the secretariat")]
+
+
+def test_paragraph_one_under_a_summary_before_chapter_one_is_kept() -> None:
+    document = parse_document("执行局\n\n摘要\n\n1. 本报告介绍计划。\n\n一、 导言\n\n2. 大会决定延长计划。\n")
+    assert [(p.number, p.chapter) for p in document.paragraphs] == [("1", "摘要"), ("2", "一、 导言")]
+    assert document.chapters == ["摘要", "一、 导言"]
+
+
+def test_unnumbered_text_of_an_annex_is_a_section_named_as_the_annex_is_printed() -> None:
+    document = parse_document("I. Intro\n\n1. One.\n\nAnnex II\n\nList of participants\n\nKenya, France.\n")
+    assert [(p.number, p.chapter, p.body) for p in document.paragraphs][1:] == [
+        ("Annex II", "Annex II — List of participants", "Kenya, France.")
+    ]
 
 
 def test_numbers_out_of_sequence_are_text() -> None:
@@ -397,7 +425,6 @@ def test_large_input_is_parsed_quickly() -> None:
         ("\ufeff", "empty"),
         ("Just some prose.\nAnd more prose.", "no_paragraphs"),
         ("I. Introduction\n\nText without numbered paragraphs.", "no_paragraphs"),
-        ("1. A numbered paragraph\n2. without any chapter heading.", "no_paragraphs"),
         ("I. Introduction\n\n1. Text\x00with a NUL.", "binary"),
         (b"I. Introduction\n\n1. Bytes, not text.", "binary"),
     ],

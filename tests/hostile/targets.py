@@ -229,6 +229,22 @@ def xlsx_named(payload: str | bytes) -> Upload:
     return Upload(payload, xlsx_cells("A comment.").content)
 
 
+@functools.cache
+def _word_draft() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("Introduction", style="Heading 1")
+    document.add_paragraph("1. @@PAYLOAD@@")
+    document.add_paragraph("2. A second paragraph.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def word_document(payload: str | bytes) -> Upload:
+    """A Word draft to import whose first paragraph is the payload."""
+    return Upload("draft.docx", _patched(_word_draft(), "word/document.xml", payload))
+
+
 def document_named(payload: str | bytes) -> Upload:
     return Upload(payload, text_document("A paragraph.").content)
 
@@ -672,7 +688,11 @@ def confirm_import(scene, client, response, headers) -> None:
 
 COMMENT_DATA = {"kind": "amendment", "quote": "Quoted passage", "body": "A comment.", "proposed_text": "New text."}
 MILESTONE_DATA = {"title": "Board", "kind": "board_session", "starts_on": "2026-06-01", "place": "Nairobi"}
-DOCUMENT_UPLOADS = (Field("file", "markdown", upload=text_document), Field("file", upload=document_named))
+DOCUMENT_UPLOADS = (
+    Field("file", "markdown", upload=text_document),
+    Field("file", "markdown", upload=word_document),
+    Field("file", upload=document_named),
+)
 COMMENT_UPLOADS = (
     Field("file", "markdown", upload=xlsx_cells),
     Field("file", "markdown", upload=docx_cells),

@@ -6,6 +6,8 @@ import io
 import docx
 import openpyxl
 import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
 
 from consult.comments.services import create_comment, record_disposition
 from consult.extensions import db
@@ -82,13 +84,64 @@ def test_xlsx_has_every_comment_once_and_no_formula(client, matrix):
     assert any(v == "中方询问对话的安排。" for row in values for v in row)
 
 
-def test_docx_compilation_attributes_each_comment_once(client, matrix):
+def test_docx_table_has_each_comment_once_and_the_amendment_tracked_against_its_paragraph(client, matrix):
     response = client.get(url(matrix, ".docx"), headers=matrix["editor"])
     assert response.status_code == 200
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs)
+    document = docx.Document(io.BytesIO(response.data))
+    assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    rows = [row for table in document.tables for row in table.rows[1:]]
+    assert len(rows) == len(matrix["comments"])
+    text = "\n".join(cell.text for row in rows for cell in row.cells)
     for comment in matrix["comments"]:
         assert text.count(comment.body) == 1
     assert "Kenya" in text and "France" in text and "China" in text
+    # France's amendment: the paragraph as printed, changed into the proposal, by France.
+    proposal = rows[1].cells[3]._tc
+    paragraph = matrix["comments"][1].version.body
+
+    def read(dropped: str) -> str:
+        """The cell's text without that of its insertions ("ins": all rejected) or deletions ("del": all accepted)."""
+        found = proposal.iter(qn("w:t"), qn("w:delText"), qn("w:br"))
+        return "".join(
+            element.text or "\n" for element in found if element.getparent().getparent().tag != qn(f"w:{dropped}")
+        )
+
+    assert read("del") == "Bold, relevant and responsive"
+    assert read("ins") == paragraph.replace("\n\n", "\n")  # a Markdown paragraph a line
+    assert {change.get(qn("w:author")) for change in proposal.iter(qn("w:ins"), qn("w:del"))} == {"France"}
+
+
+def test_docx_of_more_comments_than_a_batch_tracks_every_proposal(client, world, matrix):
+    france = world.user("focal_point", "FRA")
+    for number in range(1, 1_101):
+        create_comment(
+            france,
+            matrix["document"].sections[2],
+            kind="amendment",
+            body=f"Amendment {number}.",
+            proposed_text=f"Proposal {number}.",
+            submit=True,
+        )
+    db.session.commit()
+
+    response = client.get(url(matrix, ".docx"), headers=matrix["editor"])
+    rows = [row for table in docx.Document(io.BytesIO(response.data)).tables for row in table.rows[1:]]
+    assert len(rows) == 3 + 1_100
+    tracked = [row for row in rows if row.cells[3]._tc.find(f".//{qn('w:del')}") is not None]
+    # Each against the paragraph it amends, read a batch at a time while the comments stream.
+    assert len(tracked) == 1 + 1_100
+
+
+def test_xlsx_dates_are_date_cells_labelled_with_the_zone(client, matrix):
+    response = client.get(url(matrix, ".xlsx"), headers=matrix["editor"])
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header = [cell.value for cell in sheet[1]]
+    submitted, answered = header.index("Submitted (UTC)"), header.index("Answered (UTC)")
+    kenya = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == matrix["comments"][0].id)
+    comment = matrix["comments"][0]
+    assert kenya[submitted].is_date and kenya[answered].is_date
+    assert kenya[submitted].value == comment.submitted_at.replace(tzinfo=None, microsecond=0)
+    assert kenya[answered].value == comment.disposed_at.replace(tzinfo=None, microsecond=0)
 
 
 def test_csv_opens_in_excel_and_is_not_a_formula(client, matrix):

@@ -1,6 +1,9 @@
 """Joint comments: invitations to co-sign, answers from the invited delegations' own pages and the
 API, withdrawn support kept on record, visibility, and races."""
 
+import io
+import zipfile
+
 import pytest
 
 from consult.comments.services import create_comment, record_disposition, submit_comment, withdraw_comment
@@ -269,3 +272,22 @@ def test_the_co_signers_are_told_of_the_answer(joint):
     assert set(told) == {joint["kenya"].id, joint["egypt"].id}
     assert told[joint["kenya"].id].startswith("Your comment")
     assert told[joint["egypt"].id].startswith(f"The comment {comment.id} your delegation co-signs")
+
+
+def test_the_compilation_attributes_a_joint_amendment(client, joint):
+    comment = create_comment(
+        joint["nigeria"],
+        joint["section"],
+        kind="amendment",
+        body="Stronger.",
+        proposed_text="The secretariat proposes the following principles, agreed by the African Group:",
+        group="AG",
+        co_signers=["KEN"],
+        submit=True,
+    )
+    positions.cosign(joint["kenya"], comment)
+    db.session.commit()
+    answer = client.get(f"/api/v1/documents/{joint['document'].id}/compilation.docx", headers=joint["tokens"]["editor"])
+    assert answer.status_code == 200
+    text = zipfile.ZipFile(io.BytesIO(answer.get_data())).read("word/document.xml").decode()
+    assert "Amendment proposed by Nigeria on behalf of African Group, co-signed by Kenya (NGA)" in text

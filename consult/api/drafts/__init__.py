@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from consult.api.common import bp, domain, errors
 from consult.api.drafts.schemas import (
+    CompareQuerySchema,
     ConcordanceQuerySchema,
     ConcordanceRowSchema,
     ConsultationSchema,
@@ -25,9 +26,10 @@ from consult.api.drafts.schemas import (
 )
 from consult.api.schema import Seen, show_sections
 from consult.dialogues import services as dialogues
-from consult.drafts import concordance, structure, translations
+from consult.drafts import concordance, downloads, structure, translations
 from consult.drafts import services as drafts
 from consult.extensions import db
+from consult.matrix.exports import DOCX_MIMETYPE
 from consult.models import Consultation
 from consult.permissions import authorize, can
 from consult.text import diff_html
@@ -201,6 +203,49 @@ def document_concordance(document_id, query):
     numbers = query()
     old, new = drafts.get_release(item, numbers["from_"]), drafts.get_release(item, numbers["to"])
     return concordance.compare(old, new, diffs=False)
+
+
+@route("/documents/<int:document_id>/releases/<int:number>.<any(docx, pdf):file_type>")
+@errors(403, 404, 422)
+@bp.doc(
+    responses={
+        "200": {
+            "description": "The release as issued, in the United Nations layout, as a Word document or as PDF",
+            "content": {
+                DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+                downloads.PDF_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    }
+)
+@bp.query(LanguageQuerySchema)
+def release_file(document_id, number, file_type, query):
+    """A release as issued (symbol, distribution and date, chapters, numbered paragraphs, footnotes), in `lang`"""
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "document.view", item)
+    release = drafts.get_release(item, number)
+    return downloads.release_file(item, release, query().get("lang"), file_type)
+
+
+@route("/documents/<int:document_id>/compare.docx")
+@errors(403, 404, 422)
+@bp.doc(
+    responses={
+        "200": {
+            "description": "A Word document with tracked changes: accepting them all gives release `to`, "
+            "rejecting them all release `from`",
+            "content": {DOCX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@bp.query(CompareQuerySchema)
+def document_compare_docx(document_id, query):
+    """Release `to` against release `from` as Word tracked changes, in `lang` where translated"""
+    item = drafts.get_document(document_id)
+    authorize(g.api_user, "document.view", item)
+    arguments = query()
+    old, new = drafts.get_release(item, arguments["from_"]), drafts.get_release(item, arguments["to"])
+    return downloads.redline_file(item, old, new, arguments.get("lang"))
 
 
 @route("/sections/<int:section_id>/diff")

@@ -172,6 +172,12 @@ class ConcordanceQuerySchema(Schema):
     to = QueryNumber(digits=6, message=_l("Give a release number."), required=True)
 
 
+class CompareQuerySchema(ConcordanceQuerySchema):
+    lang = fields.String(
+        metadata={"description": "A UN language code: both releases in that language where translated"}
+    )
+
+
 class NewSectionSchema(Schema):
     after = StrictInteger(
         allow_none=True, required=True, metadata={"description": "The id of the paragraph it follows; null: the start"}

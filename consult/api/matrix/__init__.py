@@ -5,7 +5,13 @@ from flask_babel import lazy_gettext as _l
 
 from consult.api.common import bp, domain, errors
 from consult.api.document import ERROR_RESPONSES
-from consult.api.matrix.schemas import ImportRequestSchema, ImportResultSchema, MatrixQuerySchema, MatrixRowSchema
+from consult.api.matrix.schemas import (
+    CompilationQuerySchema,
+    ImportRequestSchema,
+    ImportResultSchema,
+    MatrixQuerySchema,
+    MatrixRowSchema,
+)
 from consult.api.schema import ErrorSchema
 from consult.auth.services import organization_by_code
 from consult.drafts import services as drafts
@@ -61,6 +67,26 @@ def matrix_file(document_id, extension, query):
     document = drafts.get_document(document_id)
     release = _matrix_release(document, query().get("release"))
     return downloads.matrix_file(document, release, extension, g.api_user)
+
+
+@route("/documents/<int:document_id>/compilation.docx")
+@errors(403, 404, 422)
+@bp.doc(
+    responses={
+        "200": {
+            "description": "Each paragraph of the release followed by the amendments proposed to it that the caller "
+            "may see, attributed, each as Word tracked changes against the paragraph",
+            "content": {DOCX_MIMETYPE: FILE},
+        }
+    }
+)
+@bp.query(CompilationQuerySchema)
+def compilation_file(document_id, query):
+    """The compilation of proposed amendments to a release, as a Word document, in `lang`"""
+    document = drafts.get_document(document_id)
+    arguments = query()
+    release = _matrix_release(document, arguments.get("release"))
+    return downloads.compilation_file(document, release, g.api_user, arguments.get("lang"))
 
 
 @route("/documents/<int:document_id>/comments/template.xlsx")

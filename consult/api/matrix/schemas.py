@@ -9,18 +9,27 @@ from consult.models.accounts import organization_name
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 
 
-class MatrixQuerySchema(Schema):
+class ReleaseQuerySchema(Schema):
     release = QueryNumber(
         digits=6,
         optional=True,
         message=_l("Give a release number."),
         metadata={"description": "A release of the document (default: the current one)"},
     )
+
+
+class MatrixQuerySchema(ReleaseQuerySchema):
     section = fields.String(metadata={"description": "A paragraph number as printed"})
     organization = fields.String(metadata={"description": "An organization code"})
     region = fields.String(metadata={"description": "A UN regional group"})
     disposition = fields.String(metadata={"enum": [*DISPOSITIONS, UNANSWERED]})
     kind = fields.String(metadata={"enum": list(COMMENT_KINDS)})
+
+
+class CompilationQuerySchema(ReleaseQuerySchema):
+    lang = fields.String(
+        metadata={"description": "A UN language code: the paragraphs in that language where translated"}
+    )
 
 
 class MatrixRowSchema(Schema):

@@ -9,7 +9,7 @@ from flask_babel import get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, not_, select, true
+from sqlalchemy import and_, not_, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from consult import audit
@@ -80,7 +80,14 @@ def _query(user, release: Release, filters: Filters):
     if filters.section:
         query = query.where(ReleaseSection.number == filters.section)
     if filters.organization:
-        query = query.where(Organization.code == filters.organization.upper())
+        # A delegation's comments, those it co-signs, and a group's: those made on its behalf.
+        named = select(Organization.id).where(Organization.code == filters.organization.upper())
+        co_signed = select(CoSignature.comment_id).where(
+            CoSignature.organization_id.in_(named), CoSignature.status == "signed"
+        )
+        query = query.where(
+            or_(Comment.organization_id.in_(named), Comment.on_behalf_of_id.in_(named), Comment.id.in_(co_signed))
+        )
     if filters.region:
         query = query.where(Organization.region == filters.region)
     if filters.kind:

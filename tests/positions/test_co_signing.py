@@ -213,6 +213,12 @@ def test_the_matrix_exports_and_dashboard_carry_the_co_signers(client, joint):
     joint_row = next(row for row in rows if row["comment_id"] == comment.id)
     assert joint_row["on_behalf_of"] == "AG" and joint_row["co_signers"] == ["EGY", "KEN"]
     assert next(row for row in rows if row["comment_id"] != comment.id)["co_signers"] == []
+    # Filtered by a delegation: its own comments and those it co-signs; by a group: those on its behalf.
+    for code, expected in (("EGY", [comment.id]), ("AG", [comment.id]), ("FRA", []), ("BRA", [comment.id + 1])):
+        filtered = client.get(
+            f"/api/v1/documents/{document_id}/matrix?organization={code}", headers=joint["tokens"]["editor"]
+        )
+        assert [row["comment_id"] for row in filtered.json] == expected, code
 
     dashboard = client.get(f"/documents/{document_id}/dashboard").get_data(as_text=True)
     # The African Group: one comment on its behalf; Nigeria, Kenya and Egypt of its 54 members take part.

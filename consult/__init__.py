@@ -58,6 +58,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
     from consult.items import routes as items_routes
     from consult.main import routes as main_routes
     from consult.matrix import routes as matrix_routes
+    from consult.positions import routes as positions_routes
     from consult.roadmap import routes as roadmap_routes
     from consult.search import routes as search_routes
     from consult.web import errorhandlers, security, templating
@@ -74,6 +75,7 @@ def create_app(config: str | type[Config] = "development", **overrides) -> Flask
         items_routes.priorities,
         dialogues_routes.bp,
         matrix_routes.bp,
+        positions_routes.bp,
         search_routes.bp,
     ):
         app.register_blueprint(blueprint)

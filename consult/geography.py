@@ -365,3 +365,11 @@ GROUPS: tuple[Group, ...] = (
     Group("stakeholder", "UCLG", _l("United Cities and Local Governments")),
     Group("secretariat", "UNH", _l("UN-Habitat Secretariat")),
 )
+
+# Groups of States loaded with their members by migration 0013 (the African Group, the EU and the
+# G77 above were loaded earlier, without members). Names only: who belongs is in the database.
+GROUPS_ADDED_WITH_MEMBERS: tuple[Group, ...] = (
+    Group("group", "ARAB", _l("Arab Group")),
+    Group("group", "LDC", _l("Least Developed Countries")),
+    Group("group", "SIDS", _l("Small Island Developing States")),
+)

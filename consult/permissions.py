@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, or_, select, true
 
 from consult.errors import Conflict, DomainError, NotAllowed, NotFound, WindowClosed
-from consult.models import Comment, CommentGroup, Dialogue, Release, ReleaseSection, Section, User
+from consult.models import Comment, CommentGroup, CoSignature, Dialogue, Release, ReleaseSection, Section, User
 from consult.models.base import utcnow
 
 STAFF_ROLES = ("admin", "secretariat", "editor")
@@ -62,9 +62,36 @@ def _comment_view(user, comment: Comment, now):
         return None
     if comment.status == "draft":
         return _denied()
-    if role in STAFF_ROLES or comment.release.has_closed(now):
+    if role in STAFF_ROLES or comment.release.has_closed(now) or _invitation(user, comment) is not None:
         return None
     return _denied()
+
+
+def _invitation(user, comment: Comment) -> CoSignature | None:
+    """The invitation of the reader's delegation to co-sign the comment, if it has one."""
+    if _role(user) not in ("focal_point", "delegate") or user.organization_id is None:
+        return None
+    return next((row for row in comment.co_signatures if row.organization_id == user.organization_id), None)
+
+
+_ANSWERED = _l("Your delegation has already answered this invitation.")
+
+
+def _co_signature_step(*from_statuses: str, message) -> Callable:
+    """Co-signing, declining and withdrawing support: the focal point of the invited delegation,
+    while the window takes comments, from the status the step starts from."""
+
+    def rule(user, comment: Comment, now):
+        invitation = _invitation(user, comment)
+        if invitation is None or _role(user) != "focal_point":
+            return _denied(_l("Only the focal point of a delegation invited to co-sign this comment can do this."))
+        if comment.status != "submitted":
+            return Conflict(_l("This comment has been withdrawn by its delegation."))
+        if invitation.status not in from_statuses:
+            return Conflict(message)
+        return _takes_comments(comment, now)
+
+    return rule
 
 
 # Refusals that depend on the comment's state, not on who asks, are conflicts (409): the
@@ -246,6 +273,15 @@ RULES: dict[str, Callable] = {
     "comment.submit": _comment_submit,
     "comment.withdraw": _comment_withdraw,
     "comments.own_delegation": _roles("focal_point", "delegate"),
+    "comment.cosign": _co_signature_step(
+        "invited", message=_l("Your delegation has already answered this invitation.")
+    ),
+    "comment.decline": _co_signature_step(
+        "invited", message=_l("Your delegation has already answered this invitation.")
+    ),
+    "comment.withdraw_signature": _co_signature_step(
+        "signed", message=_l("Your delegation does not co-sign this comment now.")
+    ),
     "users.manage": _roles(*MANAGER_ROLES),
     "delegates.manage": _delegates_manage,
     "role.assign": _role_assign,
@@ -266,11 +302,14 @@ RULES: dict[str, Callable] = {
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
     "comment.dispose": _comment_dispose,
+    "comment.similar": _roles(*STAFF_ROLES),
     "comments.group": _comments_group,
     "comments.import": _roles(*MANAGER_ROLES),
     "matrix.view": _matrix_view,
     "compilation.publish": _roles(*MANAGER_ROLES),
     "dashboard.view": _roles(*STAFF_ROLES),
+    "groups.view": _signed_in,
+    "groups.manage": _roles(*MANAGER_ROLES),
     "outbox.view": _signed_in,
     "token.revoke": _token_revoke,
 }
@@ -303,12 +342,11 @@ def visible_comments(user: User, now: datetime | None = None):
     else:
         closed_releases = select(Release.id).where(Release.comments_close_at <= now)
         public = and_(not_draft, Comment.release_id.in_(closed_releases))
-    own = (
-        Comment.organization_id == user.organization_id
-        if role in ("focal_point", "delegate") and user.organization_id
-        else false()
-    )
-    return or_(own, public)
+    if role in ("focal_point", "delegate") and user.organization_id:
+        own = Comment.organization_id == user.organization_id
+        invited = select(CoSignature.comment_id).where(CoSignature.organization_id == user.organization_id)
+        return or_(own, public, and_(not_draft, Comment.id.in_(invited)))
+    return public
 
 
 def visible_sections(user):

@@ -14,7 +14,7 @@ from consult.dialogues.services import create_dialogue, publish_outcome, save_ou
 from consult.drafts.services import add_section
 from consult.extensions import db
 from consult.items.services import add_item, link_sections
-from consult.models import ApiToken, AuditEvent
+from consult.models import ApiToken, AuditEvent, GroupMembership, Organization
 from consult.roadmap.services import create_milestone
 from tests.conftest import login
 
@@ -108,7 +108,10 @@ READ = {
     "matrix.import_comments": MANAGERS,
     "matrix.dashboard": STAFF,
     "matrix.publish": MANAGERS,
+    "positions.index": SIGNED_IN,
+    "positions.group": SIGNED_IN,
     "api.consultations": SIGNED_IN,
+    "api.groups": SIGNED_IN,
     "api.consultation": SIGNED_IN,
     "api.document": SIGNED_IN,
     "api.section": SIGNED_IN,
@@ -118,6 +121,7 @@ READ = {
     "api.release_file": SIGNED_IN,
     "api.section_comments": SIGNED_IN,
     "api.comment": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
+    "api.similar_comments": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "api.milestones": SIGNED_IN,
     "api.principles": SIGNED_IN,
     "api.priorities": SIGNED_IN,
@@ -189,6 +193,14 @@ WRITE = {
     "matrix.import_comments": MANAGERS,
     "matrix.confirm_import": MANAGERS,
     "matrix.publish": MANAGERS,
+    "positions.add_member": MANAGERS,
+    "comments.cosign": set(),  # none of these is invited to co-sign: tests/positions
+    "comments.decline": set(),
+    "comments.withdraw_signature": set(),
+    "api.cosign": set(),
+    "api.decline": set(),
+    "api.withdraw_signature": set(),
+    "positions.end_membership": MANAGERS,
     "api.create_comment": DELEGATIONS,
     "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
@@ -368,6 +380,13 @@ def setting(world):
             "token_id": db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == people["delegate_a"].id)),
             "user_id": people["delegate_a"].id,
             "session_id": device.id,
+            "code": "AG",
+            "membership_id": db.session.scalar(
+                db.select(GroupMembership.id)
+                .join(Organization, Organization.id == GroupMembership.group_id)
+                .where(Organization.code == "AG")
+                .limit(1)
+            ),
         },
         "released": {"drafts": section.id, "principles": principle.id, "priorities": priority.id},
         "unreleased": {blueprint: item.id for blueprint, item in unreleased.items()},

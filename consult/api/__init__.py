@@ -5,9 +5,9 @@ requests, pagination), schema.py (fields and shared shapes), document.py (the do
 
 from flask import Flask
 
-from consult.api import comments, common, dialogues, drafts, items, matrix, roadmap, search
+from consult.api import comments, common, dialogues, drafts, items, matrix, positions, roadmap, search
 
-DOMAINS = (drafts, comments, roadmap, items, dialogues, matrix, search)  # their views are on common.bp
+DOMAINS = (drafts, comments, positions, roadmap, items, dialogues, matrix, search)  # their views are on common.bp
 
 
 def init_app(app: Flask) -> None:

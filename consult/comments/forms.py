@@ -19,6 +19,11 @@ class CommentForm(FlaskForm):
 
 class NewCommentForm(CommentForm):
     language = SelectField(_l("Language of your comment"), choices=choices(UN_LANGUAGE_NAMES))
+    # Choices: the groups of States the delegation belongs to (none: the field is not shown).
+    on_behalf_of = SelectField(_l("Submitted by your delegation"), validate_choice=False, default="")
+    co_signers = SelectMultipleField(
+        _l("Delegations invited to co-sign it (a joint comment; optional)"), validate_choice=False
+    )
 
 
 class WithdrawForm(FlaskForm):
@@ -29,6 +34,7 @@ class DispositionForm(FlaskForm):
     disposition = SelectField(_l("Disposition"), choices=choices(DISPOSITIONS))
     rationale = TextAreaField(_l("Rationale (required unless accepted)"), validators=[Optional(), Length(max=20000)])
     resolved_in_version = SelectField(_l("Resolved in version"), validate_choice=False)
+    also_answer = SelectMultipleField(_l("Answer these the same way"), coerce=int, validate_choice=False)
 
 
 class GroupForm(FlaskForm):

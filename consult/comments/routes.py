@@ -10,6 +10,7 @@ from consult.drafts.pages import comment_form, section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.permissions import authorize, can
+from consult.positions import services as positions
 from consult.validation import positive_integer
 from consult.web.forms import ConfirmForm, apply_errors, choices
 
@@ -35,6 +36,8 @@ def create(section_id):
                 proposed_text=form.proposed_text.data,
                 quote=form.quote.data,
                 language=form.language.data,
+                group=form.on_behalf_of.data or None,
+                co_signers=form.co_signers.data or [],
             )
         except DomainError as error:
             apply_errors(form, error)
@@ -135,7 +138,49 @@ def withdraw(comment_id):
 @login_required
 def delegation():
     grouped = comments.delegation_comments(current_user)
-    return render_template("comments/delegation.html", grouped=grouped)
+    invitations = positions.invitations(current_user)
+    return render_template("comments/delegation.html", grouped=grouped, invitations=invitations)
+
+
+def _co_signature_step(comment_id, action: str, step, done: str):
+    comment = comments.get_comment(current_user, comment_id)
+    authorize(current_user, action, comment)
+    if ConfirmForm().validate_on_submit():
+        try:
+            step(current_user, comment)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("comments.delegation", _anchor="co-signing"))
+
+
+@bp.route("/comments/<int:comment_id>/cosign", methods=["POST"])
+@login_required
+def cosign(comment_id):
+    return _co_signature_step(
+        comment_id, "comment.cosign", positions.cosign, _("Your delegation co-signs the comment.")
+    )
+
+
+@bp.route("/comments/<int:comment_id>/decline", methods=["POST"])
+@login_required
+def decline(comment_id):
+    return _co_signature_step(
+        comment_id, "comment.decline", positions.decline, _("Your delegation declined to co-sign the comment.")
+    )
+
+
+@bp.route("/comments/<int:comment_id>/withdraw-signature", methods=["POST"])
+@login_required
+def withdraw_signature(comment_id):
+    return _co_signature_step(
+        comment_id,
+        "comment.withdraw_signature",
+        positions.withdraw_signature,
+        _("Your delegation no longer co-signs the comment; its support stays on record as withdrawn."),
+    )
 
 
 def _version_choices(comment):
@@ -177,15 +222,26 @@ def disposition(comment_id):
                     disposition=form.disposition.data,
                     rationale=form.rationale.data,
                     resolved_in_version=number,
+                    also_answer=form.also_answer.data or None,
                 )
         except DomainError as error:
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(_("The answer is recorded and the delegation's focal point is notified."), "success")
+            if form.also_answer.data:
+                flash(
+                    _(
+                        "The answer is recorded for %(count)d comments; their delegations' focal points are notified.",
+                        count=len(set(form.also_answer.data) | {comment.id}),
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("The answer is recorded and the delegation's focal point is notified."), "success")
             return _back_to(comment)
     status = 422 if form.is_submitted() else 200
-    return render_template("comments/disposition.html", form=form, comment=comment), status
+    similar = comments.similar(current_user, comment)
+    return render_template("comments/disposition.html", form=form, comment=comment, similar=similar), status
 
 
 @bp.route("/sections/<int:section_id>/groups", methods=["POST"])

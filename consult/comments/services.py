@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
+from consult.comments import similarity
 from consult.drafts.services import lock_release
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
@@ -16,6 +17,7 @@ from consult.models import (
     Comment,
     CommentGroup,
     CommentRevision,
+    CoSignature,
     DispositionRevision,
     Organization,
     Release,
@@ -28,6 +30,7 @@ from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.notifications import messages
 from consult.permissions import authorize, can, visible_comments
+from consult.positions import services as positions
 from consult.text import AMENDMENT_DIFF_BUDGET, detect_language, diff_html
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
@@ -64,6 +67,7 @@ def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None
     # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
     proposed = comment.proposed_text
     comment.proposed_diff_html = str(diff_html(version.body, proposed, AMENDMENT_DIFF_BUDGET)) if proposed else None
+    similarity.fingerprint(comment, comment.section.document_id)
 
 
 def create_comment(
@@ -77,11 +81,15 @@ def create_comment(
     submit: bool = False,
     language: str | None = None,
     on_behalf_of: Organization | None = None,
+    group: str | None = None,
+    co_signers: list[str] | None = None,
 ) -> Comment:
     """Draft a comment on the section as the current release shows it (and submit it).
 
     ``on_behalf_of``: the Secretariat enters a delegation's comment from the table it sent;
     the comment is submitted at once and marked as imported (and late, after the close).
+    ``group``: the code of a group of States the author's organization belongs to, which the
+    comment speaks for; ``co_signers``: the codes of the delegations invited to co-sign it.
     """
     if on_behalf_of is None:
         authorize(actor, "comment.create", section)
@@ -96,6 +104,9 @@ def create_comment(
     if language is not None and not (len(language) <= 10 and _LANGUAGE_TAG.fullmatch(language)):
         raise ValidationFailed(field_errors={"language": [str(_l("Give a language code such as “fr”."))]})
     texts = _texts(kind, body, proposed_text, quote)
+    organization_id = on_behalf_of.id if on_behalf_of else actor.organization_id
+    speaks_for = positions.group_for_comment(organization_id, group) if group else None
+    invitees = positions.co_signer_organizations(organization_id, co_signers) if co_signers is not None else []
     # The language it is written in: as the writer says, else as the text shows (script, common words).
     language = language or detect_language(texts["body"])
     created = utcnow()
@@ -103,7 +114,8 @@ def create_comment(
         section=section,
         release=release,
         version=version,
-        organization_id=on_behalf_of.id if on_behalf_of else actor.organization_id,
+        organization_id=organization_id,
+        on_behalf_of=speaks_for,
         author=actor,
         language=language,
         status="draft",
@@ -112,6 +124,7 @@ def create_comment(
         updated_at=created,
         # A new comment has none of these yet: known now, so that showing it asks nothing.
         revisions=[],
+        co_signatures=[],
         addressed_in=[],
         disposition_history=[],
     )
@@ -124,9 +137,13 @@ def create_comment(
     db.session.add(comment)
     db.session.flush()
     imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
-    audit.record(actor, "comment.draft", comment, section=section.id, **imported)
+    for_group = {"group": speaks_for.code} if speaks_for else {}
+    audit.record(actor, "comment.draft", comment, section=section.id, **imported, **for_group)
+    if invitees:
+        positions.invite_co_signers(actor, comment, invitees)
     if submit:
         audit.record(actor, "comment.submit", comment, late=comment.late)
+        positions.tell_invited(comment)
     elif actor.role == "delegate":
         messages.draft_waiting(comment)
     return comment
@@ -168,7 +185,7 @@ def update_comment(
     """Change a comment's text; a submitted comment keeps its earlier text as a revision.
 
     An answer given to the earlier text stays visible but is marked outdated until an
-    editor confirms or changes it.
+    editor confirms or changes it. Delegations that co-signed the earlier text are asked again.
     """
     authorize(actor, "comment.edit", comment)
     texts = _texts(
@@ -180,6 +197,7 @@ def update_comment(
     if all(getattr(comment, field) == value for field, value in texts.items()):
         return comment
     if comment.status == "submitted":
+        positions.hold_comment(comment)  # one after the other with a co-signature of its text
         # Numbered from what this request read: a concurrent edit makes the versioned UPDATE
         # of the comment fail (409), so two revisions never share a number.
         comment.revisions.append(
@@ -198,6 +216,8 @@ def update_comment(
     comment.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "comment.edit", comment, status=comment.status, answer_outdated=comment.answer_outdated)
+    if comment.status == "submitted":
+        positions.ask_again(actor, comment)
     return comment
 
 
@@ -206,6 +226,7 @@ def submit_comment(actor: User, comment: Comment) -> Comment:
     _submit(actor, comment)
     db.session.flush()
     audit.record(actor, "comment.submit", comment, late=comment.late)
+    positions.tell_invited(comment)
     return comment
 
 
@@ -242,6 +263,8 @@ def withdraw_comment(actor: User, comment: Comment, *, reason: str) -> Comment:
 def _with_related(query):
     return query.options(
         selectinload(Comment.organization),
+        selectinload(Comment.on_behalf_of),
+        selectinload(Comment.co_signatures).selectinload(CoSignature.organization),
         selectinload(Comment.author),
         selectinload(Comment.release),
         selectinload(Comment.version),
@@ -333,14 +356,67 @@ def _answer(disposition, rationale) -> tuple[str, str | None]:
 
 
 def record_disposition(
-    actor: User, comment: Comment, *, disposition: str, rationale: str | None, resolved_in_version: int | None = None
+    actor: User,
+    comment: Comment,
+    *,
+    disposition: str,
+    rationale: str | None,
+    resolved_in_version: int | None = None,
+    also_answer: list[int] | None = None,
 ) -> Comment:
-    """Answer a submitted comment; an earlier answer is kept, the focal point is told."""
+    """Answer a submitted comment; an earlier answer is kept, the focal point is told.
+
+    ``also_answer``: other submitted comments of the document (those that say nearly the same)
+    answered the same way in the same step; a version resolves comments on one paragraph only.
+    """
     authorize(actor, "comment.dispose", comment)
     disposition, rationale = _answer(disposition, rationale)
-    version = _resolved_version(comment, resolved_in_version)
-    _apply_answer(actor, comment, disposition, rationale, version)
+    others = _also_answered(comment, also_answer) if also_answer else []
+    if resolved_in_version is not None and any(other.section_id != comment.section_id for other in others):
+        raise ValidationFailed(
+            field_errors={
+                "resolved_in_version": [
+                    str(_l("A version resolves comments on its own paragraph: answer the others without one."))
+                ]
+            }
+        )
+    for answered in (comment, *others):
+        authorize(actor, "comment.dispose", answered)
+        _apply_answer(actor, answered, disposition, rationale, _resolved_version(answered, resolved_in_version))
     return comment
+
+
+MAX_ANSWERED_TOGETHER = 500
+
+
+def _also_answered(comment: Comment, comment_ids) -> list[Comment]:
+    wrong = ValidationFailed(
+        field_errors={"also_answer": [str(_l("Choose other submitted comments on this document."))]}
+    )
+    if not isinstance(comment_ids, list) or len(comment_ids) > MAX_ANSWERED_TOGETHER:
+        raise wrong
+    if not all(map(is_integer, comment_ids)):
+        raise wrong
+    wanted = set(comment_ids) - {comment.id}
+    others = db.session.scalars(
+        select(Comment)
+        .join(Section, Section.id == Comment.section_id)
+        .where(
+            Comment.id.in_(wanted),
+            Comment.status == "submitted",
+            Section.document_id == comment.section.document_id,
+        )
+        .order_by(Comment.id)
+    ).all()
+    if len(others) != len(wanted):
+        raise wrong
+    return list(others)
+
+
+def similar(actor: User, comment: Comment) -> list[tuple[Comment, float]]:
+    """The submitted comments of the document that say nearly the same as this one, best first."""
+    authorize(actor, "comment.similar", comment)
+    return similarity.similar_comments(comment)
 
 
 def _apply_answer(actor, comment: Comment, disposition: str, rationale, version) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.comments.forms import NewCommentForm
@@ -17,10 +18,13 @@ from consult.dialogues.services import published_conclusions
 from consult.drafts import reading, translations
 from consult.drafts import services as drafts
 from consult.models import Section
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
+from consult.positions import services as positions
 from consult.web import pagecache
 from consult.web.arguments import page_number, positive_int_arg
+from consult.web.forms import choices
 
 
 def reading_languages(available: list[str]) -> reading.Languages:
@@ -34,8 +38,19 @@ def reading_languages(available: list[str]) -> reading.Languages:
 
 
 def comment_form() -> NewCommentForm:
-    """The comment form; its language is the reader's interface language unless they choose another."""
-    return NewCommentForm(language=get_locale().language)
+    """The comment form; its language is the reader's interface language unless they choose another.
+    A delegation that belongs to groups of States may speak for one of them."""
+    form = NewCommentForm(language=get_locale().language)
+    groups = positions.groups_of(getattr(current_user, "organization_id", None))
+    form.on_behalf_of.choices = choices(
+        [("", _("for itself alone"))]
+        + [(group.code, _("on behalf of %(group)s", group=organization_name(group))) for group in groups]
+    )
+    form.co_signers.choices = choices(
+        (organization.code, organization_name(organization))
+        for organization in positions.co_signer_choices(getattr(current_user, "organization_id", None))
+    )
+    return form
 
 
 def section_page_context(item: Section):

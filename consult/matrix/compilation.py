@@ -29,9 +29,10 @@ from consult.drafts.redline import (
 )
 from consult.drafts.translations import reading, reading_language
 from consult.extensions import db
-from consult.models import Comment, Release
+from consult.models import Comment, CoSignature, Release
 from consult.models.accounts import organization_name
 from consult.permissions import authorize, visible_comments
+from consult.positions import services as positions
 from consult.text import clean_characters
 
 
@@ -45,7 +46,13 @@ def _amendments(user, release: Release) -> dict[int, list[Comment]]:
             Comment.status == "submitted",
             Comment.proposed_text.is_not(None),
         )
-        .options(selectinload(Comment.organization), selectinload(Comment.group), selectinload(Comment.version))
+        .options(
+            selectinload(Comment.organization),
+            selectinload(Comment.on_behalf_of),
+            selectinload(Comment.co_signatures).selectinload(CoSignature.organization),
+            selectinload(Comment.group),
+            selectinload(Comment.version),
+        )
         .order_by(Comment.submitted_at, Comment.id)
     )
     # As in the matrix: once the compilation is published every submitted comment is public.
@@ -60,7 +67,7 @@ def _amendments(user, release: Release) -> dict[int, list[Comment]]:
 
 def _attribution(comment: Comment) -> str:
     organization = comment.organization
-    name = organization_name(organization)
+    name = positions.signatories(comment)  # with the group it speaks for and those co-signing it
     words = f"{name} ({organization.code})" if organization.code and organization.code != name else name
     if comment.group is not None:
         group = comment.group.label or _("grouped with %(count)d similar comments", count=len(comment.group.comments))

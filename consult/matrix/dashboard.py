@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from consult.comments import similarity
 from consult.extensions import db
-from consult.models import Comment, Organization, Release, ReleaseSection, Section
+from consult.models import Comment, CoSignature, GroupMembership, Organization, Release, ReleaseSection, Section
+from consult.models.base import utcnow
 from consult.permissions import authorize
 
 BAR_HEIGHT, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 6, 220, 640
@@ -24,12 +26,24 @@ class SectionStats:
 
 
 @dataclass
+class GroupStats:
+    group: Organization
+    on_its_behalf: int  # comments submitted for the group (or by the group itself)
+    members: int  # its members today
+    members_taking_part: int  # of those, the delegations that submitted or co-sign a comment
+
+
+@dataclass
 class Dashboard:
     release: Release
     total: int
     answered: int
     by_section: list[SectionStats]
-    by_region: list[tuple[str | None, int, int]]  # region, comments, delegations
+    by_region: list[tuple[str | None, int, int]]  # region, comments, delegations (co-signers included)
+    by_group: list[GroupStats]
+    campaigns: list[
+        tuple[Comment, int, int]
+    ]  # a text several delegations sent: its first comment, delegations, comments
     by_kind: list[tuple[str, int]]
     delegations: list[tuple[Organization, int]]
     member_states_total: int
@@ -41,16 +55,24 @@ def dashboard(user, release: Release) -> Dashboard:
     authorize(user, "dashboard.view", release)
     submitted = (Comment.release_id == release.id) & (Comment.status == "submitted")
     rows = db.session.execute(
-        select(Comment.section_id, Comment.organization_id, Comment.kind, Comment.answered, Comment.submitted_at).where(
-            submitted
-        )
+        select(
+            Comment.section_id,
+            Comment.organization_id,
+            Comment.on_behalf_of_id,
+            Comment.kind,
+            Comment.answered,
+            Comment.submitted_at,
+        ).where(submitted)
     ).all()
-    organizations = {
-        o.id: o
-        for o in db.session.scalars(
-            select(Organization).where(Organization.id.in_({row.organization_id for row in rows}))
+    co_signers = set(
+        db.session.scalars(
+            select(CoSignature.organization_id)
+            .join(Comment, Comment.id == CoSignature.comment_id)
+            .where(submitted, CoSignature.status == "signed")
         )
-    }
+    )
+    taking_part = {row.organization_id for row in rows} | co_signers
+    organizations = {o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(taking_part)))}
     # Each paragraph once, as the release printed it.
     printed = db.session.execute(
         select(Section, ReleaseSection.number)
@@ -74,9 +96,9 @@ def dashboard(user, release: Release) -> Dashboard:
     region_comments: Counter = Counter()
     region_delegations: dict[str | None, set] = {}
     for row in rows:
-        region = organizations[row.organization_id].region
-        region_comments[region] += 1
-        region_delegations.setdefault(region, set()).add(row.organization_id)
+        region_comments[organizations[row.organization_id].region] += 1
+    for organization_id in taking_part:
+        region_delegations.setdefault(organizations[organization_id].region, set()).add(organization_id)
     by_org = Counter(row.organization_id for row in rows)
     member_states_total = db.session.scalar(
         select(func.count(Organization.id)).where(Organization.kind == "member_state")
@@ -94,15 +116,40 @@ def dashboard(user, release: Release) -> Dashboard:
         answered=sum(1 for row in rows if row.answered),
         by_section=by_section,
         by_region=sorted(
-            ((region, count, len(region_delegations[region])) for region, count in region_comments.items()),
+            ((region, region_comments[region], len(delegations)) for region, delegations in region_delegations.items()),
             key=lambda item: -item[1],
         ),
+        by_group=_by_group(rows, taking_part),
+        campaigns=similarity.campaigns(release.id),
         by_kind=Counter(row.kind for row in rows).most_common(),
         delegations=sorted(((organizations[oid], count) for oid, count in by_org.items()), key=lambda p: -p[1]),
         member_states_total=member_states_total,
         member_states_commented=sum(1 for oid in by_org if organizations[oid].kind == "member_state"),
         by_day=by_day,
     )
+
+
+def _by_group(rows, taking_part: set[int]) -> list[GroupStats]:
+    """Each group of States: the comments made on its behalf, and how many of its members today
+    submitted or co-sign a comment."""
+    on_behalf = Counter(row.on_behalf_of_id or row.organization_id for row in rows)
+    today = utcnow().date()
+    members: dict[int, set] = {}
+    for group_id, member_id in db.session.execute(
+        select(GroupMembership.group_id, GroupMembership.member_id).where(
+            or_(GroupMembership.valid_from.is_(None), GroupMembership.valid_from <= today),
+            or_(GroupMembership.valid_to.is_(None), GroupMembership.valid_to >= today),
+        )
+    ):
+        members.setdefault(group_id, set()).add(member_id)
+    groups = db.session.scalars(select(Organization).where(Organization.kind == "group").order_by(Organization.code))
+    stats = [
+        GroupStats(
+            group, on_behalf[group.id], len(members.get(group.id, ())), len(members.get(group.id, set()) & taking_part)
+        )
+        for group in groups
+    ]
+    return sorted(stats, key=lambda item: (-item.on_its_behalf, -item.members_taking_part, item.group.code))
 
 
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup:

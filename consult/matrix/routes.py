@@ -49,12 +49,14 @@ def page(document_id):
     release = _release_arg(document)
     _authorize_matrix(release)
     filters = matrix.Filters.from_args(request.args)
+    results = matrix.matrix_page(current_user, release, filters, page_number())
     return render_template(
         "matrix/page.html",
         document=document,
         release=release,
         filters=filters,
-        results=matrix.matrix_page(current_user, release, filters, page_number()),
+        results=results,
+        same_text=matrix.same_text(current_user, release, results.items),
         sections=matrix.section_numbers(release),
         regions=REGIONS,
         kinds=COMMENT_KINDS,

@@ -9,21 +9,22 @@ from flask_babel import get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, not_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import and_, not_, or_, select, true
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from consult import audit
+from consult.comments import similarity
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
 from consult.drafts.translations import readings
 from consult.errors import Conflict, UnansweredComments
 from consult.extensions import db
 from consult.geography import REGIONS
 from consult.matrix.exports import MatrixRow
-from consult.models import Comment, Document, Organization, Release, ReleaseSection
-from consult.models.accounts import organization_name
+from consult.models import Comment, CoSignature, Document, Organization, Release, ReleaseSection
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize, visible_comments
+from consult.positions import services as positions
 from consult.validation import clean_text
 
 FILTERS = ("section", "organization", "region", "disposition", "kind")
@@ -64,6 +65,9 @@ def _query(user, release: Release, filters: Filters):
         .options(
             contains_eager(Comment.printed),
             joinedload(Comment.organization),
+            joinedload(Comment.on_behalf_of),
+            selectinload(Comment.co_signatures).joinedload(CoSignature.organization),
+            selectinload(Comment.fingerprint),
             joinedload(Comment.section),
             joinedload(Comment.version),
             joinedload(Comment.resolved_in),
@@ -76,7 +80,14 @@ def _query(user, release: Release, filters: Filters):
     if filters.section:
         query = query.where(ReleaseSection.number == filters.section)
     if filters.organization:
-        query = query.where(Organization.code == filters.organization.upper())
+        # A delegation's comments, those it co-signs, and a group's: those made on its behalf.
+        named = select(Organization.id).where(Organization.code == filters.organization.upper())
+        co_signed = select(CoSignature.comment_id).where(
+            CoSignature.organization_id.in_(named), CoSignature.status == "signed"
+        )
+        query = query.where(
+            or_(Comment.organization_id.in_(named), Comment.on_behalf_of_id.in_(named), Comment.id.in_(co_signed))
+        )
     if filters.region:
         query = query.where(Organization.region == filters.region)
     if filters.kind:
@@ -99,6 +110,12 @@ def matrix_page(user, release: Release, filters: Filters, page: int, per_page: i
     return db.paginate(_query(user, release, filters), page=page, per_page=per_page, error_out=False)
 
 
+def same_text(user, release: Release, comments: list[Comment]) -> dict[int, int]:
+    """Comment id → how many delegations the reader sees sending the same text (2 or more)."""
+    visible = true() if release.compilation_published_at is not None else visible_comments(user)
+    return similarity.same_text_counts(comments, visible)
+
+
 def row(comment: Comment, paragraph_text: str = "") -> MatrixRow:
     """A comment as a matrix row, labelled in the reader's language, its times in the reader's zone."""
     organization = comment.organization
@@ -106,7 +123,7 @@ def row(comment: Comment, paragraph_text: str = "") -> MatrixRow:
         comment_id=comment.id,
         chapter=comment.printed.chapter or comment.printed.subsection,
         section_number=comment.printed.number,
-        organization=organization_name(organization),
+        organization=positions.signatories(comment),
         organization_code=organization.code,
         region=str(REGIONS.get(organization.region, "")) if organization.region else "",
         kind=str(COMMENT_KINDS.get(comment.kind, comment.kind)),

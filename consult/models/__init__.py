@@ -4,8 +4,10 @@ from consult.models.accounts import ApiToken, Organization, RecoveryCode, User, 
 from consult.models.audit import AuditEvent
 from consult.models.comments import (
     Comment,
+    CommentFingerprint,
     CommentGroup,
     CommentRevision,
+    CommentSketchValue,
     DispositionRevision,
     SearchEntry,
 )
@@ -21,6 +23,7 @@ from consult.models.drafts import (
 )
 from consult.models.imports import CommentImportPreview, DraftImportPreview
 from consult.models.notifications import Notification, NotificationPreference
+from consult.models.positions import CoSignature, GroupMembership
 from consult.models.roadmap import Milestone
 from consult.models.stamps import PageStamp
 
@@ -28,16 +31,20 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "AuditEvent",
+    "CoSignature",
     "Comment",
+    "CommentFingerprint",
     "CommentGroup",
     "CommentImportPreview",
     "CommentRevision",
+    "CommentSketchValue",
     "Conclusion",
     "Consultation",
     "Dialogue",
     "DispositionRevision",
     "Document",
     "DraftImportPreview",
+    "GroupMembership",
     "Milestone",
     "Notification",
     "NotificationPreference",

@@ -58,7 +58,7 @@ class Organization(db.Model):
         return f"<Organization {self.code}>"
 
 
-_GROUP_NAMES = {group.code: group.name for group in geography.GROUPS}
+_GROUP_NAMES = {group.code: group.name for group in (*geography.GROUPS, *geography.GROUPS_ADDED_WITH_MEMBERS)}
 
 
 def organization_name(organization: Organization | None) -> str:

@@ -1,9 +1,10 @@
 """Delegation comments and their revisions."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
@@ -13,6 +14,9 @@ from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Release, ReleaseSection, Section, SectionVersion
 from consult.models.stamps import nowhere, on_its_comments_section, on_its_section, shown_on
 from consult.text import language_of
+
+if TYPE_CHECKING:
+    from consult.models.positions import CoSignature
 
 COMMENT_KINDS = {
     "general": _l("General comment"),
@@ -55,6 +59,9 @@ class Comment(Versioned, db.Model):
     # The section version as it stood in that release.
     version_id: Mapped[int] = mapped_column(ForeignKey("section_version.id"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    # The group of States the comment is submitted for (the author's organization was a member of it
+    # on the day it was written); None: the organization's own comment.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(20))
@@ -95,7 +102,8 @@ class Comment(Versioned, db.Model):
         ),
         viewonly=True,
     )
-    organization: Mapped[Organization] = relationship()
+    organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])
+    on_behalf_of: Mapped[Organization | None] = relationship(foreign_keys=[on_behalf_of_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     revisions: Mapped[list["CommentRevision"]] = relationship(
@@ -111,6 +119,16 @@ class Comment(Versioned, db.Model):
     disposition_history: Mapped[list["DispositionRevision"]] = relationship(
         back_populates="comment", order_by="DispositionRevision.number"
     )
+    # Delegations invited to co-sign it, whatever they answered (co_signers: those who sign it now).
+    co_signatures: Mapped[list["CoSignature"]] = relationship(back_populates="comment", order_by="CoSignature.id")
+
+    fingerprint: Mapped["CommentFingerprint | None"] = relationship(
+        back_populates="comment", cascade="all, delete-orphan"
+    )
+
+    @property
+    def co_signers(self) -> list[Organization]:
+        return [signature.organization for signature in self.co_signatures if signature.status == "signed"]
 
     @hybrid_property
     def answered(self) -> bool:
@@ -203,3 +221,29 @@ class SearchEntry(db.Model):
     ref_id: Mapped[int] = mapped_column()
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+@shown_on(nowhere)
+class CommentFingerprint(db.Model):
+    """What finds the comments that say nearly the same (consult.comments.similarity), computed when
+    the text is written: the hash of its normalized text (equal for one campaign text) and its
+    sketch, the smallest hashes of its character shingles (CommentSketchValue, one row each)."""
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    text_hash: Mapped[str] = mapped_column(String(32), index=True)
+
+    comment: Mapped[Comment] = relationship(back_populates="fingerprint")
+    values: Mapped[list["CommentSketchValue"]] = relationship(cascade="all, delete-orphan")
+
+
+@shown_on(nowhere)
+class CommentSketchValue(db.Model):
+    """One value of a comment's sketch: comments of a document sharing many values are the
+    candidates, found through the index on (document, value) without comparing every pair."""
+
+    __table_args__ = (Index("ix_comment_sketch_value_document_value", "document_id", "value"),)
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment_fingerprint.comment_id"), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))

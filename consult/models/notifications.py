@@ -18,6 +18,7 @@ NOTIFICATION_KINDS = {
     "reminder": _l("A comment window closing soon, with your delegation's drafts still waiting"),
     "review": _l("A delegate's draft waiting for your review"),
     "disposition": _l("An answer to your delegation's comment"),
+    "cosign": _l("Invitations to co-sign another delegation's comment"),
     "invitation": _l("Dialogue invitations, their changes and cancellations"),
     "outcome": _l("The published outcome of a dialogue your organization took part in"),
 }

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 
 from consult.extensions import db, upsert
 from consult.models import Comment, Dialogue, Notification, NotificationPreference, Participation, Release, User
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.comments import DISPOSITIONS
 from consult.models.dialogues import DIALOGUE_FORMATS
@@ -279,16 +280,26 @@ def draft_waiting(comment: Comment) -> int:
 
 
 def comment_answered(comment: Comment) -> int:
-    """To the focal points of the delegation: its comment has an answer (or a changed one)."""
+    """To the focal points of the delegation, and of those co-signing it: its comment has an answer
+    (or a changed one)."""
 
     def compose(user: User) -> Message:
         disposition = str(DISPOSITIONS[comment.disposition])
-        subject = _(
-            "Your comment %(id)s on paragraph %(number)s has been answered: %(disposition)s",
-            id=comment.id,
-            number=comment.section.number,
-            disposition=disposition,
-        )
+        if user.organization_id == comment.organization_id:
+            subject = _(
+                "Your comment %(id)s on paragraph %(number)s has been answered: %(disposition)s",
+                id=comment.id,
+                number=comment.section.number,
+                disposition=disposition,
+            )
+        else:
+            subject = _(
+                "The comment %(id)s your delegation co-signs on paragraph %(number)s has been answered: "
+                "%(disposition)s",
+                id=comment.id,
+                number=comment.section.number,
+                disposition=disposition,
+            )
         lines = [
             _("Decision: %(disposition)s", disposition=disposition),
             comment.rationale or "",
@@ -296,10 +307,32 @@ def comment_answered(comment: Comment) -> int:
         ]
         return Message(subject, "\n\n".join(filter(None, lines)))
 
-    focal_points = _members("focal_point", organization_ids=[comment.organization_id])
+    co_signers = [organization.id for organization in comment.co_signers]
+    focal_points = _members("focal_point", organization_ids=[comment.organization_id, *co_signers])
     return notify(
         focal_points, "disposition", compose, link=path("comments.show", comment_id=comment.id), comment=comment
     )
+
+
+def co_signature_invited(comment: Comment, organization_ids: list[int]) -> int:
+    """To the focal points of the delegations invited to co-sign a submitted comment."""
+
+    def compose(user: User) -> Message:
+        author = organization_name(comment.organization)
+        subject = _(
+            "%(delegation)s invites your delegation to co-sign its comment %(id)s on paragraph %(number)s",
+            delegation=author,
+            id=comment.id,
+            number=comment.section.number,
+        )
+        lines = [
+            _excerpt(comment.body, 1000),
+            _("Co-sign it or decline from your delegation's comments page."),
+        ]
+        return Message(subject, "\n\n".join(lines))
+
+    focal_points = _members("focal_point", organization_ids=organization_ids)
+    return notify(focal_points, "cosign", compose, link=path("comments.delegation"), comment=comment)
 
 
 # -- dialogues --------------------------------------------------------------------------

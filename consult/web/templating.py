@@ -21,7 +21,9 @@ from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES, DISPOSITION
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.models.notifications import MESSAGE_KINDS
+from consult.models.positions import CO_SIGNATURE_STATUSES
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
+from consult.positions.services import signatories
 from consult.web import pagecache
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
@@ -117,6 +119,7 @@ def register(app) -> None:
         min_password_length=MIN_PASSWORD_LENGTH,
         static_url=static_url,
         section_url=section_url,
+        signatories=signatories,
         reader_name=pagecache.reader_name,
     )
     app.jinja_env.filters.update(
@@ -138,4 +141,5 @@ def register(app) -> None:
         disposition_label=lambda code: DISPOSITIONS.get(code, code),
         message_kind_label=lambda kind: MESSAGE_KINDS.get(kind, kind),
         change_status_label=lambda code: CHANGE_STATUSES.get(code, code),
+        co_signature_status_label=lambda code: CO_SIGNATURE_STATUSES.get(code, code),
     )

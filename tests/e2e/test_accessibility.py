@@ -48,6 +48,9 @@ PAGES = [
     ("translate", EDITOR, "{section}/translations/zh"),
     ("compare", DELEGATE, "{document}/compare?from=1&to=1"),
     ("concordance", DELEGATE, "{document}/concordance"),
+    # Positions: groups of States and their members.
+    ("groups", SECRETARIAT, "/groups"),
+    ("group-members", SECRETARIAT, "/groups/AG"),
 ]
 LANGUAGES = ["en", "ar"]
 

@@ -37,7 +37,8 @@ from consult.auth.forms import (
 )
 from consult.auth.recovery import password_link
 from consult.auth.services import start_session
-from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
+from consult.comments import services as comments
+from consult.comments.forms import CommentForm, DispositionForm, GroupForm, NewCommentForm, WithdrawForm
 from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
 from consult.drafts import structure
@@ -57,9 +58,22 @@ from consult.items.forms import ItemForm, LinksForm, PriorityForm
 from consult.main.forms import LanguageForm, SettingsForm
 from consult.matrix.forms import ConfirmImportForm, PublishCompilationForm
 from consult.matrix.forms import ImportForm as CommentImportForm
-from consult.models import ApiToken, Comment, Dialogue, Document, Milestone, RecoveryCode, Section, SectionTranslation
+from consult.models import (
+    ApiToken,
+    Comment,
+    CoSignature,
+    Dialogue,
+    Document,
+    GroupMembership,
+    Milestone,
+    RecoveryCode,
+    Section,
+    SectionTranslation,
+)
 from consult.models.base import utcnow
 from consult.notifications import services as notifications
+from consult.positions import services as positions
+from consult.positions.forms import EndMembershipForm, MemberForm
 from consult.roadmap.forms import MilestoneForm
 from tests.conftest import PASSWORD
 from tests.hostile.checks import hidden_value
@@ -267,6 +281,19 @@ def _section(scene) -> dict:
     return {"section_id": scene.section.id}
 
 
+def _fresh_membership(scene) -> dict:
+    membership = GroupMembership(group=positions.get_group("AG"), member=scene.users["focal_fra"].organization)
+    db.session.add(membership)
+    db.session.commit()
+    return {"code": "AG", "membership_id": membership.id}
+
+
+def _group_pages(scene) -> list:
+    return [(viewer, scene.url("positions.group", code="AG")) for viewer in ("secretariat", "focal")] + [
+        ("focal", scene.url("positions.index"))
+    ]
+
+
 def _document(scene) -> dict:
     return {"document_id": scene.document.id}
 
@@ -290,6 +317,25 @@ def _fresh_draft(scene) -> dict:
 
 def _fresh_submitted(scene) -> dict:
     return {"comment_id": scene.new_comment("focal", submit=True).id}
+
+
+def _fresh_invitation(scene, *, signed: bool = False) -> dict:
+    """A comment of Kenya's, submitted, inviting France to co-sign it (which it has done, if ``signed``)."""
+    comment = comments.create_comment(
+        scene.users["focal"], scene.section, kind="general", body="Joint.", co_signers=["FRA"], submit=True
+    )
+    if signed:
+        positions.cosign(scene.users["focal_fra"], comment)
+    db.session.commit()
+    return {"comment_id": comment.id}
+
+
+def _co_signature_state(scene, values):
+    return tuple(db.session.scalars(select(CoSignature.status).where(CoSignature.comment_id == values["comment_id"])))
+
+
+def _co_signing_views(scene) -> list:
+    return _comment_views(scene) + [("focal_fra", scene.url("comments.delegation"))]
 
 
 def _fresh_pair(scene) -> list[int]:
@@ -990,9 +1036,14 @@ TARGETS: list[Target] = [
         "comments.create",
         "POST",
         "delegate",
-        CommentForm,
+        NewCommentForm,
         url=_section,
-        data=lambda scene, values: {**COMMENT_DATA, "language": "ar"},
+        data=lambda scene, values: {
+            **COMMENT_DATA,
+            "language": "ar",
+            "on_behalf_of": "AG",
+            "co_signers": ["FRA"],
+        },
         shows=lambda scene: (
             _section_pages(scene, "delegate") + _comment_pages(scene) + [("delegate", scene.url("comments.delegation"))]
         ),
@@ -1044,6 +1095,74 @@ TARGETS: list[Target] = [
         shows=lambda scene: _section_pages(scene),
     ),
     Target("comments.ungroup", "POST", "secretariat", url=lambda scene: {"group_id": scene.new_group().id}),
+    # -- joint comments
+    Target(
+        "comments.cosign",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "comments.decline",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "comments.withdraw_signature",
+        "POST",
+        "focal_fra",
+        url=lambda scene: _fresh_invitation(scene, signed=True),
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.cosign",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.decline",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.withdraw_signature",
+        "POST",
+        "focal_fra",
+        url=lambda scene: _fresh_invitation(scene, signed=True),
+        state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    # -- groups of States
+    Target(
+        "positions.add_member",
+        "POST",
+        "secretariat",
+        MemberForm,
+        url=lambda scene: {"code": "AG"},
+        data=lambda scene, values: {"member": "FRA", "valid_from": "2026-01-01", "source": "The group's list."},
+        shows=_group_pages,
+    ),
+    Target(
+        "positions.end_membership",
+        "POST",
+        "secretariat",
+        EndMembershipForm,
+        url=_fresh_membership,
+        data=lambda scene, values: {"valid_to": "2026-12-31"},
+        shows=_group_pages,
+    ),
     # -- roadmap
     Target(
         "roadmap.create",
@@ -1240,7 +1359,13 @@ TARGETS: list[Target] = [
         "POST",
         "focal",
         url=_section,
-        data=lambda scene, values: {**COMMENT_DATA, "submit": True, "language": "en"},
+        data=lambda scene, values: {
+            **COMMENT_DATA,
+            "submit": True,
+            "language": "en",
+            "on_behalf_of": "G77",
+            "co_signers": ["FRA"],
+        },
         shows=_comment_views,
     ),
     Target(

@@ -37,6 +37,8 @@ def test_the_fields_are_read_from_the_forms_and_schemas(app):
         "quote": "text",
         "submit": "choice",
         "language": "text",
+        "on_behalf_of": "text",
+        "co_signers.0": "text",
     }
     assert kinds["PATCH api.update_dialogue"]["agenda.0.section_ids"] == "ids"
     assert kinds["PATCH api.update_dialogue"]["participants.0"] == "text"

@@ -4,8 +4,11 @@ import re
 from urllib.parse import quote, quote_plus
 
 import pytest
+from sqlalchemy import select
 
 from consult.auth.recovery import password_link
+from consult.extensions import db
+from consult.models import GroupMembership
 from tests.hostile.checks import assert_sound
 from tests.hostile.payloads import IDS, RAW, RAW_SAMPLE, TEXT, form_value
 
@@ -44,6 +47,8 @@ def _valid_path_values(scene) -> dict:
         "file_type": "docx",
         "token": password_link(scene.users["observer"], "password_reset").rsplit("/", 1)[1],
         "language": "fr",
+        "code": "AG",
+        "membership_id": db.session.scalar(select(GroupMembership.id).limit(1)),
     }
 
 
@@ -98,7 +103,7 @@ def test_out_of_range_ids_and_odd_slugs_in_paths(scene, app):
     defaults = _valid_path_values(scene)
     for rule, methods in _routes(app):
         for argument in sorted(rule.arguments - {"extension"}):
-            for name, value in (SLUGS if argument in ("slug", "language") else HUGE_IDS).items():
+            for name, value in (SLUGS if argument in ("slug", "language", "code") else HUGE_IDS).items():
                 path = _path(rule, {**defaults, argument: value})
                 for method in methods:
                     response = _request(scene, method, path, api=rule.endpoint.startswith("api."))

@@ -4,17 +4,20 @@ from flask import g
 
 from consult.api.comments.schemas import (
     CommentChangeSchema,
+    CommentDispositionSchema,
     CommentSchema,
     DispositionSchema,
     GroupSchema,
     NewCommentSchema,
     NewGroupSchema,
+    SimilarCommentSchema,
     WithdrawalSchema,
 )
 from consult.api.common import bp, domain, errors
 from consult.comments import services as comments
 from consult.drafts import services as drafts
 from consult.permissions import authorize
+from consult.positions import services as positions
 
 route = domain(
     "Comments",
@@ -82,12 +85,51 @@ def withdraw_comment(comment_id, body):
     return comments.withdraw_comment(g.api_user, item, **body())
 
 
+@route("/comments/<int:comment_id>/cosign", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def cosign(comment_id):
+    """Co-sign a comment your delegation is invited to co-sign (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.cosign(g.api_user, item)
+    return item
+
+
+@route("/comments/<int:comment_id>/decline", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def decline(comment_id):
+    """Decline to co-sign a comment your delegation is invited to co-sign (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.decline(g.api_user, item)
+    return item
+
+
+@route("/comments/<int:comment_id>/withdraw-signature", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def withdraw_signature(comment_id):
+    """Withdraw your delegation's co-signature of a comment; it stays on record as withdrawn"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.withdraw_signature(g.api_user, item)
+    return item
+
+
+@route("/comments/<int:comment_id>/similar", methods=["GET"])
+@errors(403, 404)
+@bp.response(200, SimilarCommentSchema(many=True))
+def similar_comments(comment_id):
+    """The submitted comments of the document that say nearly the same, best first (editors, Secretariat)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    return [{"id": other.id, "score": score} for other, score in comments.similar(g.api_user, item)]
+
+
 @route("/comments/<int:comment_id>/disposition", methods=["PUT"])
 @errors(403, 404, 409)
 @bp.response(200, CommentSchema)
-@bp.body(DispositionSchema)
+@bp.body(CommentDispositionSchema)
 def record_disposition(comment_id, body):
-    """Answer a submitted comment (editor or Secretariat); earlier answers are kept"""
+    """Answer a submitted comment (editor or Secretariat), and with it any others given; earlier answers are kept"""
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.dispose", item)
     return comments.record_disposition(g.api_user, item, **body())

@@ -5,6 +5,7 @@ from marshmallow import fields, post_load
 from consult.api.schema import Derived, Markdown, Moment, Schema, StrictBoolean, StrictInteger
 from consult.models.accounts import organization_name
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
+from consult.models.positions import CO_SIGNATURE_STATUSES
 
 KINDS = {"enum": list(COMMENT_KINDS)}
 ANSWERS = {"enum": list(DISPOSITIONS)}
@@ -20,6 +21,14 @@ def _number(version) -> int | None:
 class OrganizationSchema(Schema):
     code = fields.String()
     name = Derived(organization_name, fields.String(), metadata={"description": "In the reader's language"})
+
+
+class CoSignerSchema(Schema):
+    """A delegation invited to co-sign the comment, and what it answered."""
+
+    code = Derived(lambda row: row.organization.code, fields.String())
+    name = Derived(lambda row: organization_name(row.organization), fields.String())
+    status = fields.String(metadata={"enum": list(CO_SIGNATURE_STATUSES)})
 
 
 class CommentRevisionSchema(Schema):
@@ -46,6 +55,14 @@ class CommentSchema(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
     organization = fields.Nested(OrganizationSchema)
+    on_behalf_of = fields.Nested(
+        OrganizationSchema, allow_none=True, metadata={"description": "The group of States the comment speaks for"}
+    )
+    co_signers = fields.List(
+        fields.Nested(CoSignerSchema),
+        attribute="co_signatures",
+        metadata={"description": "The delegations invited to co-sign it (a joint comment), in the order invited"},
+    )
     kind = fields.String(metadata=KINDS)
     body = Markdown()
     html = fields.String(attribute="body_html", metadata={"description": "The body rendered, sanitized"})
@@ -94,6 +111,17 @@ class NewCommentSchema(Schema):
     quote = fields.String(allow_none=True, metadata={"description": "The passage commented on"})
     submit = StrictBoolean(metadata={"description": "Submit at once (the focal point)"})
     language = fields.String(allow_none=True, metadata={"description": "A language tag such as fr or zh-Hans"})
+    group = fields.String(
+        data_key="on_behalf_of",
+        allow_none=True,
+        metadata={"description": "The code of a group of States the author's organization belongs to (AG, G77 …)"},
+    )
+
+    co_signers = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "Codes of the delegations invited to co-sign it; each focal point answers"},
+    )
 
     @post_load
     def general_by_default(self, data: dict, **kwargs) -> dict:
@@ -119,6 +147,24 @@ class DispositionSchema(Schema):
     resolved_in_version = StrictInteger(
         allow_none=True, metadata={"description": "A version of the paragraph later than the one commented on"}
     )
+
+
+class CommentDispositionSchema(DispositionSchema):
+    also_answer = fields.List(
+        StrictInteger(),
+        allow_none=True,
+        metadata={
+            "description": "Other submitted comments of the document answered the same way in the same step "
+            "(those that say nearly the same: GET comments/<id>/similar)"
+        },
+    )
+
+
+class SimilarCommentSchema(Schema):
+    """A comment that says nearly the same."""
+
+    id = fields.Integer()
+    score = fields.Float(metadata={"description": "Estimated similarity of the texts, 0.5 to 1"})
 
 
 class NewGroupSchema(Schema):

@@ -37,6 +37,16 @@ class MatrixRowSchema(Schema):
     section_number = Derived(lambda comment: comment.printed.number, fields.String())
     organization = Derived(lambda comment: comment.organization.code, fields.String())
     organization_name = Derived(lambda comment: organization_name(comment.organization), fields.String())
+    on_behalf_of = Derived(
+        lambda comment: comment.on_behalf_of.code if comment.on_behalf_of else None,
+        fields.String(allow_none=True),
+        metadata={"description": "The code of the group of States the comment speaks for"},
+    )
+    co_signers = Derived(
+        lambda comment: [organization.code for organization in comment.co_signers],
+        fields.List(fields.String()),
+        metadata={"description": "The codes of the delegations that co-sign it now"},
+    )
     kind = fields.String(metadata={"enum": list(COMMENT_KINDS)})
     body = Markdown()
     proposed_text = fields.String(allow_none=True)

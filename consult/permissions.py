@@ -273,12 +273,8 @@ RULES: dict[str, Callable] = {
     "comment.submit": _comment_submit,
     "comment.withdraw": _comment_withdraw,
     "comments.own_delegation": _roles("focal_point", "delegate"),
-    "comment.cosign": _co_signature_step(
-        "invited", message=_l("Your delegation has already answered this invitation.")
-    ),
-    "comment.decline": _co_signature_step(
-        "invited", message=_l("Your delegation has already answered this invitation.")
-    ),
+    "comment.cosign": _co_signature_step("invited", message=_ANSWERED),
+    "comment.decline": _co_signature_step("invited", message=_ANSWERED),
     "comment.withdraw_signature": _co_signature_step(
         "signed", message=_l("Your delegation does not co-sign this comment now.")
     ),

@@ -45,7 +45,7 @@ class GroupMembership(Versioned, db.Model):
 
 
 CO_SIGNATURE_STATUSES = {
-    "invited": _l("Invited"),
+    "invited": _l("Invited to co-sign"),
     "signed": _l("Co-signed"),
     "declined": _l("Declined"),
     "withdrawn": _l("Support withdrawn"),

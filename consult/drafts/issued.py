@@ -326,3 +326,8 @@ def release_pdf(release: Release, language: str | None) -> bytes:
         raise ValidationFailed(
             _("This release is too long to be made into a PDF here. Download it as a Word document instead.")
         ) from refused
+    except (ImportError, OSError) as missing:  # WeasyPrint without its system libraries (Pango)
+        current_app.logger.error("Cannot make a PDF: %s", missing)
+        raise ValidationFailed(
+            _("PDFs cannot be made on this server at the moment. Download the release as a Word document instead.")
+        ) from missing

@@ -3,6 +3,7 @@ Nations layout, the Word document opened in LibreOffice."""
 
 import io
 import re
+import sys
 import zipfile
 import zlib
 
@@ -141,3 +142,12 @@ def test_a_pdf_that_takes_too_long_is_refused_with_the_word_document_suggested(a
     response = _get(client, world, document, "1.pdf")
     assert response.status_code == 422
     assert "Download it as a Word document instead." in response.get_json()["error"]["message"]
+
+
+def test_without_the_pdf_libraries_the_word_document_is_suggested(client, world, seed, monkeypatch) -> None:
+    document, _release = seed
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a machine without Pango: the import fails
+    response = _get(client, world, document, "1.pdf")
+    assert response.status_code == 422
+    assert "Download the release as a Word document instead." in response.get_json()["error"]["message"]
+    assert _get(client, world, document, "1.docx").status_code == 200

@@ -49,10 +49,13 @@ def test_comment_with_the_keyboard_only(visit, shot):
     # The language of the comment: the reader's interface language unless they choose another.
     assert tab(page)["name"] == "language"
     expect(page.get_by_label("Language of your comment")).to_have_value("en")
+    # Kenya belongs to the African Group: the comment may be made on its behalf; by default for Kenya alone.
+    assert tab(page)["name"] == "on_behalf_of"
     assert tab(page)["name"] == "quote"
     assert tab(page)["name"] == "body"
     page.keyboard.type("Keyboard only: will the mid-term review be open to member States?")
     assert tab(page)["name"] == "proposed_text"
+    assert tab(page)["name"] == "co_signers"
     assert tab(page)["text"] == "Save draft"
     shot(page, "2-form-filled")
     page.keyboard.press("Enter")

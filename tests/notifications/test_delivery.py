@@ -107,7 +107,7 @@ def test_a_window_closing_in_two_days_reminds_kenya_of_its_delegates_draft(app, 
     assert people["delegate.ken"].name in text
     assert "http://consult.test/delegation/comments" in text
     # France's focal point is reminded too, in French, of a delegation with other drafts (or none).
-    (french,) = [m for m in smtp.inbox.to("focal.fra@consult.example") if "closes on" in m["Subject"]]
+    (french,) = [m for m in smtp.inbox.to("focal.fra@consult.example") if "prend fin le" in m["Subject"]]
     assert french["Content-Language"] == "fr" and "Mention informal settlements" not in body_text(french)
     assert first.reminders >= 5 and second.reminders == 0 and second.sent == 0
 

@@ -61,9 +61,9 @@ def invited(app, demo, smtp):
 
 def test_an_invitation_opens_in_a_calendar_program(app, invited, smtp):
     dialogue_id, _ = invited
-    for address in (KENYA, FRANCE):
+    for address, subject in ((KENYA, "Invitation: "), (FRANCE, "Invitation\u00a0: ")):
         (message,) = smtp.inbox.to(address)
-        assert message["Subject"].startswith("Invitation: Dialogue on urban resilience")
+        assert message["Subject"].startswith(f"{subject}Dialogue on urban resilience")  # in its reader's language
         calendar, event = _event(message)
         assert calendar["method"] == "REQUEST"
         assert str(event["uid"]) == f"dialogue-{dialogue_id}@consult.test"
@@ -127,13 +127,13 @@ def test_cancelling_on_the_page_sends_method_cancel_and_is_audited(app, invited,
     assert done.status_code == 302
     send()
     sequences = []
-    for address in (KENYA, FRANCE):
+    for address, cancelled in ((KENYA, "Cancelled: "), (FRANCE, "Annulation\u00a0: ")):
         invitation, cancellation = smtp.inbox.to(address)
         calendar, event = _event(cancellation)
         assert calendar["method"] == "CANCEL" and event["status"] == "CANCELLED"
         assert event["uid"] == _event(invitation)[1]["uid"]
         assert event["sequence"] > _event(invitation)[1]["sequence"]
-        assert cancellation["Subject"].startswith("Cancelled: Dialogue on urban resilience")
+        assert cancellation["Subject"].startswith(f"{cancelled}Dialogue on urban resilience")
         sequences.append(event["sequence"])
     dialogue = db.session.get(Dialogue, dialogue_id)
     assert dialogue.cancelled_at is not None and dialogue.cancelled_by_id == people["secretariat"].id

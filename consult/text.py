@@ -29,7 +29,9 @@ __all__ = [
     "AMENDMENT_DIFF_BUDGET",
     "clean_characters",
     "diff_html",
+    "diff_sides",
     "diff_stats",
+    "reading_diff_html",
     "is_rtl",
     "plain_text",
     "render_markdown",
@@ -562,6 +564,24 @@ def diff_html(old: str, new: str, budget: int = _MATCH_STEP_BUDGET) -> Markup:
             writer.add(new_units.text(new_start, new_end))
         after_deletion = changed and new_start == new_end
     return writer.html()
+
+
+def reading_diff_html(old: str, new: str, budget: int = _MATCH_STEP_BUDGET) -> Markup:
+    """Word-level diff of two Markdown sources as a person reads them: on their text, never on
+    their syntax, so bold or a list marker added or removed is not a change of wording."""
+    return diff_html(plain_text(old), plain_text(new), budget)
+
+
+_INSERTION = re.compile(r"<ins>.*?</ins>", re.DOTALL)
+_DELETION = re.compile(r"<del>.*?</del>", re.DOTALL)
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+
+
+def diff_sides(html: str) -> tuple[Markup, Markup]:
+    """A diff from diff_html split in two: the old text with its deletions, the new one with its insertions."""
+    old = _EMPTY_PARAGRAPH.sub("", _INSERTION.sub("", html))
+    new = _EMPTY_PARAGRAPH.sub("", _DELETION.sub("", html))
+    return Markup(old), Markup(new)  # noqa: S704 - parts of escaped diff_html output
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:

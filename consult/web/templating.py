@@ -24,6 +24,7 @@ from consult.models.notifications import MESSAGE_KINDS
 from consult.models.positions import CO_SIGNATURE_STATUSES
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
 from consult.positions.services import signatories
+from consult.text import diff_sides, plain_text, render_markdown
 from consult.web import pagecache
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
@@ -93,6 +94,11 @@ def amendment_diff(comment) -> Markup:
     return Markup(comment.proposed_diff_html or "")  # noqa: S704  (escaped text with <del>/<ins>, built by consult.text)
 
 
+def diff_view() -> str:
+    """How the reader chose to see changes (``?diff=side``): "side" by side, else "inline"."""
+    return "side" if request.args.get("diff") == "side" else "inline"
+
+
 @cache
 def _static_hash(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
@@ -116,6 +122,7 @@ def register(app) -> None:
         current_timezone=get_timezone,
         language_names=LANGUAGE_NAMES,
         amendment_diff=amendment_diff,
+        diff_view=diff_view,
         min_password_length=MIN_PASSWORD_LENGTH,
         static_url=static_url,
         section_url=section_url,
@@ -124,6 +131,9 @@ def register(app) -> None:
     )
     app.jinja_env.filters.update(
         readable=readable,
+        markdown=render_markdown,
+        plain=plain_text,
+        diff_sides=lambda html: diff_sides(str(html)),
         datetime=datetime_filter,
         time_tag=datetime_tag,
         date=lambda value, format="medium": format_date(value, format) if value else "",

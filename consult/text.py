@@ -35,6 +35,7 @@ __all__ = [
     "is_rtl",
     "plain_text",
     "render_markdown",
+    "text_of_html",
     "tokenize",
 ]
 
@@ -268,8 +269,13 @@ def plain_text(source: str) -> str:
     """Markdown source as readable text: markup removed, whitespace collapsed
     within each block, blocks (paragraphs, list items, rows…) separated by a
     blank line."""
+    return text_of_html(render_markdown(source))
+
+
+def text_of_html(html: str) -> str:
+    """The text of HTML rendered by render_markdown (kept with the text it renders), as plain_text gives it."""
     extractor = _TextExtractor()
-    extractor.feed(render_markdown(source))
+    extractor.feed(html)
     extractor.close()
     paragraphs = (_COLLAPSIBLE_SPACE.sub(" ", "".join(parts)).strip() for parts in extractor.paragraphs)
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)

@@ -24,7 +24,7 @@ from consult.models.notifications import MESSAGE_KINDS
 from consult.models.positions import CO_SIGNATURE_STATUSES
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
 from consult.positions.services import signatories
-from consult.text import diff_sides, plain_text, render_markdown
+from consult.text import diff_sides, plain_text, render_markdown, text_of_html
 from consult.web import pagecache
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
@@ -94,6 +94,12 @@ def amendment_diff(comment) -> Markup:
     return Markup(comment.proposed_diff_html or "")  # noqa: S704  (escaped text with <del>/<ins>, built by consult.text)
 
 
+def isolate(text) -> Markup:
+    """User or document text set inside a sentence of the interface, isolated so that its direction
+    cannot reorder the sentence around it (an English name in an Arabic line, and the reverse)."""
+    return Markup("<bdi>{}</bdi>").format(text if text is not None else "")
+
+
 def diff_view() -> str:
     """How the reader chose to see changes (``?diff=side``): "side" by side, else "inline"."""
     return "side" if request.args.get("diff") == "side" else "inline"
@@ -133,6 +139,8 @@ def register(app) -> None:
         readable=readable,
         markdown=render_markdown,
         plain=plain_text,
+        text_of=text_of_html,
+        isolate=isolate,
         diff_sides=lambda html: diff_sides(str(html)),
         datetime=datetime_filter,
         time_tag=datetime_tag,

@@ -105,6 +105,11 @@ def diff_view() -> str:
     return "side" if request.args.get("diff") == "side" else "inline"
 
 
+def linkable_here() -> bool:
+    """Whether this page's own address can be linked to: not a page answering a form (a POST)."""
+    return request.method in ("GET", "HEAD")
+
+
 @cache
 def _static_hash(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
@@ -129,6 +134,7 @@ def register(app) -> None:
         language_names=LANGUAGE_NAMES,
         amendment_diff=amendment_diff,
         diff_view=diff_view,
+        linkable_here=linkable_here,
         min_password_length=MIN_PASSWORD_LENGTH,
         static_url=static_url,
         section_url=section_url,

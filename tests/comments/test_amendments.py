@@ -84,6 +84,10 @@ def test_a_change_to_sub_paragraph_c_shows_only_that_change_to_the_focal_point(a
 
     assert client.post(f"/sections/{section.id}/comments", data=form).status_code == 302
     comment = db.session.scalar(db.select(Comment))
+    assert "Show side by side" in client.get(f"/sections/{section.id}").get_data(as_text=True)
+    refused = client.post(f"/sections/{section.id}/comments", data={**form, "body": ""})
+    assert refused.status_code == 422 and 'class="diff"' in refused.get_data(as_text=True)
+    assert "Show side by side" not in refused.get_data(as_text=True)  # no link to an address that takes no GET
 
     review = _browser(app, focal_point).get(f"/comments/{comment.id}/submit").get_data(as_text=True)
     assert _diff_marks(review) == [("ins", "and operational")]

@@ -29,10 +29,13 @@ __all__ = [
     "AMENDMENT_DIFF_BUDGET",
     "clean_characters",
     "diff_html",
+    "diff_sides",
     "diff_stats",
+    "reading_diff_html",
     "is_rtl",
     "plain_text",
     "render_markdown",
+    "text_of_html",
     "tokenize",
 ]
 
@@ -266,8 +269,13 @@ def plain_text(source: str) -> str:
     """Markdown source as readable text: markup removed, whitespace collapsed
     within each block, blocks (paragraphs, list items, rows…) separated by a
     blank line."""
+    return text_of_html(render_markdown(source))
+
+
+def text_of_html(html: str) -> str:
+    """The text of HTML rendered by render_markdown (kept with the text it renders), as plain_text gives it."""
     extractor = _TextExtractor()
-    extractor.feed(render_markdown(source))
+    extractor.feed(html)
     extractor.close()
     paragraphs = (_COLLAPSIBLE_SPACE.sub(" ", "".join(parts)).strip() for parts in extractor.paragraphs)
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
@@ -562,6 +570,24 @@ def diff_html(old: str, new: str, budget: int = _MATCH_STEP_BUDGET) -> Markup:
             writer.add(new_units.text(new_start, new_end))
         after_deletion = changed and new_start == new_end
     return writer.html()
+
+
+def reading_diff_html(old: str, new: str, budget: int = _MATCH_STEP_BUDGET) -> Markup:
+    """Word-level diff of two Markdown sources as a person reads them: on their text, never on
+    their syntax, so bold or a list marker added or removed is not a change of wording."""
+    return diff_html(plain_text(old), plain_text(new), budget)
+
+
+_INSERTION = re.compile(r"<ins>.*?</ins>", re.DOTALL)
+_DELETION = re.compile(r"<del>.*?</del>", re.DOTALL)
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+
+
+def diff_sides(html: str) -> tuple[Markup, Markup]:
+    """A diff from diff_html split in two: the old text with its deletions, the new one with its insertions."""
+    old = _EMPTY_PARAGRAPH.sub("", _INSERTION.sub("", html))
+    new = _EMPTY_PARAGRAPH.sub("", _DELETION.sub("", html))
+    return Markup(old), Markup(new)  # noqa: S704 - parts of escaped diff_html output
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:

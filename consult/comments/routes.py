@@ -15,6 +15,11 @@ from consult.validation import positive_integer
 from consult.web.forms import ConfirmForm, apply_errors, choices
 
 
+def _side_by_side() -> bool:
+    """The reader previews with the changes side by side (the second Preview button)."""
+    return request.form.get("preview") == "side"
+
+
 def _back_to(comment):
     return redirect(url_for("drafts.section", section_id=comment.section_id, _anchor=f"comment-{comment.id}"))
 
@@ -26,7 +31,25 @@ def create(section_id):
     authorize(current_user, "comment.create", section)
     form = comment_form()
     status = 422
-    if form.validate_on_submit():
+    preview = None
+    valid = form.validate_on_submit()
+    if valid and request.form.get("preview"):
+        try:
+            preview = comments.preview_comment(
+                current_user,
+                section,
+                kind=form.kind.data,
+                body=form.body.data,
+                proposed_text=form.proposed_text.data,
+                quote=form.quote.data,
+                language=form.language.data,
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            status = 200
+    elif valid:
         try:
             comment = comments.create_comment(
                 current_user,
@@ -54,7 +77,7 @@ def create(section_id):
             return _back_to(comment)
     context = section_page_context(section)
     context["comment_form"] = form  # what was typed stays, even if the window has just closed
-    return render_template("drafts/section.html", **context), status
+    return render_template("drafts/section.html", **context, preview=preview, side=_side_by_side()), status
 
 
 @bp.route("/comments/<int:comment_id>")
@@ -75,7 +98,22 @@ def edit(comment_id):
     comment = comments.get_comment(current_user, comment_id)
     authorize(current_user, "comment.edit", comment)
     form = CommentForm(obj=comment)
-    if form.validate_on_submit():
+    preview = None
+    valid = form.validate_on_submit()
+    if valid and request.form.get("preview"):
+        try:
+            preview = comments.preview_comment(
+                current_user,
+                comment.section,
+                kind=form.kind.data,
+                body=form.body.data,
+                proposed_text=form.proposed_text.data,
+                quote=form.quote.data,
+                comment=comment,
+            )
+        except DomainError as error:
+            apply_errors(form, error)
+    elif valid:
         try:
             comments.update_comment(
                 current_user,
@@ -91,8 +129,13 @@ def edit(comment_id):
             db.session.commit()
             flash(_("Your changes are saved."), "success")
             return _back_to(comment)
-    status = 422 if form.is_submitted() else 200
-    return render_template("comments/edit.html", form=form, comment=comment), status
+    if not form.is_submitted() and not comment.proposed_text:
+        # Switching to an amendment starts from the paragraph as released, in the comment's language.
+        form.proposed_text.data = comments.released_text(comment.section, comment.version, comment.language)
+    status = 422 if form.is_submitted() and (form.errors or preview is None) else 200
+    return render_template(
+        "comments/edit.html", form=form, comment=comment, preview=preview, side=_side_by_side()
+    ), status
 
 
 @bp.route("/comments/<int:comment_id>/submit", methods=["GET", "POST"])

@@ -2,15 +2,18 @@
 
 import functools
 import re
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.comments import similarity
 from consult.drafts.services import lock_release
+from consult.drafts.translations import reading
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.models import (
@@ -31,7 +34,7 @@ from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.notifications import messages
 from consult.permissions import authorize, can, visible_comments
 from consult.positions import services as positions
-from consult.text import AMENDMENT_DIFF_BUDGET, detect_language, diff_html
+from consult.text import AMENDMENT_DIFF_BUDGET, detect_language, language_of, reading_diff_html, render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
 QUOTE_MAX_LENGTH = 5000
@@ -66,8 +69,62 @@ def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None
         setattr(comment, field, value)
     # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
     proposed = comment.proposed_text
-    comment.proposed_diff_html = str(diff_html(version.body, proposed, AMENDMENT_DIFF_BUDGET)) if proposed else None
+    comment.proposed_diff_html = (
+        str(amendment_diff_html(comment.section, version, proposed, comment.proposed_language)) if proposed else None
+    )
     similarity.fingerprint(comment, comment.section.document_id)
+
+
+def released_text(section: Section, version: SectionVersion, language: str | None) -> str:
+    """The paragraph as released, in the language asked for where it is translated (else the original)."""
+    return reading(section, version, language).body
+
+
+def amendment_diff_html(section: Section, version: SectionVersion, proposed: str, language: str | None):
+    """The proposed text against the released paragraph in the proposal's language, as both read."""
+    return reading_diff_html(released_text(section, version, language), proposed, AMENDMENT_DIFF_BUDGET)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A comment as it would read once saved: its formatted text and, for an amendment, what it changes."""
+
+    language: str
+    body_html: Markup
+    proposed_language: str | None
+    diff_html: Markup | None
+
+
+def preview_comment(
+    actor: User,
+    section: Section,
+    *,
+    kind: str,
+    body: str,
+    proposed_text: str | None = None,
+    quote: str | None = None,
+    language: str | None = None,
+    comment: Comment | None = None,
+) -> Preview:
+    """A new comment on the section (or ``comment`` edited) as it would read, checked but not saved."""
+    if comment is None:
+        authorize(actor, "comment.create", section)
+        version = _release_for_comment(section)[1]
+        if version is None:
+            raise WindowClosed(_l("This section has not been released for comment."))
+    else:
+        authorize(actor, "comment.edit", comment)
+        version, language = comment.version, comment.language
+    texts = _texts(kind, body, proposed_text, quote)
+    language = language or detect_language(texts["body"])
+    proposed = texts["proposed_text"]
+    proposed_language = language_of(proposed, language) if proposed else None
+    return Preview(
+        language=language,
+        body_html=render_markdown(texts["body"]),
+        proposed_language=proposed_language,
+        diff_html=amendment_diff_html(section, version, proposed, proposed_language) if proposed else None,
+    )
 
 
 def create_comment(

@@ -12,7 +12,7 @@ from consult.drafts.translations import newest_translations
 from consult.errors import ValidationFailed
 from consult.extensions import db
 from consult.models import Release, ReleaseSection, Section
-from consult.text import AMENDMENT_DIFF_BUDGET, diff_html
+from consult.text import AMENDMENT_DIFF_BUDGET, reading_diff_html
 
 KEPT, NEW, RETIRED = "kept", "new", "retired"
 
@@ -138,7 +138,8 @@ def _diff(changes: dict[int, Change], old: Release, new: Release, language: str 
         if first is not None and second is not None and first.body == second.body:
             continue
         # Every delegation reads this page: each diff is bounded, whatever the texts.
-        change.html = str(diff_html(first.body if first else "", second.body if second else "", AMENDMENT_DIFF_BUDGET))
+        before, after = first.body if first else "", second.body if second else ""
+        change.html = str(reading_diff_html(before, after, AMENDMENT_DIFF_BUDGET))
 
 
 def _versions(changes: dict[int, Change], side: str) -> dict:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.comments.forms import NewCommentForm
-from consult.comments.services import section_comments
+from consult.comments.services import released_text, section_comments
 from consult.dialogues.services import published_conclusions
 from consult.drafts import reading, translations
 from consult.drafts import services as drafts
@@ -50,6 +50,14 @@ def comment_form() -> NewCommentForm:
         (organization.code, organization_name(organization))
         for organization in positions.co_signer_choices(getattr(current_user, "organization_id", None))
     )
+    return form
+
+
+def _amendment_ready(form: NewCommentForm, item: Section, released, language: str) -> NewCommentForm:
+    """A fresh form's proposed text starts as the paragraph as released, in the language it is read in,
+    so that an amendment shows only what it changes."""
+    if not form.is_submitted():
+        form.proposed_text.data = released_text(item, released, language)
     return form
 
 
@@ -91,7 +99,7 @@ def section_page_context(item: Section):
         "un_languages": translations.UN_LANGUAGES,
         "comments": section_comments(current_user, item, page=page_number()),
         "conclusions": published_conclusions([item.id]).get(item.id, []),
-        "comment_form": comment_form() if commentable else None,
+        "comment_form": _amendment_ready(comment_form(), item, released, languages.language) if commentable else None,
         "now": now,
     }
 
@@ -108,4 +116,4 @@ def section_page(section_id: int, load: Callable[[int], Section] = _readable_sec
         authorize(current_user, "document.view", item.document)
         return render_template("drafts/section.html", **extra, **section_page_context(item))
 
-    return pagecache.page(pagecache.section_scopes(section_id), render, ("page", "version", "lang", "beside"))
+    return pagecache.page(pagecache.section_scopes(section_id), render, ("page", "version", "lang", "beside", "diff"))

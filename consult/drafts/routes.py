@@ -23,7 +23,7 @@ from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from consult.extensions import db
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
-from consult.text import diff_html
+from consult.text import reading_diff_html
 from consult.timeutil import utc_to_wall_clock, wall_clock_to_utc
 from consult.validation import positive_integer
 from consult.web import pagecache
@@ -279,7 +279,7 @@ def section_diff(section_id):
         section=item,
         old=old,
         new=new,
-        diff=diff_html(old.body, new.body),
+        diff=reading_diff_html(old.body, new.body),
         versions=drafts.visible_versions(current_user, item),
     )
 
@@ -315,7 +315,7 @@ def revise(section_id):
             db.session.rollback()
             item = drafts.get_section(current_user, section_id)
             latest = drafts.latest_version(item)
-            conflict = {"theirs": latest, "diff": diff_html(latest.body, form.body.data or "")}
+            conflict = {"theirs": latest, "diff": reading_diff_html(latest.body, form.body.data or "")}
             form.base_version.data = str(item.latest_version)
         except DomainError as error:
             apply_errors(form, error)
@@ -498,7 +498,7 @@ def translate(section_id, language):
             latest=latest,
             earlier=earlier,
             since=since,
-            changes=diff_html(since.body, latest.body) if since is not None else None,
+            changes=reading_diff_html(since.body, latest.body) if since is not None else None,
         ),
         status,
     )

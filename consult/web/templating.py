@@ -24,6 +24,7 @@ from consult.models.notifications import MESSAGE_KINDS
 from consult.models.positions import CO_SIGNATURE_STATUSES
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
 from consult.positions.services import signatories
+from consult.text import diff_sides, plain_text, render_markdown, text_of_html
 from consult.web import pagecache
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
@@ -93,6 +94,22 @@ def amendment_diff(comment) -> Markup:
     return Markup(comment.proposed_diff_html or "")  # noqa: S704  (escaped text with <del>/<ins>, built by consult.text)
 
 
+def isolate(text) -> Markup:
+    """User or document text set inside a sentence of the interface, isolated so that its direction
+    cannot reorder the sentence around it (an English name in an Arabic line, and the reverse)."""
+    return Markup("<bdi>{}</bdi>").format(text if text is not None else "")
+
+
+def diff_view() -> str:
+    """How the reader chose to see changes (``?diff=side``): "side" by side, else "inline"."""
+    return "side" if request.args.get("diff") == "side" else "inline"
+
+
+def linkable_here() -> bool:
+    """Whether this page's own address can be linked to: not a page answering a form (a POST)."""
+    return request.method in ("GET", "HEAD")
+
+
 @cache
 def _static_hash(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
@@ -116,6 +133,8 @@ def register(app) -> None:
         current_timezone=get_timezone,
         language_names=LANGUAGE_NAMES,
         amendment_diff=amendment_diff,
+        diff_view=diff_view,
+        linkable_here=linkable_here,
         min_password_length=MIN_PASSWORD_LENGTH,
         static_url=static_url,
         section_url=section_url,
@@ -124,6 +143,11 @@ def register(app) -> None:
     )
     app.jinja_env.filters.update(
         readable=readable,
+        markdown=render_markdown,
+        plain=plain_text,
+        text_of=text_of_html,
+        isolate=isolate,
+        diff_sides=lambda html: diff_sides(str(html)),
         datetime=datetime_filter,
         time_tag=datetime_tag,
         date=lambda value, format="medium": format_date(value, format) if value else "",

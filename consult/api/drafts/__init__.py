@@ -32,7 +32,7 @@ from consult.extensions import db
 from consult.matrix.exports import DOCX_MIMETYPE
 from consult.models import Consultation
 from consult.permissions import authorize, can
-from consult.text import diff_html
+from consult.text import reading_diff_html
 
 route = domain("Drafts", "Consultations, their documents, releases, sections and versions")
 
@@ -258,7 +258,7 @@ def section_diff(section_id, query):
     numbers = query()
     old = drafts.version_for_reader(g.api_user, item, numbers["from_"])
     new = drafts.version_for_reader(g.api_user, item, numbers["to"])
-    return {"from": old.number, "to": new.number, "html": str(diff_html(old.body, new.body))}
+    return {"from": old.number, "to": new.number, "html": str(reading_diff_html(old.body, new.body))}
 
 
 @route("/sections/<int:section_id>/versions", methods=["POST"])

@@ -122,7 +122,9 @@ class SectionSchema(Schema):
 class DiffSchema(Schema):
     from_ = fields.Integer(data_key="from", attribute="from")
     to = fields.Integer()
-    html = fields.String(metadata={"description": "The text of `to`, words inserted in <ins>, deleted in <del>"})
+    html = fields.String(
+        metadata={"description": "The text of `to` as read (no markup), words inserted in <ins>, deleted in <del>"}
+    )
 
 
 class NewVersionSchema(Schema):

@@ -60,28 +60,33 @@ def month(value: date | None) -> str:
     return format_date(value, pattern or "MMMM y", locale=locale)
 
 
-def moment(value: datetime | None, format: str = "long", zone: str | None = None) -> str:
-    """A date and time in the reader's zone (or ``zone``): with the zone's name, except in the "short" form."""
+def moment(value: datetime | None, format: str = "medium", zone: str | None = None) -> str:
+    """A date and time in the reader's zone (or ``zone``).
+
+    "full" and "long" name the zone: "12 March 2026, 14:05 (Central European Time)", for deadlines and
+    meetings; "medium" leaves it to the page's footer ("12 March 2026, 14:05"); "short" abbreviates the month.
+    """
     if value is None:
         return ""
-    tz = _zone(zone)
-    local = value.astimezone(tz)
+    local = value.astimezone(_zone(zone))
     locale = _locale()
     text = locale.datetime_formats["medium"].format(
-        format_time(local, "HH:mm", locale=locale), day(local.date(), format)
+        format_time(local, "HH:mm", locale=locale), day(local.date(), "short" if format == "short" else "long")
     )
-    if format == "short":
-        return text
-    return f"{text} ({zone_name(local)})"
+    return f"{text} ({zone_name(local)})" if format in ("full", "long") else text
 
 
-def time_tag(value: datetime | None, format: str = "long", zone: str | None = None) -> Markup:
+def time_tag(value: datetime | None, format: str = "medium", zone: str | None = None) -> Markup:
     """A <time> element: machine-readable UTC, read in the reader's zone (or ``zone``) and language."""
     if value is None:
         return Markup("")
-    return Markup('<time datetime="{}">{}</time>').format(
-        value.astimezone(UTC).isoformat(), moment(value, format, zone)
-    )
+    machine = value.astimezone(UTC).isoformat()
+    return Markup('<time datetime="{}">{}</time>').format(machine, moment(value, format, zone))
+
+
+def reader_zone_name() -> str:
+    """The reader's own zone, named in their language (the page footer's "Times are shown in …")."""
+    return zone_name(datetime.now(UTC).astimezone(_zone()))
 
 
 def is_whole_month(starts_on: date | None, ends_on: date | None) -> bool:

@@ -110,6 +110,7 @@ def register(app) -> None:
         signatories=signatories,
         reader_name=pagecache.reader_name,
         closes_in=dates.closes_in,
+        reader_zone_name=dates.reader_zone_name,
         is_whole_month=dates.is_whole_month,
     )
     app.jinja_env.filters.update(

@@ -28,14 +28,15 @@ CLOSES = datetime(2099, 3, 12, 13, 5, 42, tzinfo=UTC)
 )
 def test_a_moment_reads_the_un_way_in_each_language(app, locale, expected):
     with app.test_request_context(), force_locale(locale):
-        assert dates.moment(CLOSES, zone="Europe/Paris") == expected
+        assert dates.moment(CLOSES, "long", zone="Europe/Paris") == expected
 
 
 def test_zones_are_named_not_numbered(app):
     with app.test_request_context(), force_locale("en"):
-        assert dates.moment(CLOSES, zone="Africa/Nairobi") == "12 March 2099, 16:05 (East Africa Time)"
-        assert dates.moment(CLOSES, zone="UTC") == "12 March 2099, 13:05 (Coordinated Universal Time)"
+        assert dates.moment(CLOSES, "long", zone="Africa/Nairobi") == "12 March 2099, 16:05 (East Africa Time)"
+        assert dates.moment(CLOSES, "long", zone="UTC") == "12 March 2099, 13:05 (Coordinated Universal Time)"
         assert dates.moment(CLOSES, "short", zone="UTC") == "12 Mar 2099, 13:05"
+        assert dates.moment(CLOSES, zone="UTC") == "12 March 2099, 13:05"  # the page's footer names the zone
 
 
 def test_a_whole_month_reads_as_the_month(app):
@@ -71,6 +72,7 @@ def test_each_reader_sees_the_deadline_in_their_zone_and_language(app, world, lo
     page = client.get(f"/documents/{document.id}").get_data(as_text=True)
     assert f'<time datetime="2099-03-12T13:05:42+00:00">{expected}</time>' in page
     assert ":42" not in page.replace("13:05:42+00:00", "")  # no seconds shown
+    assert expected.split("(")[1].rstrip(")") in page.split('class="site-footer"')[1]  # the footer names the zone
 
 
 def test_a_dialogue_shows_the_venues_local_time_beside_the_readers(app, world):

@@ -15,7 +15,7 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     # Filled by static/js/timezone.js from the browser; a first guess, used only while the account has none.
-    timezone = HiddenField(validators=[Optional(), Length(max=64)], render_kw={"data-timezone-guess": ""})
+    timezone = HiddenField(render_kw={"data-timezone-guess": ""})
 
 
 class UserForm(FlaskForm):

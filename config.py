@@ -87,6 +87,8 @@ class Config:
     HSTS_MAX_AGE = 365 * 24 * 3600
     # The address people reach Consult at: links in messages start with it.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Whom visitors write to about taking part or getting an account; shown on the public pages.
+    CONSULT_CONTACT_EMAIL = os.environ.get("CONSULT_CONTACT_EMAIL", "").strip()
     # Outgoing mail over SMTP; without MAIL_SERVER messages are written to the log instead.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

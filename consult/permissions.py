@@ -44,6 +44,11 @@ def _roles(*roles: str) -> Callable:
     return rule
 
 
+def _anyone(user, obj, now):
+    """The public front door: what is consulted, its phase, deadlines and roadmap (never drafts or comments)."""
+    return None
+
+
 def _signed_in(user, obj, now):
     return None if _role(user) else _denied()
 
@@ -260,6 +265,8 @@ def _dialogue_cancel(user, dialogue: Dialogue, now):
 
 
 RULES: dict[str, Callable] = {
+    "consultation.view": _anyone,
+    "roadmap.view": _anyone,
     "document.view": _signed_in,
     "document.import": _roles(*MANAGER_ROLES),
     "release.publish": _roles(*MANAGER_ROLES),

@@ -37,6 +37,9 @@ PUBLIC = {
     "static",
     "api.openapi",
     "roadmap.calendar",
+    # The front door: what is consulted, its phase, deadlines and roadmap (issue 14).
+    "drafts.consultation",
+    "roadmap.timeline",
 }
 
 # GET routes: endpoint → roles that get the page (200). Others signed in get 403 or 404.
@@ -45,7 +48,6 @@ READ = {
     "main.settings": SIGNED_IN,
     "main.outbox": SIGNED_IN,
     "search.index": SIGNED_IN,
-    "drafts.consultation": SIGNED_IN,
     "drafts.document": SIGNED_IN,
     "drafts.section": SIGNED_IN,
     "drafts.section_diff": SIGNED_IN,
@@ -84,7 +86,6 @@ READ = {
     "account.revoke": {"delegate_a"} | MANAGERS,
     "account.two_factor": SIGNED_IN,
     "account.notification_preferences": SIGNED_IN,
-    "roadmap.timeline": SIGNED_IN,
     "roadmap.create": MANAGERS,
     "roadmap.edit": MANAGERS,
     "principles.index": SIGNED_IN,

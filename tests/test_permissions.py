@@ -60,6 +60,8 @@ def objects(world, people):
 
 
 EXPECTED = [
+    ("consultation.view", None, set(ROLES)),
+    ("roadmap.view", None, set(ROLES)),
     ("document.view", None, SIGNED_IN),
     ("document.import", None, MANAGERS),
     ("release.publish", None, MANAGERS),

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from consult.main.forms import language_choices
@@ -14,6 +14,8 @@ INITIAL_PASSWORD = _l("Initial password (optional)")
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    # Filled by static/js/timezone.js from the browser; a first guess, used only while the account has none.
+    timezone = HiddenField(render_kw={"data-timezone-guess": ""})
 
 
 class UserForm(FlaskForm):

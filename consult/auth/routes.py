@@ -8,7 +8,7 @@ from consult.auth import bp
 from consult.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, TwoFactorForm
 from consult.auth.ratelimits import RateLimited
 from consult.auth.recovery import account_for_link, request_password_reset, set_password_from_link
-from consult.auth.services import sign_in, sign_out
+from consult.auth.services import adopt_guessed_timezone, sign_in, sign_out
 from consult.auth.two_factor import WRONG_CODE, complete_sign_in, required_for
 from consult.errors import DomainError, Expired
 from consult.extensions import db
@@ -76,12 +76,19 @@ def login():
         except RateLimited as error:
             form.form_errors.append(error.message)
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
+        if user is not None and not user.two_factor_on:
+            adopt_guessed_timezone(user, form.timezone.data)
         db.session.commit()
         if user is None:
             form.form_errors.append(_("The e-mail address or password is not correct."))
         elif user.two_factor_on:
             _fresh_session()
-            session["two_factor"] = {"user": user.id, "since": int(time.time()), "next": request.args.get("next")}
+            session["two_factor"] = {
+                "user": user.id,
+                "since": int(time.time()),
+                "next": request.args.get("next"),
+                "timezone": form.timezone.data,
+            }
             return redirect(url_for("auth.two_factor"))
         else:
             _fresh_session()
@@ -117,6 +124,8 @@ def two_factor():
         except RateLimited as error:
             form.form_errors.append(error.message)
             return render_template("auth/two_factor.html", form=form), 429, {"Retry-After": str(error.retry_after)}
+        if accepted:
+            adopt_guessed_timezone(user, session["two_factor"].get("timezone"))
         db.session.commit()
         if accepted:
             target = session["two_factor"].get("next")

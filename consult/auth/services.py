@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -424,6 +425,12 @@ def set_preferences(user: User, *, locale: str | None = None, timezone: str | No
         user.locale = locale
     if timezone is not None:
         user.timezone = timezone
+
+
+def adopt_guessed_timezone(user: User, guess: str | None) -> None:
+    """A first time zone from the browser, for someone who has not chosen one; their choice is never overridden."""
+    if user.timezone is None and guess and guess in zoneinfo.available_timezones():
+        user.timezone = guess
 
 
 def issue_token(user: User, name: str = "") -> str:

@@ -9,6 +9,8 @@ from consult.drafts import services as drafts
 from consult.drafts.pages import comment_form, section_page_context
 from consult.errors import DomainError
 from consult.extensions import db
+from consult.main import services as front_door
+from consult.models.base import utcnow
 from consult.permissions import authorize, can
 from consult.positions import services as positions
 from consult.validation import positive_integer
@@ -182,7 +184,14 @@ def withdraw(comment_id):
 def delegation():
     grouped = comments.delegation_comments(current_user)
     invitations = positions.invitations(current_user)
-    return render_template("comments/delegation.html", grouped=grouped, invitations=invitations)
+    now = utcnow()
+    return render_template(
+        "comments/delegation.html",
+        grouped=grouped,
+        invitations=invitations,
+        windows=front_door.open_windows(now),
+        now=now,
+    )
 
 
 def _co_signature_step(comment_id, action: str, step, done: str):

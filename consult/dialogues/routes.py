@@ -92,7 +92,6 @@ def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, pub
         "dialogues/show.html",
         dialogue=dialogue,
         outcome=dialogues.visible_outcome(current_user, dialogue),
-        venue_start=utc_to_wall_clock(dialogue.starts_at, dialogue.timezone),
         now=utcnow(),
         participants=participants,
         attendance=attendance or ConfirmForm(),

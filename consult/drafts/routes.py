@@ -21,6 +21,7 @@ from consult.drafts.pages import reading_languages, section_page
 from consult.drafts.word_import import read_document
 from consult.errors import DomainError, NotFound, StaleVersion, ValidationFailed
 from consult.extensions import db
+from consult.main import services as front_door
 from consult.models.base import utcnow
 from consult.permissions import authorize, can
 from consult.text import reading_diff_html
@@ -33,11 +34,19 @@ from consult.web.templating import language_label
 
 
 @bp.route("/consultations/<slug>")
-@login_required
 def consultation(slug):
+    """Open to everyone: what is consulted and until when; the drafts themselves stay behind sign-in."""
     item = drafts.get_consultation(slug)
+    authorize(current_user, "consultation.view", item)
     releases = {document.id: drafts.current_release(document) for document in item.documents}
-    return render_template("drafts/consultation.html", consultation=item, releases=releases, now=utcnow())
+    now = utcnow()
+    return render_template(
+        "drafts/consultation.html",
+        consultation=item,
+        releases=releases,
+        overview=front_door.overview(item, now),
+        now=now,
+    )
 
 
 @bp.route("/consultations/<slug>/import", methods=["GET", "POST"])

@@ -4,26 +4,28 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from consult.auth.services import set_preferences
 from consult.extensions import db
 from consult.main import bp
+from consult.main import services as front_door
 from consult.main.forms import LanguageForm, SettingsForm
 from consult.maintenance import database_writable, schema_revisions
-from consult.models import Consultation
+from consult.models.base import utcnow
 from consult.notifications import services as notifications
+from consult.permissions import authorize
 from consult.web.arguments import page_number, safe_next
 from consult.web.forms import choices
 
 
 @bp.route("/")
 def index():
-    if not current_user.is_authenticated:
-        return render_template("main/welcome.html")
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.created_at)).all()
-    return render_template("main/index.html", consultations=consultations)
+    """The front door, open to everyone: each consultation, where it stands and until when."""
+    authorize(current_user, "consultation.view")
+    now = utcnow()
+    return render_template("main/index.html", overviews=front_door.overviews(now), now=now)
 
 
 @bp.route("/language", methods=["POST"])

@@ -23,9 +23,9 @@ def _today():
 
 
 @bp.route("/consultations/<slug>/roadmap")
-@login_required
 def timeline(slug):
     consultation = get_consultation(slug)
+    authorize(current_user, "roadmap.view", consultation)
     entries = roadmap.timeline(consultation, _today())
     next_index = next((i for i, e in enumerate(entries) if e.status in ("current", "upcoming")), len(entries))
     return render_template(
@@ -98,8 +98,9 @@ def delete(milestone_id):
 
 @bp.route("/consultations/<slug>/roadmap.ics")
 def calendar(slug):
-    """The roadmap as an iCalendar feed; public, since calendar programs cannot sign in."""
+    """The roadmap as an iCalendar feed; public like the roadmap page, and calendar programs cannot sign in."""
     consultation = get_consultation(slug)
+    authorize(current_user, "roadmap.view", consultation)
     feed = Calendar()
     feed.add("prodid", "-//UN-Habitat//Consult//EN")
     feed.add("version", "2.0")

@@ -1,13 +1,12 @@
 """What templates may call: permissions, names, dates in the reader's zone."""
 
 import hashlib
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
+from flask_babel import format_decimal, get_locale, get_timezone
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -25,7 +24,7 @@ from consult.models.positions import CO_SIGNATURE_STATUSES
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
 from consult.positions.services import signatories
 from consult.text import diff_sides, plain_text, render_markdown, text_of_html
-from consult.web import pagecache
+from consult.web import dates, pagecache
 
 LANGUAGE_NAMES = {code: Locale.parse(code).display_name for code in ("en", "fr", "es", "ru", "zh", "ar")}
 
@@ -76,17 +75,6 @@ def url_with(**changes) -> str:
     args = {name: value for name, value in request.args.items() if name not in view_args and not name.startswith("_")}
     args.update(changes)
     return url_for(request.endpoint, **view_args, **{name: value for name, value in args.items() if value})
-
-
-def datetime_filter(value: datetime | None, format: str = "medium") -> str:
-    return format_datetime(value, format) if value else ""
-
-
-def datetime_tag(value: datetime | None, format: str = "medium") -> Markup:
-    """A <time> element: machine-readable UTC, shown in the reader's zone and language."""
-    if value is None:
-        return Markup("")
-    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), format_datetime(value, format))
 
 
 def amendment_diff(comment) -> Markup:
@@ -140,6 +128,9 @@ def register(app) -> None:
         section_url=section_url,
         signatories=signatories,
         reader_name=pagecache.reader_name,
+        closes_in=dates.closes_in,
+        reader_zone_name=dates.reader_zone_name,
+        is_whole_month=dates.is_whole_month,
     )
     app.jinja_env.filters.update(
         readable=readable,
@@ -148,9 +139,10 @@ def register(app) -> None:
         text_of=text_of_html,
         isolate=isolate,
         diff_sides=lambda html: diff_sides(str(html)),
-        datetime=datetime_filter,
-        time_tag=datetime_tag,
-        date=lambda value, format="medium": format_date(value, format) if value else "",
+        datetime=dates.moment,
+        time_tag=dates.time_tag,
+        date=dates.day,
+        month=dates.month,
         number=format_decimal,
         role_label=lambda role: ROLES.get(role, role),
         comment_kind_label=lambda kind: COMMENT_KINDS.get(kind, kind),

@@ -188,7 +188,7 @@ def test_settings_and_language_switch(app, world):
     assert browser.post("/settings", data={"locale": "fr", "timezone": "Europe/Zurich"}).status_code == 302
     db.session.refresh(user)
     assert (user.locale, user.timezone) == ("fr", "Europe/Zurich")
-    assert "Europe/Zurich" in browser.get("/").get_data(as_text=True)
+    assert "heure d’Europe centrale" in browser.get("/").get_data(as_text=True)  # the zone named in French
     browser.post("/language", data={"locale": "ar", "next": "/"})
     page = browser.get("/").get_data(as_text=True)
     assert 'lang="ar" dir="rtl"' in page

@@ -15,6 +15,9 @@ AXE_OPTIONS = {
 # (name, who reads it, path — with {placeholders} filled from the demo)
 PAGES = [
     ("welcome", None, "/"),
+    # The public front door (issue 14): a consultation and its roadmap, read without signing in.
+    ("public-consultation", None, f"/consultations/{SLUG}"),
+    ("public-roadmap", None, f"/consultations/{SLUG}/roadmap"),
     ("sign-in", None, "/auth/login"),
     ("home", DELEGATE, "/"),
     ("consultation", DELEGATE, f"/consultations/{SLUG}"),

@@ -93,6 +93,37 @@ def amendment_diff(comment) -> Markup:
     return Markup(comment.proposed_diff_html or "")  # noqa: S704  (escaped text with <del>/<ins>, built by consult.text)
 
 
+# Fields shown as a group of options: the summary links to the first option, which can take focus.
+_OPTION_GROUPS = {"RadioField", "MultiCheckboxField"}
+
+
+def field_errors(form) -> list[tuple[str | None, str, str]]:
+    """(anchor, label, message) for every field error of ``form`` (or a list of fields), in their order.
+
+    The anchor is the id of the input the error summary links to; None for a hidden field
+    (a stale CSRF token …), whose message is listed without a link.
+    """
+    found = []
+    for field in form:
+        if field.type == "FormField":
+            found.extend(field_errors(field.form))
+            continue
+        if field.type == "FieldList":
+            found.extend(field_errors(field.entries))
+            continue
+        messages = [message for message in field.errors if isinstance(message, str)]
+        if not messages:
+            continue
+        if field.type in ("HiddenField", "CSRFTokenField"):
+            anchor = None
+        elif field.type in _OPTION_GROUPS:
+            anchor = f"{field.id}-0"
+        else:
+            anchor = field.id
+        found.extend((anchor, str(field.label.text), message) for message in messages)
+    return found
+
+
 @cache
 def _static_hash(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
@@ -121,6 +152,7 @@ def register(app) -> None:
         section_url=section_url,
         signatories=signatories,
         reader_name=pagecache.reader_name,
+        field_errors=field_errors,
     )
     app.jinja_env.filters.update(
         readable=readable,

@@ -33,7 +33,7 @@ def test_no_sideways_scrolling_at_390_px(visit, places, shot, name, email, path,
 
 
 def test_the_phone_header_is_a_menu_button(visit, shot):
-    page = visit(FOCAL)
+    page = visit(FOCAL, language="en")
     page.set_viewport_size(PHONE)
     page.goto("/")
     menu = page.locator(".menu__button")

@@ -108,10 +108,12 @@ def field_errors(form) -> list[tuple[str | None, str, str]]:
         if field.type == "FormField":
             found.extend(field_errors(field.form))
             continue
+        # A list of rows carries its rows' errors, and a service's error about the list as a whole.
+        messages = [message for message in field.errors if isinstance(message, str)]
         if field.type == "FieldList":
+            found.extend((None, str(field.label.text), message) for message in messages)
             found.extend(field_errors(field.entries))
             continue
-        messages = [message for message in field.errors if isinstance(message, str)]
         if not messages:
             continue
         if field.type in ("HiddenField", "CSRFTokenField"):

@@ -78,8 +78,10 @@ def test_a_hidden_field_error_is_listed_without_a_link_and_nested_rows_link_thei
     form.token.errors = ["The form is out of date."]
     form.choice.errors = ["Choose one."]
     form.rows[1].text.errors = ["Too long."]
+    form.rows.errors = [{}, {"text": ["Too long."]}, "Give at least one row."]
     assert field_errors(form) == [
         (None, "Token", "The form is out of date."),
         ("choice-0", "Format", "Choose one."),
+        (None, "Rows", "Give at least one row."),
         ("rows-1-text", "Conclusion", "Too long."),
     ]

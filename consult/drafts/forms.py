@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.models.drafts import DOCUMENT_KINDS
-from consult.web.forms import UN_LANGUAGE_NAMES, MarkdownField, choices
+from consult.web.forms import UN_LANGUAGE_NAMES, MarkdownField, choices, override_reason_field
 
 LANGUAGE_CHOICES = [("", _l("Detect from the text")), *UN_LANGUAGE_NAMES]
 
@@ -36,9 +36,7 @@ class ReleaseForm(FlaskForm):
     comments_close_at = DateTimeLocalField(_l("Comments close at (your time zone)"), validators=[DataRequired()])
     accept_late = BooleanField(_l("Accept late comments (marked as late)"))
     keep_previous_open = BooleanField(_l("Keep the current release open for comments until its own closing time"))
-    override_reason = TextAreaField(
-        _l("Reason to publish although comments are unanswered"), validators=[Optional(), Length(max=2000)]
-    )
+    override_reason = override_reason_field()
     # The release the publisher saw as current: another one published meanwhile is a conflict.
     supersedes = HiddenField()
 

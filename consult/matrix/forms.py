@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, SelectField
+
+from consult.web.forms import override_reason_field
 
 
 class ImportForm(FlaskForm):
@@ -18,6 +19,4 @@ class ConfirmImportForm(FlaskForm):
 
 
 class PublishCompilationForm(FlaskForm):
-    override_reason = TextAreaField(
-        _l("Reason to publish although comments are unanswered"), validators=[Optional(), Length(max=2000)]
-    )
+    override_reason = override_reason_field()

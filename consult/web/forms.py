@@ -1,9 +1,12 @@
 """Form helpers shared by the blueprints."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
 
+from consult.drafts.services import MIN_OVERRIDE_REASON_LENGTH
 from consult.errors import DomainError
 
 # The six UN languages, each named in itself, in the order the UN lists them.
@@ -19,6 +22,17 @@ UN_LANGUAGE_NAMES = [
 
 class MarkdownField(TextAreaField):
     """Text written in Markdown: the service renders it once, as sanitized HTML."""
+
+
+def override_reason_field() -> TextAreaField:
+    """The reason to go ahead although comments are unanswered, its minimum length stated and checked on the form."""
+    shortest = MIN_OVERRIDE_REASON_LENGTH
+    too_short = _l("Explain the reason in at least %(count)d characters: it is kept on record.", count=shortest)
+    return TextAreaField(
+        _l("Reason to publish although comments are unanswered"),
+        validators=[Optional(), Length(min=shortest, message=too_short), Length(max=2000)],
+        description=_l("At least %(count)d characters; the reason is kept on record.", count=shortest),
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -98,6 +98,39 @@ def linkable_here() -> bool:
     return request.method in ("GET", "HEAD")
 
 
+# Fields shown as a group of options: the summary links to the first option, which can take focus.
+_OPTION_GROUPS = {"RadioField", "MultiCheckboxField"}
+
+
+def field_errors(form) -> list[tuple[str | None, str, str]]:
+    """(anchor, label, message) for every field error of ``form`` (or a list of fields), in their order.
+
+    The anchor is the id of the input the error summary links to; None for a hidden field
+    (a stale CSRF token …), whose message is listed without a link.
+    """
+    found = []
+    for field in form:
+        if field.type == "FormField":
+            found.extend(field_errors(field.form))
+            continue
+        # A list of rows carries its rows' errors, and a service's error about the list as a whole.
+        messages = [message for message in field.errors if isinstance(message, str)]
+        if field.type == "FieldList":
+            found.extend((None, str(field.label.text), message) for message in messages)
+            found.extend(field_errors(field.entries))
+            continue
+        if not messages:
+            continue
+        if field.type in ("HiddenField", "CSRFTokenField"):
+            anchor = None
+        elif field.type in _OPTION_GROUPS:
+            anchor = f"{field.id}-0"
+        else:
+            anchor = field.id
+        found.extend((anchor, str(field.label.text), message) for message in messages)
+    return found
+
+
 @cache
 def _static_hash(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
@@ -131,6 +164,7 @@ def register(app) -> None:
         closes_in=dates.closes_in,
         reader_zone_name=dates.reader_zone_name,
         is_whole_month=dates.is_whole_month,
+        field_errors=field_errors,
     )
     app.jinja_env.filters.update(
         readable=readable,

@@ -39,15 +39,14 @@ def _local(url: str) -> bool:
     return compact.startswith("/") and not compact.startswith(("//", "/\\"))
 
 
+def _our_script(tag: str, found: dict) -> bool:
+    """A script file of ours (static/js), loaded by every page: the CSP runs only such files, never inline code."""
+    return tag == "script" and _compact(found.get("src") or "").startswith("/static/js/")
+
+
 def _qr_code(tag: str, found: dict, name: str, value: str) -> bool:
     """The two-step sign-in page's QR code: a PNG drawn by the server, inline (a picture runs nothing)."""
     return tag == "img" and found.get("class") == "qr-code" and name == "src" and value.startswith("data:image/png;")
-
-
-def _our_script(tag: str, found: dict) -> bool:
-    """A script file of ours (static/js), never inline: the page policy runs nothing else."""
-    source = _compact(found.get("src") or "")
-    return tag == "script" and source.startswith("/static/js/") and ".." not in source
 
 
 class _Inspector(HTMLParser):
@@ -55,6 +54,7 @@ class _Inspector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.allow_svg = allow_svg
         self.svg_depth = 0
+        self.in_our_script = False
         self.problems: list[str] = []
 
     def handle_starttag(self, tag, attrs):
@@ -68,10 +68,18 @@ class _Inspector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "svg" and self.svg_depth:
             self.svg_depth -= 1
+        if tag == "script":
+            self.in_our_script = False
+
+    def handle_data(self, data):
+        if self.in_our_script and data.strip():
+            self.problems.append("<script> with inline code")
 
     def _element(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag in FORBIDDEN_TAGS and not _our_script(tag, found):
+        if _our_script(tag, found):
+            self.in_our_script = True
+        elif tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>")
         if tag == "svg" and not (self.allow_svg and found.get("class") == "chart"):
             self.problems.append("<svg> outside the dashboard charts")

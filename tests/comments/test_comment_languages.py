@@ -55,7 +55,9 @@ def test_every_text_of_a_comment_carries_its_language(app, world):
     html = client.get(f"/comments/{unknown.id}").get_data(as_text=True)
     assert '<div class="comment__body" dir="auto">' in html
     assert create_comment(egypt, section, kind="general", body="Detected from its words.").language == "en"
-    assert '<td data-label="Comment text" lang="ar" dir="rtl">نقترح.</td>' in client.get("/delegation/comments").get_data(as_text=True)
+    assert '<td data-label="Comment text" lang="ar" dir="rtl">نقترح.</td>' in client.get(
+        "/delegation/comments"
+    ).get_data(as_text=True)
     submitted = client.get(f"/comments/{arabic.id}/submit").get_data(as_text=True)
     assert '<div class="comment__body" lang="ar" dir="rtl">' in submitted
 

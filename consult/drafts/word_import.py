@@ -222,7 +222,7 @@ class _Numbering:
         self.restarted: set[str] = set()
         try:
             root = document.part.numbering_part.element
-        except (KeyError, NotImplementedError):
+        except (KeyError, NotImplementedError):  # a document without lists has no numbering part: nothing to count
             return
         for abstract in root.iterfind(f"{_W}abstractNum"):
             levels = {}

@@ -352,6 +352,31 @@ def visible_comments(user: User, now: datetime | None = None):
     return public
 
 
+def comment_audiences(comment: Comment, co_signer_ids, now: datetime) -> list[str]:
+    """Who may read ``comment`` under ``comment.view``, as audiences (the page store keeps pages per
+    audience, so that a comment submitted while the window is open makes only its delegation's, its
+    co-signers' and the staff's pages stale). Must name every reader the rule allows."""
+    if comment.organization_id is None:
+        return ["all"]
+    own = f"org:{comment.organization_id}"
+    if comment.status == "draft":
+        return [own]
+    if comment.release is None or comment.release.has_closed(now):
+        return ["all"]
+    return ["staff", own, *(f"org:{organization_id}" for organization_id in co_signer_ids)]
+
+
+def reader_audiences(user) -> list[str]:
+    """The audiences a reader belongs to (see ``comment_audiences``)."""
+    role = _role(user)
+    audiences = ["all"]
+    if role in STAFF_ROLES:
+        audiences.append("staff")
+    if role in ("focal_point", "delegate") and user.organization_id:
+        audiences.append(f"org:{user.organization_id}")
+    return audiences
+
+
 def visible_sections(user):
     """SQL condition matching the sections the reader may see: the staff the whole working
     draft, everyone else only what a release published. Until then even a section's heading

@@ -12,7 +12,7 @@ from consult.extensions import db
 from consult.models.accounts import Organization, User
 from consult.models.base import UTCDateTime, Versioned, renders_markdown, utcnow
 from consult.models.drafts import Release, ReleaseSection, Section, SectionVersion
-from consult.models.stamps import nowhere, on_its_comments_section, on_its_section, shown_on
+from consult.models.stamps import nowhere, on_its_section, shown_on, to_its_comments_readers, to_its_readers
 from consult.text import language_of
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ version_addressed_comment = Table(
 )
 
 
-@shown_on(on_its_section)
+@shown_on(to_its_readers)
 class Comment(Versioned, db.Model):
     __table_args__ = (
         Index("ix_comment_section_status", "section_id", "status"),
@@ -154,7 +154,7 @@ class Comment(Versioned, db.Model):
 renders_markdown(Comment.body, "body_html")
 
 
-@shown_on(on_its_comments_section)
+@shown_on(to_its_comments_readers)
 class CommentRevision(db.Model):
     """An earlier text of a submitted comment, kept when the comment is edited."""
 
@@ -187,7 +187,7 @@ class CommentGroup(Versioned, db.Model):
     comments: Mapped[list[Comment]] = relationship(back_populates="group", order_by=Comment.id)
 
 
-@shown_on(on_its_comments_section)
+@shown_on(to_its_comments_readers)
 class DispositionRevision(db.Model):
     """An answer to a comment as it stood before it was changed."""
 

@@ -2,6 +2,7 @@
 each model declares about the kept pages a change to one of its rows makes stale."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, String, inspect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,6 +19,26 @@ def section_scope(section_id: int) -> str:
 
 def document_scope(document_id: int) -> str:
     return f"document:{document_id}"
+
+
+def comments_scope(section_id: int, audience: str) -> str:
+    """The comments on one section that an audience may read (see permissions.comment_audiences):
+    a comment submitted while the window is open changes the pages of its delegation and of the
+    staff, and nobody else's."""
+    return f"comments:{section_id}:{audience}"
+
+
+def counts_scope(document_id: int, audience: str) -> str:
+    """An audience's comment counts on a document's page."""
+    return f"counts:{document_id}:{audience}"
+
+
+@dataclass(frozen=True, eq=False)
+class ReadersOf:
+    """The kept pages of whoever may read ``comment``: the page store resolves it with the
+    permission rules, which models may not import."""
+
+    comment: object
 
 
 def shown_on(rule: Callable[[object, str], Iterable[str]]):
@@ -43,8 +64,12 @@ def on_its_section(row, _change) -> list[str]:
     return [section_scope(row.section_id)]
 
 
-def on_its_comments_section(row, _change) -> list[str]:
-    return [section_scope(row.comment.section_id)]
+def to_its_readers(comment, _change) -> list[ReadersOf]:
+    return [ReadersOf(comment)]
+
+
+def to_its_comments_readers(row, _change) -> list[ReadersOf]:
+    return [ReadersOf(row.comment)]
 
 
 def everywhere_if_changed(*attributes: str, when_new: bool = True) -> Callable[[object, str], list[str]]:
@@ -72,7 +97,8 @@ def scopes_shown(row, change: str) -> Iterable[str]:
 class PageStamp(db.Model):
     """A random value, replaced in the same transaction as any change shown under its scope.
 
-    Scopes: ``global``, ``document:<id>``, ``section:<id>``. A missing row reads as 0.
+    Scopes: ``global``, ``document:<id>``, ``section:<id>``, ``comments:<section id>:<audience>``,
+    ``counts:<document id>:<audience>``. A missing row reads as 0.
     """
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,9 +1,11 @@
 """Pages each worker keeps: never stale, never another reader's, never another delegation's."""
 
+import random
 import re
 import time
 from datetime import timedelta
 
+from flask_login import login_user
 from sqlalchemy import event
 
 from consult.comments.services import create_comment, record_disposition
@@ -11,7 +13,8 @@ from consult.drafts.services import publish_release
 from consult.extensions import db
 from consult.models import Section
 from consult.models.base import utcnow
-from consult.web.pagecache import PageStore, _Entry, read_stamps, section_scope
+from consult.models.stamps import comments_scope
+from consult.web.pagecache import PageStore, _Entry, document_scopes, read_stamps, section_scope, section_scopes
 from tests.conftest import login
 
 
@@ -96,6 +99,54 @@ def test_delegations_never_share_a_kept_page(app, world):
     assert re.search(r'<article class="comment[^>]*>(?:(?!</article>).)*Kenya', peru_sees, re.S) is None
 
 
+def _scopes_of(app, user, section) -> tuple[list[str], list[str]]:
+    """The stamps ``user``'s kept section page and document page depend on."""
+    with app.test_request_context():
+        login_user(user)
+        return section_scopes(section.id), document_scopes(section.document_id)
+
+
+def test_a_comment_submitted_in_the_window_makes_only_its_readers_pages_stale(app, world):
+    document, section = _published(world)
+    kenya, peru, editor = world.user("focal_point", "KEN"), world.user("focal_point", "PER"), world.user("editor")
+    scopes = {user.email: sum(_scopes_of(app, user, section), []) for user in (kenya, peru, editor)}
+    before = {email: read_stamps(names) for email, names in scopes.items()}
+
+    create_comment(kenya, section, kind="general", body="Kenya asks for a target.")
+    db.session.commit()
+    # A draft is Kenya's alone.
+    after_draft = {email: read_stamps(names) for email, names in scopes.items()}
+    assert after_draft[kenya.email] != before[kenya.email]
+    assert after_draft[peru.email] == before[peru.email] and after_draft[editor.email] == before[editor.email]
+
+    comment = create_comment(kenya, section, kind="general", body="Kenya submits.", submit=True)
+    db.session.commit()
+    after_submit = {email: read_stamps(names) for email, names in scopes.items()}
+    # Submitted while the window is open: Kenya's and the staff's pages change, Peru's stay kept.
+    assert after_submit[peru.email] == before[peru.email]
+    assert after_submit[editor.email] != after_draft[editor.email]
+    assert after_submit[kenya.email] != after_draft[kenya.email]
+
+    # Once the window has closed, every participant may read it: an answer changes everyone's pages.
+    document.releases[-1].comments_close_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    closed = read_stamps(scopes[peru.email])
+    record_disposition(editor, comment, disposition="noted", rationale="Outside the mandate.")
+    db.session.commit()
+    assert read_stamps(scopes[peru.email]) != closed
+
+
+def test_a_co_signer_sees_the_invitation_on_its_kept_page(app, world, client):
+    _, section = _published(world)
+    kenya, egypt = world.user("focal_point", "KEN"), world.user("focal_point", "EGY")
+    login(client, egypt)
+    path = f"/sections/{section.id}"
+    assert "Joint position." not in client.get(path).get_data(as_text=True)
+    create_comment(kenya, section, kind="general", body="Joint position.", submit=True, co_signers=["EGY"])
+    db.session.commit()
+    assert "Joint position." in client.get(path).get_data(as_text=True)
+
+
 def test_a_page_kept_while_the_window_was_open_is_not_used_after_it_closes(app, world, client):
     document = world.document()
     publish_release(None, document, label="Zero draft", comments_close_at=utcnow() + timedelta(seconds=2))
@@ -139,7 +190,7 @@ def test_signing_in_leaves_kept_pages_valid(app, world, client):
 def test_a_rolled_back_change_leaves_the_stamps_as_they_were(app, world):
     _, section = _published(world)
     focal_point = world.user("focal_point", "KEN")
-    scopes = ["global", section_scope(section.id)]
+    scopes = ["global", comments_scope(section.id, f"org:{focal_point.organization_id}")]
     before = read_stamps(scopes)
     create_comment(focal_point, section, kind="general", body="Never saved.")
     db.session.flush()
@@ -169,43 +220,47 @@ def test_a_missing_section_is_a_404_and_nothing_is_kept(app, world, client):
     assert len(app.extensions["consult.pages"]) == 0
 
 
+def _page(size: int, seed: int) -> str:
+    """A page that does not compress: its kept size is predictable."""
+    return random.Random(seed).randbytes(size).hex()  # noqa: S311  (test data)
+
+
 def test_the_store_keeps_the_most_recently_used_pages_within_its_size():
-    store = PageStore(max_bytes=25)
     later = utcnow() + timedelta(minutes=5)
+    entries = {name: _Entry.of((1,), later, _page(100, seed)) for seed, name in enumerate("abcd")}
+    one = len(entries["a"].compressed)
+    store = PageStore(max_bytes=one * 2 + one // 2)
     for name in "abc":
-        store.put((name,), _Entry((1,), later, name * 10))
+        store.put((name,), entries[name])
     assert len(store) == 2 and store.get(("a",)) is None
     store.get(("b",))
-    store.put(("d",), _Entry((1,), later, "d" * 10))
+    store.put(("d",), entries["d"])
     assert store.get(("b",)) is not None and store.get(("c",)) is None
-    store.put(("huge",), _Entry((1,), later, "x" * 26))
+    store.put(("huge",), _Entry.of((1,), later, _page(1000, 9)))
     assert store.get(("huge",)) is None and len(store) == 2
 
 
-def test_the_store_counts_utf8_bytes_not_characters():
-    store = PageStore(max_bytes=30)
+def test_the_store_keeps_pages_compressed_and_counts_what_it_keeps():
     later = utcnow() + timedelta(minutes=5)
-    store.put(("zh",), _Entry((1,), later, "段" * 10))  # 10 characters, 30 bytes
-    assert store.size == 30 and len(store) == 1
-    store.put(("ar",), _Entry((1,), later, "ف"))  # 2 bytes: the Chinese page must go
-    assert store.get(("zh",)) is None and store.size == 2
-    # 11 characters would fit a limit counted in characters, but not 33 bytes.
-    store.put(("too-big",), _Entry((1,), later, "段" * 11))
-    assert store.get(("too-big",)) is None and store.size == 2
+    page = '<p lang="zh">段落</p>' * 2000  # 44,000 UTF-8 bytes of repetitive HTML
+    entry = _Entry.of((1,), later, page)
+    assert entry.html == page
+    assert len(entry.compressed) < len(page.encode()) / 4
+    store = PageStore(max_bytes=len(entry.compressed))
+    store.put(("zh",), entry)
+    assert store.size == len(entry.compressed) and store.get(("zh",)).html == page
     # A page replaced by a version too large to keep is not served stale either.
-    store.put(("ar",), _Entry((1,), later, "ف" * 16))
-    assert store.get(("ar",)) is None and store.size == 0 and len(store) == 0
+    store.put(("zh",), _Entry.of((1,), later, _page(5000, 1)))
+    assert store.get(("zh",)) is None and store.size == 0 and len(store) == 0
 
 
 def test_the_store_never_holds_more_than_its_limit():
     store = PageStore(max_bytes=1000)
     later = utcnow() + timedelta(minutes=5)
-    pieces = ["a", "é", "段", "😀"]
     for number in range(500):
-        html = pieces[number % 4] * (number * 7 % 300)
-        store.put((number % 37,), _Entry((1,), later, html))
+        store.put((number % 37,), _Entry.of((1,), later, _page(number * 7 % 300, number)))
         assert store.size <= 1000
-        assert store.size == sum(len(entry.html.encode()) for entry in map(store.get, list(store._entries)))
+        assert store.size == sum(len(entry.compressed) for entry in map(store.get, list(store._entries)))
 
 
 def test_equivalent_query_strings_share_one_kept_page(app, world, client):

@@ -48,6 +48,7 @@ class Dataset:
     hot_section_id: int
     submit_section_id: int
     burst_section_ids: list[int]
+    section_ids: list[int]  # the 300 paragraphs of the draft
     scaling_section_ids: dict[int, int]  # number of comments → section id
     editor_email: str
     editor_token: str
@@ -325,6 +326,7 @@ def build(url: str, seed: int = 2026) -> Dataset:
             hot_section_id=hot.id,
             submit_section_id=sections[SUBMIT_POSITION - 1].id,
             burst_section_ids=[section.id for section in rng.sample(others, BURST_SECTIONS)],
+            section_ids=[section.id for section in sections],
             scaling_section_ids={
                 count: section.id for count, section in zip(SCALING_COUNTS, scaling.sections, strict=True)
             },

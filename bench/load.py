@@ -133,6 +133,8 @@ def wrk(
     expected_status: int = 200,
     headers: dict[str, str] | None = None,
     tokens_file: Path | None = None,
+    paths_file: Path | None = None,
+    reads_file: Path | None = None,
 ) -> WrkResult:
     command = [
         "wrk",
@@ -149,9 +151,9 @@ def wrk(
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://{HOST}:{port}{path}")
-    env = {key: value for key, value in os.environ.items() if key != "BENCH_TOKENS"}
-    if tokens_file is not None:
-        env["BENCH_TOKENS"] = str(tokens_file)
+    files = {"BENCH_TOKENS": tokens_file, "BENCH_PATHS": paths_file, "BENCH_READS": reads_file}
+    env = {key: value for key, value in os.environ.items() if key not in files}
+    env.update({name: str(file) for name, file in files.items() if file is not None})
     completed = subprocess.run(  # noqa: S603  (wrk with arguments of our own)
         command, env=env, capture_output=True, text=True, timeout=settings.duration + 60, check=False
     )
@@ -218,7 +220,7 @@ class Burst:
 
 
 def deadline_burst(
-    port: int,
+    ports: list[int],
     tokens: dict[str, str],
     paths: list[str],
     tag: str,
@@ -226,7 +228,8 @@ def deadline_burst(
     expected_status: int = 201,
     per_delegation: int = 10,
 ) -> Burst:
-    """Every delegation's focal point submits ``per_delegation`` comments, all at once.
+    """Every delegation's focal point submits ``per_delegation`` comments, all at once (the
+    delegations spread over the servers listening on ``ports``).
 
     One thread per delegation sends its comments back to back, all threads released
     together; each body carries a unique marker so the database check can match rows.
@@ -252,7 +255,7 @@ def deadline_burst(
             started = time.perf_counter()
             try:
                 status, _, payload = request(
-                    port,
+                    ports[index % len(ports)],
                     "POST",
                     path,
                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},

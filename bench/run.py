@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import shutil
@@ -18,15 +19,18 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench import dataset, queries
-from bench.load import WrkSettings, deadline_burst, expect, sequential, sign_in, wrk
+from bench.ceiling import create_table as create_ceiling_table
+from bench.load import WrkResult, WrkSettings, deadline_burst, expect, request, sequential, sign_in, wrk
 from bench.servers import ROOT, WORKERS, Gunicorn
 from consult.models import Comment
 
@@ -41,6 +45,9 @@ TARGETS = {
     "submit_comment_api": "≥ 0.10× hello, p99 ≤ 250 ms, 0 errors",
     "deadline_burst": "0 errors, every acknowledged comment stored once",
     "scaling": "time(10,000) ≤ 1.5× time(10)",
+    "reads_during_submissions": "≥ 0.5× reads alone, p99 ≤ 250 ms, 0 errors",
+    "submissions_alone": "≥ 0.6× the one-row write ceiling, p99 ≤ 250 ms, 0 errors",
+    "two_servers": "0 errors, every acknowledged comment stored once, fresh on the other server",
 }
 
 
@@ -192,10 +199,104 @@ def drive(app: Gunicorn, hello: Gunicorn, data, settings: WrkSettings, directory
     step(f"deadline burst: {len(data.focal_tokens)} delegations × 10 comments at once")
     tag = secrets.token_hex(4)
     paths = [f"/api/v1/sections/{section_id}/comments" for section_id in data.burst_section_ids]
-    burst = deadline_burst(app.port, data.focal_tokens, paths, tag)
+    burst = deadline_burst([app.port], data.focal_tokens, paths, tag)
     results["burst"] = {**burst.summary(), **verify_burst(url, burst, tag)}
-    results["hello_burst"] = deadline_burst(hello.port, data.focal_tokens, ["/"], tag, expected_status=200).summary()
+    results["hello_burst"] = deadline_burst([hello.port], data.focal_tokens, ["/"], tag, expected_status=200).summary()
     return results
+
+
+# The deadline hour (bench/README.md): delegations read while others submit.
+READERS = 24  # connections reading, each request as one of 24 delegations' focal points
+SUBMITTERS = 8  # connections submitting, as the 193 delegations in turn
+PARAGRAPHS_FOLLOWED = 30  # each reading delegation follows 30 paragraphs, and the document page
+
+
+def _submitted_so_far(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count(Comment.id)).where(Comment.body.like("Load test %")))
+    finally:
+        engine.dispose()
+
+
+def deadline_hour(app: Gunicorn, write_ceiling: Gunicorn, data, settings: WrkSettings, directory: Path, url) -> dict:
+    """Reads alone, submissions alone, both at once, and the bare one-row write ceiling."""
+    rng = random.Random(17)  # noqa: S311  (a reproducible mix, not secrets)
+    reads = []
+    for code in rng.sample(sorted(data.focal_tokens), READERS):
+        cookie = sign_in(app.port, f"focal.{code.lower()}@bench.example", data.password)
+        reads += [
+            f"/sections/{section_id}\t{cookie}" for section_id in rng.sample(data.section_ids, PARAGRAPHS_FOLLOWED)
+        ]
+        reads.append(f"/documents/{data.document_id}\t{cookie}")
+    reads_file, paths_file = directory / "reads.txt", directory / "submit-paths.txt"
+    reads_file.write_text("\n".join(reads) + "\n")
+    paths_file.write_text("".join(f"/api/v1/sections/{section_id}/comments\n" for section_id in data.section_ids))
+    tokens_file = directory / "focal-tokens.txt"
+    readers, writers = replace(settings, connections=READERS), replace(settings, connections=SUBMITTERS)
+
+    def read() -> WrkResult:
+        return wrk(readers, app.port, "/", reads_file=reads_file)
+
+    def submit() -> WrkResult:
+        return wrk(writers, app.port, "/", expected_status=201, tokens_file=tokens_file, paths_file=paths_file)
+
+    print("  deadline hour: warming the readers' pages", flush=True)
+    wrk(replace(readers, duration=max(3, settings.duration // 2)), app.port, "/", reads_file=reads_file)
+    print("  deadline hour: reads alone, submissions alone, the write ceiling, both at once", flush=True)
+    results = {"reads_alone": vars(read())}
+    before = _submitted_so_far(url)
+    results["submissions_alone"] = vars(submit())
+    results["ceiling"] = vars(wrk(writers, write_ceiling.port, "/", expected_status=201, tokens_file=tokens_file))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reading, submitting = pool.submit(read), pool.submit(submit)
+        results["reads_during_submissions"], results["submissions_during_reads"] = (
+            vars(reading.result()),
+            vars(submitting.result()),
+        )
+    acknowledged = sum(
+        results[name]["statuses"].get("201", 0) for name in ("submissions_alone", "submissions_during_reads")
+    )
+    # wrk drops the answers still in flight when it stops: those comments are stored, not counted.
+    results["submissions_stored"] = {"acknowledged": acknowledged, "stored": _submitted_so_far(url) - before}
+    return results
+
+
+def two_servers(app: Gunicorn, directory: Path, data, url: str) -> dict:
+    """The burst spread over two Consult servers on one database; then every delegation's page on
+    the other server shows the comments it submitted through the first (the page stamps are shared)."""
+    second = Gunicorn(
+        "consult-2",
+        "wsgi:app",
+        directory,
+        DATABASE_URL=url,
+        SECRET_KEY=app.env["SECRET_KEY"],
+        CONSULT_CONFIG="development",
+    )
+    second.start()
+    try:
+        second.wait_ready("/healthz")
+        tag = secrets.token_hex(4)
+        paths = [f"/api/v1/sections/{section_id}/comments" for section_id in data.burst_section_ids]
+        reader = {"Cookie": sign_in(second.port, data.reader_email, data.password)}
+        page = f"/sections/{data.burst_section_ids[0]}"
+        request(second.port, "GET", page, headers=reader)  # kept by the second server's workers
+        burst = deadline_burst([app.port, second.port], data.focal_tokens, paths, tag)
+        marker = next(
+            (marker for marker in burst.acknowledged.values() if marker.startswith(f"[burst {tag} KEN ")), None
+        )
+        status, _, body = request(second.port, "GET", page, headers=reader)
+        kenya_first = f"[burst {tag} KEN 0]"
+        return {
+            **burst.summary(),
+            **verify_burst(url, burst, tag),
+            # Kenya's first comment went to the first burst section through whichever server;
+            # the other server's kept page shows it at once.
+            "fresh_across_servers": status == 200 and marker is not None and kenya_first.encode() in body,
+        }
+    finally:
+        second.stop()
 
 
 def ratios(results: dict) -> None:
@@ -212,6 +313,19 @@ def ratios(results: dict) -> None:
     burst["target"], burst["met"] = TARGETS["deadline_burst"], burst["errors"] == 0 and burst["exactly_once"]
     scaling = results["scaling"]
     scaling["target"], scaling["met"] = TARGETS["scaling"], scaling["ratio"] <= 1.5
+    hour = results["deadline_hour"]
+    reads, submissions = hour["reads_during_submissions"], hour["submissions_alone"]
+    reads["ratio"] = round(reads["rps"] / hour["reads_alone"]["rps"], 3)
+    reads["target"] = TARGETS["reads_during_submissions"]
+    reads["met"] = reads["ratio"] >= 0.5 and reads["p99_ms"] <= 250 and reads["errors"] == 0
+    for name in ("submissions_alone", "submissions_during_reads"):
+        hour[name]["ratio"] = round(hour[name]["rps"] / hour["ceiling"]["rps"], 3)
+    submissions["target"] = TARGETS["submissions_alone"]
+    submissions["met"] = submissions["ratio"] >= 0.6 and submissions["p99_ms"] <= 250 and submissions["errors"] == 0
+    if "two_servers" in results:
+        both = results["two_servers"]
+        both["target"] = TARGETS["two_servers"]
+        both["met"] = both["errors"] == 0 and both["exactly_once"] and both["fresh_across_servers"]
 
 
 def _verdict(item: dict) -> str:
@@ -260,6 +374,38 @@ def report(results: dict) -> str:
         f"{burst['stored_without_acknowledgement']} stored without acknowledgement; failures: "
         f"{burst['failures'] or 'none'}; {burst['seconds']} s"
     )
+    hour = results["deadline_hour"]
+    lines += [
+        "",
+        f"deadline hour: {READERS} connections read (each request as one of {READERS} delegations, "
+        f"{PARAGRAPHS_FOLLOWED} paragraphs and the document page each); {SUBMITTERS} connections submit",
+        f"{'':<34}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>9}  target",
+    ]
+    for label, name, ratio in (
+        ("reads alone", "reads_alone", 1.0),
+        ("reads during submissions", "reads_during_submissions", None),
+        ("one-row write ceiling", "ceiling", 1.0),
+        ("submissions alone", "submissions_alone", None),
+        ("submissions during reads", "submissions_during_reads", None),
+    ):
+        item = hour[name]
+        lines.append(
+            f"{label:<34}{item['rps']:>8.1f}{item['p50_ms']:>9.1f}{item['p99_ms']:>9.1f}{item['errors']:>8}"
+            f"{item['ratio'] if ratio is None else ratio:>9.3f}  {_verdict(item)}".rstrip()
+        )
+    stored = hour["submissions_stored"]
+    lines.append(
+        f"  reads: ratio to reads alone; submissions: ratio to the write ceiling. {stored['acknowledged']:,} "
+        f"submissions acknowledged, {stored['stored']:,} stored (wrk drops the answers in flight when it stops)"
+    )
+    if "two_servers" in results:
+        both = results["two_servers"]
+        lines.append(
+            f"two Consult servers, one database: burst of {both['requests']:,} POSTs, {both['rps']:.1f}/s, p99 "
+            f"{both['p99_ms']} ms, {both['errors']} errors, {both['acknowledged']:,} acknowledged, "
+            f"{both['stored_rows']:,} stored, {both['stored_twice']} twice; fresh on the other server: "
+            f"{'yes' if both['fresh_across_servers'] else 'NO'} — {_verdict(both)}"
+        )
     lines += [
         "",
         f"{'section page, comments':<34}{'median ms':>10}{'p90 ms':>9}{'× 10':>8}{'SQL/req':>9}"
@@ -357,20 +503,27 @@ def bench(kind: str, settings: WrkSettings) -> dict:
             CONSULT_CONFIG="development",
         )
         hello = Gunicorn("hello", "bench.hello:app", directory)
+        create_ceiling_table(url)
+        write_ceiling = Gunicorn("ceiling", "bench.ceiling:app", directory, DATABASE_URL=url)
         try:
-            consult.start()
-            hello.start()
+            for server in (consult, hello, write_ceiling):
+                server.start()
             consult.wait_ready("/healthz")
             hello.wait_ready("/")
+            write_ceiling.wait_ready("/healthz")
             results = drive(consult, hello, data, settings, directory, url)
+            results["deadline_hour"] = deadline_hour(consult, write_ceiling, data, settings, directory, url)
+            if kind == "postgresql":
+                print("  two Consult servers on one database: the burst through both", flush=True)
+                results["two_servers"] = two_servers(consult, directory, data, url)
             results["memory"] = {
                 server.name: {"workers": server.memory(), "worker_boots": server.worker_boots()}
                 for server in (consult, hello)
             }
             results["server_exceptions"] = consult.exceptions()
         finally:
-            consult.stop()
-            hello.stop()
+            for server in (consult, hello, write_ceiling):
+                server.stop()
         results["exports"] = exports(url, data)
     results.update(
         machine=host,

@@ -63,8 +63,9 @@ def _texts(kind, body, proposed_text, quote) -> dict:
     }
 
 
-def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None:
-    """Set the comment's texts and what is derived from them, once, as they are written."""
+def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> similarity.Fingerprint | None:
+    """Set the comment's texts and what is derived from them, once, as they are written; for a new
+    comment, the fingerprint whose sketch is inserted once the comment is."""
     for field, value in texts.items():
         setattr(comment, field, value)
     # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
@@ -72,7 +73,7 @@ def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> None
     comment.proposed_diff_html = (
         str(amendment_diff_html(comment.section, version, proposed, comment.proposed_language)) if proposed else None
     )
-    similarity.fingerprint(comment, comment.section.document_id)
+    return similarity.fingerprint(comment, comment.section.document_id)
 
 
 def released_text(section: Section, version: SectionVersion, language: str | None) -> str:
@@ -185,7 +186,7 @@ def create_comment(
         addressed_in=[],
         disposition_history=[],
     )
-    _write_texts(comment, texts, version)
+    sketch = _write_texts(comment, texts, version)
     submit = submit or on_behalf_of is not None
     if submit:
         # Submitted before it is first written: one INSERT of the submitted comment instead
@@ -193,6 +194,7 @@ def create_comment(
         _submit(actor, comment, by_its_delegation=on_behalf_of is None)
     db.session.add(comment)
     db.session.flush()
+    similarity.insert_sketch(comment, sketch)
     imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
     for_group = {"group": speaks_for.code} if speaks_for else {}
     audit.record(actor, "comment.draft", comment, section=section.id, **imported, **for_group)

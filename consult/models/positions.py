@@ -10,7 +10,7 @@ from consult.extensions import db
 from consult.models.accounts import Organization, User
 from consult.models.base import UTCDateTime, Versioned, utcnow
 from consult.models.comments import Comment
-from consult.models.stamps import shown_on, to_its_comments_readers
+from consult.models.stamps import shown_on, to_the_invited_and_its_comments_readers
 
 
 # Who belongs to a group changes the groups offered on comment forms, which every section page shows.
@@ -52,7 +52,7 @@ CO_SIGNATURE_STATUSES = {
 }
 
 
-@shown_on(to_its_comments_readers)
+@shown_on(to_the_invited_and_its_comments_readers)
 class CoSignature(Versioned, db.Model):
     """A delegation invited to co-sign a comment, and what its focal point answered.
 

@@ -35,10 +35,11 @@ def counts_scope(document_id: int, audience: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class ReadersOf:
-    """The kept pages of whoever may read ``comment``: the page store resolves it with the
-    permission rules, which models may not import."""
+    """The kept pages of whoever may read ``comment`` (and of ``co_signer_id``, a delegation invited
+    to co-sign it): the page store resolves it with the permission rules, which models may not import."""
 
     comment: object
+    co_signer_id: int | None = None
 
 
 def shown_on(rule: Callable[[object, str], Iterable[str]]):
@@ -70,6 +71,10 @@ def to_its_readers(comment, _change) -> list[ReadersOf]:
 
 def to_its_comments_readers(row, _change) -> list[ReadersOf]:
     return [ReadersOf(row.comment)]
+
+
+def to_the_invited_and_its_comments_readers(co_signature, _change) -> list[ReadersOf]:
+    return [ReadersOf(co_signature.comment, co_signature.organization_id)]
 
 
 def everywhere_if_changed(*attributes: str, when_new: bool = True) -> Callable[[object, str], list[str]]:

@@ -100,7 +100,7 @@ def _changed_scopes(session) -> set[str]:
                 for scope in scopes_shown(obj, change):
                     (readers if isinstance(scope, ReadersOf) else scopes).add(scope)
     section_ids = {int(scope.partition(":")[2]) for scope in scopes if scope.startswith("section:")}
-    audiences = _audiences(session, {reader.comment for reader in readers})
+    audiences = _audiences(session, readers)
     documents = _documents_of(session, section_ids | {section_id for section_id, _ in audiences})
     for section_id in section_ids:
         scopes.add(section_scope(section_id))
@@ -113,22 +113,28 @@ def _changed_scopes(session) -> set[str]:
     return scopes
 
 
-def _audiences(session, comments) -> set[tuple[int, str]]:
+def _audiences(session, readers: set[ReadersOf]) -> set[tuple[int, str]]:
     """(section id, audience) of every reader of the changed comments, before and after the change
     (a comment's audience only widens: draft → submitted → the window closed)."""
-    if not comments:
+    if not readers:
         return set()
-    existing = [comment.id for comment in comments if comment.id is not None]
-    co_signers: dict[int, list[int]] = {}
-    if existing:  # the new co-signatures are flushed already
-        query = select(CoSignature.comment_id, CoSignature.organization_id).where(CoSignature.comment_id.in_(existing))
+    comments = {reader.comment for reader in readers}
+    # A comment new in this flush has no co-signer but those new with it (their rows name them);
+    # one changed later may have some from earlier requests.
+    co_signers: dict[int, set[int]] = {}
+    for reader in readers:
+        if reader.co_signer_id is not None:
+            co_signers.setdefault(reader.comment.id, set()).add(reader.co_signer_id)
+    earlier = [comment.id for comment in comments if comment not in session.new]
+    if earlier:
+        query = select(CoSignature.comment_id, CoSignature.organization_id).where(CoSignature.comment_id.in_(earlier))
         for comment_id, organization_id in session.connection().execute(query):
-            co_signers.setdefault(comment_id, []).append(organization_id)
+            co_signers.setdefault(comment_id, set()).add(organization_id)
     now = utcnow()
     return {
         (comment.section_id, audience)
         for comment in comments
-        for audience in permissions.comment_audiences(comment, co_signers.get(comment.id, ()), now)
+        for audience in permissions.comment_audiences(comment, sorted(co_signers.get(comment.id, ())), now)
     }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.comments import similarity
-from consult.drafts.services import lock_release
+from consult.drafts.services import share_release
 from consult.drafts.translations import reading
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
@@ -292,7 +292,7 @@ def submit_comment(actor: User, comment: Comment) -> Comment:
 def _submit(actor: User, comment: Comment, *, by_its_delegation: bool = True) -> None:
     # Under the release's lock, the window is judged by the close time committed last, and
     # at the very time recorded as the submission's, which also says whether it is late.
-    lock_release(comment.release)
+    share_release(comment.release)
     now = utcnow()
     if by_its_delegation:
         authorize(actor, "comment.submit", comment, now)

@@ -131,6 +131,29 @@ def _lock_release_statement(returning: bool):
     return statement.returning(Release).execution_options(populate_existing=True) if returning else statement
 
 
+def share_release(release: Release) -> Release:
+    """Hold the release against changes of its window until the transaction ends, and re-read it,
+    as a submission does: submissions share the hold, so that they do not wait for one another.
+
+    On PostgreSQL, SELECT … FOR SHARE: a change of the window (``lock_release``) waits for the
+    submissions holding it, and they for it. SQLite has one writer at a time: there the
+    submission takes ``lock_release``.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return lock_release(release)
+    db.session.execute(_SHARE_RELEASE, {"release_id": release.id}).scalar_one()
+    return release
+
+
+# Built once: every submission runs it; populate_existing refreshes the release as it is read.
+_SHARE_RELEASE = (
+    select(Release)
+    .where(Release.id == bindparam("release_id"))
+    .with_for_update(read=True)
+    .execution_options(populate_existing=True)
+)
+
+
 def get_release(document: Document, number: int) -> Release:
     release = db.session.scalar(select(Release).where(Release.document_id == document.id, Release.number == number))
     if release is None:

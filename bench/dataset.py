@@ -7,27 +7,44 @@ are bulk inserted with the columns the services write (``create_user``, ``issue_
 ``render_markdown``, once per distinct text: 31,000 comments then take seconds.
 """
 
+import os
 import random
 import secrets
+import sqlite3
+import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from bench import texts
 from consult import create_app
 from consult.auth.services import TOKEN_PREFIX, _hash_token
+from consult.comments.similarity import compared_text, fingerprint_of
 from consult.dialogues.services import create_dialogue, publish_outcome, save_outcome
 from consult.drafts.services import create_consultation, import_document, publish_release, released_versions
 from consult.extensions import db
-from consult.models import ApiToken, AuditEvent, Comment, Organization, Section, User
+from consult.models import (
+    ApiToken,
+    AuditEvent,
+    Comment,
+    CommentFingerprint,
+    Organization,
+    SearchEntry,
+    Section,
+    User,
+)
 from consult.models.base import utcnow
-from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, render_markdown
+from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, plain_text, render_markdown
 
+BENCH_DATABASE = "consult_bench"  # on PostgreSQL: created for a run, dropped after it
 PASSWORD = "bench-password-2026"  # noqa: S105  (throw-away accounts on a throw-away database)
 SECTIONS = 300
 COMMENTS = 20_000
@@ -56,6 +73,31 @@ class Dataset:
     focal_tokens: dict[str, str]  # organization code → its focal point's token
     counts: dict[str, int]
     seconds: float
+
+
+@contextmanager
+def database(kind: str, directory: Path):
+    """A fresh, empty database: (SQLAlchemy URL, server description)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'bench.db'}", f"SQLite {sqlite3.sqlite_version}"
+        return
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith("postgresql"):
+        sys.exit("bench.run postgresql needs DATABASE_URL=postgresql://… (run it under scripts/with-postgres)")
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            version = connection.scalar(text("SHOW server_version"))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+        yield (
+            make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False),
+            f"PostgreSQL {version}",
+        )
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        server.dispose()
 
 
 def _insert(model, rows: list[dict]) -> list[int]:
@@ -264,8 +306,30 @@ def _dialogues(rng: random.Random, consultation, secretariat: User, sections, st
             publish_outcome(secretariat, dialogue)
 
 
-def build(url: str, seed: int = 2026) -> Dataset:
-    """Migrate the empty database at ``url`` and fill it; the ids and tokens the scenarios need."""
+def _index_rows(rows: list[dict], ids: list[int], document_ids: dict[int, int]) -> tuple[list[dict], list[dict]]:
+    """The search entries and text fingerprints the services write with each comment (the sketches
+    of similar comments, 64 rows a comment, are left out: the round does not ask for them)."""
+    entries, fingerprints, hashes = [], [], {}
+    for row, comment_id in zip(rows, ids, strict=True):
+        source = "\n\n".join(filter(None, (row["body"], row["proposed_text"])))
+        entries.append({"kind": "comment", "ref_id": comment_id, "section_id": row["section_id"], "text": source})
+        compared = compared_text(row["body"], row["proposed_text"])
+        if compared not in hashes:
+            hashes[compared] = fingerprint_of(compared).text_hash
+        fingerprints.append(
+            {"comment_id": comment_id, "document_id": document_ids[row["section_id"]], "text_hash": hashes[compared]}
+        )
+    plain = {source: plain_text(source) for source in {entry["text"] for entry in entries}}
+    for entry in entries:
+        entry["text"] = plain[entry["text"]]
+    return entries, fingerprints
+
+
+def build(url: str, seed: int = 2026, comments: int = COMMENTS, indexed: bool = False) -> Dataset:
+    """Migrate the empty database at ``url`` and fill it; the ids and tokens the scenarios need.
+
+    ``comments`` on the draft's paragraphs; ``indexed``: with their search entries and text
+    fingerprints, as the services write them (the IPCC-scale round searches and counts campaigns)."""
     started = time.monotonic()
     rng = random.Random(seed)  # noqa: S311  (reproducible data, not secrets)
     app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
@@ -299,7 +363,7 @@ def build(url: str, seed: int = 2026) -> Dataset:
         hot = sections[HOT_POSITION - 1]
         others = [section for section in sections if section is not hot]
         # Spread the rest unevenly: some paragraphs draw many more comments than others.
-        spread = rng.choices(others, weights=[rng.uniform(0.2, 2.0) for _ in others], k=COMMENTS - HOT_SECTION_COMMENTS)
+        spread = rng.choices(others, weights=[rng.uniform(0.2, 2.0) for _ in others], k=comments - HOT_SECTION_COMMENTS)
         per_section = Counter(spread)
         per_section[hot] = HOT_SECTION_COMMENTS
         versions = released_versions(release)
@@ -313,6 +377,11 @@ def build(url: str, seed: int = 2026) -> Dataset:
         rows.sort(key=lambda row: row["submitted_at"])  # ids grow with time, as in real use
         comment_ids = _insert(Comment, rows)
         audit += _comment_audit(rows, comment_ids)
+        if indexed:
+            document_ids = {section.id: section.document_id for section in [*sections, *scaling.sections]}
+            entries, fingerprints = _index_rows(rows, comment_ids, document_ids)
+            db.session.execute(insert(SearchEntry.__table__), entries)
+            db.session.execute(insert(CommentFingerprint.__table__), fingerprints)
         db.session.execute(insert(AuditEvent.__table__), audit)
         db.session.commit()
 
@@ -338,7 +407,7 @@ def build(url: str, seed: int = 2026) -> Dataset:
                 "users": len(user_ids),
                 "api_tokens": len(tokens),
                 "sections": len(sections),
-                "comments": COMMENTS,
+                "comments": comments,
                 "comments_on_hot_section": HOT_SECTION_COMMENTS,
                 "scaling_comments": sum(SCALING_COUNTS),
                 "distinct_comment_texts": len(factory.html),

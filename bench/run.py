@@ -13,31 +13,27 @@ import re
 import secrets
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select
 
-from bench import dataset, queries
+from bench import dataset, ipcc, queries
 from bench.ceiling import create_table as create_ceiling_table
+from bench.dataset import database
+from bench.exports import matrix_exports
 from bench.load import WrkResult, WrkSettings, deadline_burst, expect, request, sequential, sign_in, wrk
 from bench.servers import ROOT, WORKERS, Gunicorn
 from consult.models import Comment
 
 RESULTS = ROOT / "bench" / "results"
-BENCH_DATABASE = "consult_bench"
-
-# Scenarios the product cannot run yet.
 
 # What we compare against (see bench/README.md); the app is measured as it is, not tuned.
 TARGETS = {
@@ -49,6 +45,7 @@ TARGETS = {
     "submissions_alone": "≥ 0.6× the one-row write ceiling, p99 ≤ 250 ms, 0 errors",
     "two_servers": "0 errors, every acknowledged comment stored once, fresh on the other server",
 }
+EXPORT_TARGET = {"format": "xlsx", "seconds": 10, "peak_rss_mib": 300}
 
 
 def _run(*command: str, **kwargs) -> subprocess.CompletedProcess:
@@ -67,31 +64,6 @@ def ensure_wrk() -> None:
         _run(apt_get, "update", "-qq", env=env)  # a fresh image has no package lists yet
         if _run(apt_get, "install", "-y", "-qq", "wrk", env=env).returncode != 0:
             sys.exit("could not install wrk: apt-get install -y wrk")
-
-
-@contextmanager
-def database(kind: str, directory: Path):
-    """A fresh, empty database: (SQLAlchemy URL, server description)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / 'bench.db'}", f"SQLite {sqlite3.sqlite_version}"
-        return
-    server_url = os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith("postgresql"):
-        sys.exit("bench.run postgresql needs DATABASE_URL=postgresql://… (run it under scripts/with-postgres)")
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            version = connection.scalar(text("SHOW server_version"))
-            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
-            connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
-        yield (
-            make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False),
-            f"PostgreSQL {version}",
-        )
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
-        server.dispose()
 
 
 def machine(database_version: str) -> dict:
@@ -470,36 +442,6 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
-EXPORT_TARGET = {"format": "xlsx", "seconds": 10, "peak_rss_mib": 300}
-
-
-def exports(url: str, data) -> list[dict]:
-    """The matrix of the 20,000-comment release in each format, each in its own process."""
-    figures = []
-    for extension in ("xlsx", "docx", "csv"):
-        print(f"  matrix export: {extension}", flush=True)
-        done = _run(
-            sys.executable,
-            "-m",
-            "bench.exports",
-            url,
-            str(data.document_id),
-            data.editor_email,
-            extension,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"the {extension} export failed:\n{done.stderr}")
-        figures.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    target = next(item for item in figures if item["format"] == EXPORT_TARGET["format"])
-    target["target"] = "≤ 10 s and ≤ 300 MB peak"
-    target["met"] = (
-        target["seconds"] <= EXPORT_TARGET["seconds"] and target["peak_rss_mib"] <= EXPORT_TARGET["peak_rss_mib"]
-    )
-    return figures
-
-
 def bench(kind: str, settings: WrkSettings) -> dict:
     """Data set, servers, scenarios on one fresh database; the results without ratios."""
     with tempfile.TemporaryDirectory(prefix="consult-bench-") as tmp, database(kind, Path(tmp)) as (url, version):
@@ -541,7 +483,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         finally:
             for server in (consult, hello, write_ceiling):
                 server.stop()
-        results["exports"] = exports(url, data)
+        results["exports"] = matrix_exports(url, data.document_id, data.editor_email, EXPORT_TARGET)
     results.update(
         machine=host,
         dataset={"counts": data.counts, "seconds": data.seconds},
@@ -575,10 +517,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     results["machine"]["load_average_at_start"] = round(load_at_start, 2)
     ratios(results)
+    results["ipcc_round"] = ipcc.run(args.database)
+    results["elapsed_seconds"] = round(time.monotonic() - began, 1)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}-{args.database}.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(report(results))
+    print(ipcc.report(results["ipcc_round"]))
     print(f"results: {path.relative_to(ROOT)}")
     return 0
 

@@ -1,3 +1,5 @@
+import functools
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -97,7 +99,17 @@ def document(document_id):
         pagecache.document_scopes(document_id),
         lambda: _document_page(document_id),
         ("view", "release", "lang", "beside"),
+        # Rendered once for all delegations: only the reader's comment counts differ.
+        pagecache.ReaderPart(pagecache.counts_scopes(document_id), _comment_count_texts),
     )
+
+
+def _comment_count_texts(_name: str, section_ids: list[int]) -> dict[int, str]:
+    counts = comment_counts(current_user, section_ids)
+    return {
+        section_id: ngettext("%(num)s comment", "%(num)s comments", counts.get(section_id, 0))
+        for section_id in section_ids
+    }
 
 
 def _document_page(document_id: int) -> str:
@@ -124,7 +136,11 @@ def _document_page(document_id: int) -> str:
         languages=languages,
         retired=reading.retired_sections(item) if working else [],
         working=working,
-        counts=comment_counts(current_user, list(versions)),
+        comment_count_text=(
+            functools.partial(pagecache.for_each_reader, "comments")
+            if pagecache.rendering_for_many()
+            else _comment_count_texts("comments", list(versions)).__getitem__
+        ),
         now=now,
     )
 

@@ -18,6 +18,7 @@ any write) and after ``PAGE_CACHE_SECONDS`` at most.
 
 import functools
 import hashlib
+import re
 import secrets
 import threading
 import zlib
@@ -38,6 +39,7 @@ from sqlalchemy.orm.util import identity_key
 from consult import permissions
 from consult.extensions import db, upsert
 from consult.models import CoSignature, PageStamp, Section
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.stamps import (
     GLOBAL,
@@ -53,6 +55,7 @@ _CSRF_FIELD = "csrf_token"  # Flask-WTF keeps the request's token under this nam
 # Random per process, so that no text a user writes can contain them.
 _CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _NAME_PLACEHOLDER = f"reader-{secrets.token_hex(16)}"
+_DELEGATION_PLACEHOLDER = f"delegation-{secrets.token_hex(16)}"
 
 
 # -- stamps ----------------------------------------------------------------------------
@@ -240,8 +243,13 @@ def section_scopes(section_id: int) -> list[str] | None:
 
 
 def document_scopes(document_id: int) -> list[str]:
-    audiences = permissions.reader_audiences(current_user)
-    return [GLOBAL, document_scope(document_id), *(counts_scope(document_id, audience) for audience in audiences)]
+    """The stamps of a document's page as every delegation of a role reads it (see ``ReaderPart``)."""
+    return [GLOBAL, document_scope(document_id)]
+
+
+def counts_scopes(document_id: int) -> list[str]:
+    """The stamps of the reader's comment counts on a document's page."""
+    return [counts_scope(document_id, audience) for audience in permissions.reader_audiences(current_user)]
 
 
 def expires_by(moment: datetime | None) -> None:
@@ -254,12 +262,20 @@ def rendering_for_many() -> bool:
     return "page_expires_at" in g
 
 
+def reader_delegation() -> Markup | str:
+    """The reader's delegation, or its placeholder on a page kept for every delegation of a role."""
+    if "rendering_for_every_delegation" in g:
+        return Markup(_DELEGATION_PLACEHOLDER)  # noqa: S704  (our constant)
+    return organization_name(current_user.organization)
+
+
 def reader_name() -> Markup | str:
     """The signed-in reader's name, or its placeholder on a page kept for others too."""
     return Markup(_NAME_PLACEHOLDER) if rendering_for_many() else current_user.name  # noqa: S704  (our constant)
 
 
-def _key(reader, query: tuple[tuple[str, str], ...]) -> tuple:
+def _key(reader, query: tuple[tuple[str, str], ...], *, own: bool = True) -> tuple:
+    """What a kept page depends on besides the data; ``own`` false: the same for every delegation."""
     return (
         request.endpoint,
         request.path,
@@ -267,8 +283,40 @@ def _key(reader, query: tuple[tuple[str, str], ...]) -> tuple:
         str(get_locale()),
         str(get_timezone()),
         reader.role,
-        reader.organization_id,
+        reader.organization_id if own else None,
     )
+
+
+@dataclass(frozen=True)
+class ReaderPart:
+    """What differs between delegations on a page that is otherwise the same for all of them with
+    one role (a document's comment counts): the page is rendered once with a placeholder (written
+    by ``for_each_reader``) where each reader's figure goes, and filled in per delegation.
+
+    ``fill(name, keys)`` gives the text of each placeholder named ``name``, by key, for the reader;
+    ``scopes`` are the stamps of what it shows. A delegation's filled page is kept too, so that
+    its next request costs what a kept page costs.
+    """
+
+    scopes: list[str]
+    fill: Callable[[str, list[int]], dict[int, str]]
+
+
+_READER_PLACEHOLDER = f"for-reader-{secrets.token_hex(16)}"
+_READER_PART = re.compile(rf"{_READER_PLACEHOLDER}:(\w+):(\d+):")
+
+
+def for_each_reader(name: str, key: int) -> Markup:
+    """On a page rendered for every delegation: the place of the reader's own ``name`` for ``key``."""
+    return Markup(f"{_READER_PLACEHOLDER}:{name}:{int(key)}:")  # noqa: S704  (our constant and an integer)
+
+
+def _fill_reader_parts(html: str, fill: Callable[[str, list[int]], dict[int, str]]) -> str:
+    wanted: dict[str, set[int]] = {}
+    for match in _READER_PART.finditer(html):
+        wanted.setdefault(match[1], set()).add(int(match[2]))
+    texts = {name: fill(name, sorted(keys)) for name, keys in wanted.items()}
+    return _READER_PART.sub(lambda match: str(escape(texts[match[1]][int(match[2])])), html)
 
 
 # Longer digit strings are kept as written: the views read them as no number or refuse them.
@@ -308,27 +356,36 @@ def _usable_here(reader) -> bool:
 
 
 def page(
-    scopes: Iterable[str] | None, render: Callable[[], str], allowed_args: Iterable[str] = ()
+    scopes: Iterable[str] | None,
+    render: Callable[[], str],
+    allowed_args: Iterable[str] = (),
+    reader_part: ReaderPart | None = None,
 ) -> ResponseReturnValue:
     """The page ``render`` makes, from the worker's store while the scopes' stamps hold.
 
     ``scopes`` None means the page cannot be kept (``render`` then explains why, e.g. 404).
+    ``reader_part``: the page is the same for every delegation but for that part (``ReaderPart``).
     """
     reader = current_user._get_current_object()  # once: each use of the proxy looks it up again
     query = canonical_query(allowed_args)
     if scopes is None or query is None or not _usable_here(reader):
         return render()
     store: PageStore = current_app.extensions["consult.pages"]
+    scopes = list(scopes)
+    own_scopes = scopes + (reader_part.scopes if reader_part else [])
     key = _key(reader, query)
     # Stamps first: whatever is rendered next is at least as new as they are.
-    stamps = read_stamps(scopes)
+    stamps = read_stamps(own_scopes)
     now = utcnow()
     entry = store.get(key)
-    if entry is None or entry.stamps != stamps or entry.expires_at <= now:
+    if entry is not None and entry.stamps == stamps and entry.expires_at > now:
+        html = entry.html
+    elif reader_part is None:
         entry, html = _render(render, stamps, now)
         store.put(key, entry)
     else:
-        html = entry.html
+        entry, html = _filled(store, _key(reader, query, own=False), render, reader_part, stamps, len(scopes), now)
+        store.put(key, entry)
     html = html.replace(_CSRF_PLACEHOLDER, generate_csrf()).replace(_NAME_PLACEHOLDER, str(escape(reader.name)))
     response = make_response(html)
     # A browser that has this page already gets a 304: its copy differs only in when its
@@ -338,14 +395,38 @@ def page(
     return response
 
 
+def _filled(store: PageStore, shared_key, render, part: ReaderPart, stamps, shared_count: int, now):
+    """The delegation's page, from the page kept for every delegation (rendered if need be)."""
+    shared_stamps = stamps[:shared_count]
+    shared = store.get(shared_key)
+    if shared is not None and shared.stamps == shared_stamps and shared.expires_at > now:
+        shared_html = shared.html
+    else:
+        g.rendering_for_every_delegation = True
+        try:
+            shared, shared_html = _render(render, shared_stamps, now)
+        finally:
+            g.pop("rendering_for_every_delegation")
+        store.put(shared_key, shared)
+    delegation = current_user.organization
+    html = _fill_reader_parts(shared_html, part.fill).replace(
+        _DELEGATION_PLACEHOLDER, str(escape(organization_name(delegation))) if delegation else ""
+    )
+    return _Entry.of(stamps, shared.expires_at, html, _digest(html)), html
+
+
+def _digest(html: str) -> str:
+    """Of the page without its placeholders: the same in every worker."""
+    return hashlib.sha256(html.replace(_CSRF_PLACEHOLDER, "").replace(_NAME_PLACEHOLDER, "").encode()).hexdigest()
+
+
 def _render(render: Callable[[], str], stamps: tuple[int, ...], now: datetime) -> tuple[_Entry, str]:
     g.page_expires_at = now + timedelta(seconds=current_app.config["PAGE_CACHE_SECONDS"])
     own_token = g.pop(_CSRF_FIELD, None)
     setattr(g, _CSRF_FIELD, _CSRF_PLACEHOLDER)
     try:
         html = render()
-        shared = html.replace(_CSRF_PLACEHOLDER, "").replace(_NAME_PLACEHOLDER, "")
-        return _Entry.of(stamps, g.page_expires_at, html, hashlib.sha256(shared.encode()).hexdigest()), html
+        return _Entry.of(stamps, g.page_expires_at, html, _digest(html)), html
     finally:
         g.pop("page_expires_at")
         g.pop(_CSRF_FIELD)

@@ -161,6 +161,7 @@ def register(app) -> None:
         section_url=section_url,
         signatories=signatories,
         reader_name=pagecache.reader_name,
+        reader_delegation=pagecache.reader_delegation,
         closes_in=dates.closes_in,
         reader_zone_name=dates.reader_zone_name,
         is_whole_month=dates.is_whole_month,

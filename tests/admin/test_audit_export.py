@@ -8,16 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from consult import audit
 from consult.extensions import db
 from consult.models import AuditEvent
+from tests.admin.events import dated_event
 from tests.conftest import login
-
-
-def _event(actor, action, obj, at: datetime, **details):
-    event = audit.record(actor, action, obj, **details)
-    event.created_at = at
-    return event
 
 
 @pytest.fixture
@@ -27,9 +21,9 @@ def tokyo(world, client):
     reader.timezone = "Asia/Tokyo"
     focal = world.user("focal_point", "KEN")
     # 23:30 and 00:30 in Tokyo: two days there, one day in UTC.
-    _event(focal, "comment.submit", focal, datetime(2026, 3, 1, 14, 30, tzinfo=UTC), note="late on the 1st")
-    _event(focal, "comment.submit", focal, datetime(2026, 3, 1, 15, 30, tzinfo=UTC), note="early on the 2nd")
-    _event(None, "user.sign_in_failed", focal, datetime(2026, 3, 3, 9, 0, tzinfo=UTC), address="192.0.2.1")
+    dated_event(focal, "comment.submit", focal, datetime(2026, 3, 1, 14, 30, tzinfo=UTC), note="late on the 1st")
+    dated_event(focal, "comment.submit", focal, datetime(2026, 3, 1, 15, 30, tzinfo=UTC), note="early on the 2nd")
+    dated_event(None, "user.sign_in_failed", focal, datetime(2026, 3, 3, 9, 0, tzinfo=UTC), address="192.0.2.1")
     db.session.commit()
     login(client, reader)
     return {"reader": reader, "focal": focal}
@@ -126,7 +120,7 @@ def test_the_filtered_log_exports_as_csv(client, tokyo):
 def test_no_cell_of_the_export_is_a_formula(client, world, tokyo):
     intruder = world.user("delegate", "KEN")
     intruder.name = '=HYPERLINK("http://evil.example","x")'
-    _event(intruder, "comment.draft", intruder, datetime(2026, 3, 4, tzinfo=UTC), body="+SUM(A1:A9)")
+    dated_event(intruder, "comment.draft", intruder, datetime(2026, 3, 4, tzinfo=UTC), body="+SUM(A1:A9)")
     db.session.commit()
     _, rows = _csv(client, "from=2026-03-04&to=2026-03-04")
     (row,) = rows[1:]
@@ -137,7 +131,7 @@ def test_no_cell_of_the_export_is_a_formula(client, world, tokyo):
 def test_every_event_is_exported_in_chunks(client, tokyo):
     reader = tokyo["reader"]
     for number in range(1500):
-        _event(reader, "test.numbered", reader, datetime(2026, 4, 1, tzinfo=UTC), number=number, text="x" * 60)
+        dated_event(reader, "test.numbered", reader, datetime(2026, 4, 1, tzinfo=UTC), number=number, text="x" * 60)
     db.session.commit()
     response = client.get("/admin/audit.csv?action=test.numbered")
     chunks = list(response.response)

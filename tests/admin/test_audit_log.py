@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from consult import audit
 from consult.extensions import db
 from consult.models import AuditEvent
 from consult.models.base import utcnow
+from tests.admin.events import dated_event
 from tests.conftest import login
 
 
@@ -31,10 +31,8 @@ def test_who_may_read_the_audit_log(app, world, role, org, status):
     assert ('href="/admin/audit"' in browser.get("/").get_data(as_text=True)) == (status == 200)
 
 
-def _event(actor, action, obj, minutes_ago, **details):
-    event = audit.record(actor, action, obj, **details)
-    event.created_at = utcnow() - timedelta(minutes=minutes_ago)
-    return event
+def _event(actor, action, obj, minutes_ago, **details) -> None:
+    dated_event(actor, action, obj, utcnow() - timedelta(minutes=minutes_ago), **details)
 
 
 def test_events_newest_first_with_who_what_and_when(client, world):

@@ -310,3 +310,30 @@ def test_a_head_request_leaves_nothing_for_the_readers_that_follow(app, world, c
     assert client.head(path).status_code == 200
     page = client.get(path).get_data(as_text=True)
     assert f'name="next" value="{path}?"' in page  # the language switch comes back here
+
+
+def test_the_document_page_is_rendered_once_for_all_delegations_with_each_ones_counts(app, world):
+    document, section = _published(world)
+    kenya, peru = world.user("focal_point", "KEN", key="Amina"), world.user("focal_point", "PER", key="Rosa")
+    create_comment(kenya, section, kind="general", body="Kenya's first.", submit=True)
+    create_comment(kenya, section, kind="general", body="Kenya's second.", submit=True)
+    db.session.commit()
+    kenya_client, peru_client = app.test_client(), app.test_client()
+    login(kenya_client, kenya)
+    login(peru_client, peru)
+    path = f"/documents/{document.id}"
+
+    kenya_page, rendering = _statements(app, kenya_client, path)
+    assert "2 comments" in kenya_page and "Kenya" in kenya_page and "Amina" in kenya_page
+    peru_page, filling = _statements(app, peru_client, path)
+    # Peru's page is Kenya's rendering with Peru's counts: its user, the stamps and its counts.
+    assert filling <= 4 < rendering
+    assert "2 comments" not in peru_page and "0 comments" in peru_page
+    assert "Peru" in peru_page and "Rosa" in peru_page and "Kenya" not in peru_page and "Amina" not in peru_page
+    assert "for-reader-" not in peru_page and "delegation-" not in peru_page
+
+    create_comment(kenya, section, kind="general", body="Kenya's third.", submit=True)
+    db.session.commit()
+    assert "3 comments" in kenya_client.get(path).get_data(as_text=True)
+    _, reuse = _statements(app, peru_client, path)
+    assert reuse <= 3  # Peru's kept page is still good

@@ -1,19 +1,21 @@
 """UN member states, observer states, regional groups and preloaded organizations.
 
-Country names are never stored here: they come from Babel's CLDR territory
-names in the reader's language, so every UI locale gets them for free.
+States are named as the United Nations names them (the UNTERM short names) in the six UN
+languages, read from data/un_names.csv, which scripts/un-names writes from OCHA's country
+taxonomy: nobody types or translates a State's name here.
 """
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
 from babel import Locale
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -273,52 +275,79 @@ STATES: tuple[State, ...] = MEMBER_STATES + OBSERVER_STATES
 
 STATES_BY_CODE: Mapping[str, State] = MappingProxyType({state.alpha3: state for state in STATES})
 
-# CLDR names used as-is except where they name something other than the UN
-# participant: CLDR's "Vatican City" is the city-state, whereas the observer is
-# the Holy See; "Palestinian Territories" is a territory, not the State of
-# Palestine the UN admitted as observer. Other CLDR short forms
-# ("Congo - Brazzaville", "Congo - Kinshasa", "St. Kitts & Nevis",
-# "Myanmar (Burma)", ...) are informal but unambiguous, and keeping them means
-# every locale gets names without translator work.
-_UN_NAMES: Mapping[str, LazyString] = MappingProxyType(
-    {
-        "VA": _l("Holy See"),
-        "PS": _l("State of Palestine"),
-    }
-)
+UN_NAME_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 
-_ENGLISH = Locale("en")
+_UN_NAMES_FILE = Path(__file__).parent / "data" / "un_names.csv"
 
 
-def country_name(alpha3: str, locale: str | Locale) -> str:
-    """Name of the state with this alpha-3 code, in the given locale.
+def _read_un_names() -> Mapping[str, Mapping[str, str]]:
+    with _UN_NAMES_FILE.open(encoding="utf-8", newline="") as names:
+        return MappingProxyType(
+            {
+                row["alpha3"]: MappingProxyType({code: row[code] for code in UN_NAME_LANGUAGES})
+                for row in csv.DictReader(names)
+            }
+        )
+
+
+_UN_NAMES = _read_un_names()
+
+
+def _language(locale: str | Locale | None) -> str:
+    """The base language of a locale: "zh" for zh_Hans or zh-Hans, "pt" for pt_BR."""
+    if isinstance(locale, Locale):
+        return locale.language
+    return (str(locale) if locale else "en").replace("-", "_").split("_")[0].lower()
+
+
+def country_name(alpha3: str, locale: str | Locale | None) -> str:
+    """The UN short name of the state with this alpha-3 code in the reader's language; in English
+    for a language other than the six of the UN.
 
     Raises KeyError for a code that is neither a member nor an observer state.
     """
-    alpha2 = STATES_BY_CODE[alpha3].alpha2
-    reader_locale = Locale.parse(locale)
-    if alpha2 in _UN_NAMES:
-        # Outside an app context Flask-Babel yields the English msgid, so this
-        # also works in scripts and at import time.
-        with force_locale(reader_locale):
-            return str(_UN_NAMES[alpha2])
-    # Many smaller CLDR locales lack some territory names; English is a more
-    # useful fallback than an error.
-    return reader_locale.territories.get(alpha2) or _ENGLISH.territories[alpha2]
+    if alpha3 not in STATES_BY_CODE:
+        raise KeyError(alpha3)
+    names = _UN_NAMES[alpha3]
+    return names.get(_language(locale), names["en"])
 
 
-def _sort_key(name: str) -> str:
-    # Babel has no collation; stripping diacritics and case-folding puts
-    # "Égypte" among the E's, which is good enough for Latin, Cyrillic and
-    # Arabic script. Chinese names sort by code point, not pinyin or strokes.
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+# Arabic letters that sort as another: the hamza seats as a bare alif (NFKD leaves these
+# precomposed), tā' marbūṭa as hā', alif maqṣūra as yā'.
+_ARABIC_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
+_ARABIC_ARTICLE = "ال"
+# Letters of their own that stripping diacritics would merge into another: Russian й comes
+# after и, Spanish ñ after n (a character above every letter puts it after "nz").
+_OWN_LETTERS = {"й": "й", "ñ": "n\U0010ffff"}
 
 
-def sorted_states(locale: str | Locale) -> list[tuple[State, str]]:
-    """All member and observer states with their names, sorted by name."""
+def name_sort_key(name: str, locale: str | Locale | None = None) -> str:
+    """A key that puts names in alphabetical order in the reader's language.
+
+    Babel has no collation and PyICU is not installed: diacritics and case are ignored, so
+    "Égypte" sorts among the E's and "Ёлка" with the Е's; й and ñ stay letters of their own.
+    Arabic names sort as the UN lists them, without the article and with every alif alike
+    ("الأرجنتين" between "أذربيجان" and "أرمينيا"). Chinese names sort by code point.
+    """
+    text = unicodedata.normalize("NFC", name).casefold()
+    if _language(locale) == "ar":
+        if text.startswith(_ARABIC_ARTICLE) and len(text) > len(_ARABIC_ARTICLE) + 1:
+            text = text[len(_ARABIC_ARTICLE) :]
+        text = text.translate(_ARABIC_FOLDS)
+    key = []
+    for character in text:
+        if character in _OWN_LETTERS:
+            key.append(_OWN_LETTERS[character])
+            continue
+        decomposed = unicodedata.normalize("NFKD", character)
+        key.append("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return "".join(key)
+
+
+def sorted_states(locale: str | Locale | None) -> list[tuple[State, str]]:
+    """All member and observer states with their names, sorted by name in the reader's language."""
     named = [(state, country_name(state.alpha3, locale)) for state in STATES]
-    return sorted(named, key=lambda pair: _sort_key(pair[1]))
+    return sorted(named, key=lambda pair: name_sort_key(pair[1], locale))
 
 
 GroupKind = Literal["group", "un_entity", "stakeholder", "secretariat"]

@@ -55,7 +55,7 @@ def database_writable(timeout: float) -> bool:
 
 
 # Full-text objects that the migrations create by hand, per database, outside the models.
-SEARCH_INDEX_OBJECTS = ("search_fts", "ix_search_entry_tsv", "ix_search_entry_trgm")
+SEARCH_INDEX_OBJECTS = ("search_fts", "ix_search_entry_tsv", "ix_search_entry_trgm", "ix_search_entry_stems")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -4,10 +4,6 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from flask import Flask
-from flask_babel import Babel
 
 from consult.geography import (
     GROUPS,
@@ -16,7 +12,9 @@ from consult.geography import (
     REGIONS,
     STATES,
     STATES_BY_CODE,
+    UN_NAME_LANGUAGES,
     country_name,
+    name_sort_key,
     sorted_states,
 )
 
@@ -75,37 +73,60 @@ def test_region_sizes() -> None:
     assert sizes == {"AFR": 54, "APG": 54, "EEG": 23, "GRULAC": 33, "WEOG": 29}
 
 
-def test_country_name_uses_cldr_in_reader_language() -> None:
-    assert country_name("CHN", "zh") == "中国"
-    assert country_name("FRA", "fr") == "France"
+DPRK = {
+    "ar": "جمهورية كوريا الشعبية الديمقراطية",
+    "en": "Democratic People's Republic of Korea",
+    "es": "República Popular Democrática de Corea",
+    "fr": "République populaire démocratique de Corée",
+    "ru": "Корейская Народно-Демократическая Республика",
+    "zh": "朝鲜民主主义人民共和国",
+}
+
+
+@pytest.mark.parametrize("language", sorted(DPRK))
+def test_the_north_korean_delegation_has_its_un_name_in_the_six_languages(language: str) -> None:
+    assert country_name("PRK", language) == DPRK[language]
+
+
+@pytest.mark.parametrize(
+    ("alpha3", "name"),
+    [
+        ("IRN", "Iran (Islamic Republic of)"),
+        ("RUS", "Russian Federation"),
+        ("COD", "Democratic Republic of the Congo"),
+        ("COG", "Congo"),
+        ("MMR", "Myanmar"),
+        ("VNM", "Viet Nam"),
+        ("TUR", "Türkiye"),
+        ("GBR", "United Kingdom of Great Britain and Northern Ireland"),
+        ("VAT", "Holy See"),
+        ("PSE", "State of Palestine"),
+    ],
+)
+def test_english_names_are_the_un_short_names(alpha3: str, name: str) -> None:
+    assert country_name(alpha3, "en") == name
+
+
+def test_every_state_has_a_name_in_each_of_the_six_languages() -> None:
+    for state in STATES:
+        names = {language: country_name(state.alpha3, language) for language in UN_NAME_LANGUAGES}
+        assert all(names.values()), state
+    # Each language in its own script.
+    assert all("ARABIC" in unicodedata.name(c) for c in country_name("EGY", "ar") if c.isalpha())
+    assert all("CJK" in unicodedata.name(c) for c in country_name("CHN", "zh"))
     assert country_name("DEU", "ru") == "Германия"
-    assert country_name("DEU", Locale("de")) == "Deutschland"
-    egypt = country_name("EGY", "ar")
-    assert egypt and all("ARABIC" in unicodedata.name(c) for c in egypt if not c.isspace())
+    assert country_name("CIV", "fr") == "Côte d'Ivoire"
 
 
-def test_country_name_falls_back_to_english_when_cldr_lacks_it() -> None:
-    assert "FR" not in Locale.parse("ny").territories
-    assert country_name("FRA", "ny") == "France"
+def test_regional_variants_take_their_language_and_other_languages_english() -> None:
+    assert country_name("PRK", "zh_Hans") == country_name("PRK", "zh-Hans") == DPRK["zh"]
+    assert country_name("PRK", Locale.parse("fr_CA")) == DPRK["fr"]
+    assert country_name("PRK", "pt_BR") == country_name("PRK", "de") == country_name("PRK", None) == DPRK["en"]
 
 
-def test_un_overrides_outside_app_context_are_english() -> None:
-    assert country_name("PSE", "en") == "State of Palestine"
-    assert country_name("VAT", "fr") == "Holy See"
-
-
-def test_un_override_is_translated_in_the_requested_locale(tmp_path: Path) -> None:
-    catalog = Catalog(locale="fr")
-    catalog.add("State of Palestine", "État de Palestine")
-    mo_dir = tmp_path / "fr" / "LC_MESSAGES"
-    mo_dir.mkdir(parents=True)
-    with (mo_dir / "messages.mo").open("wb") as mo:
-        write_mo(mo, catalog)
-    app = Flask(__name__)
-    Babel(app, default_locale="en", default_translation_directories=str(tmp_path))
-    with app.app_context():
-        assert country_name("PSE", "fr") == "État de Palestine"
-        assert country_name("PSE", "en") == "State of Palestine"
+def test_the_names_file_says_where_its_names_come_from() -> None:
+    readme = (Path(__file__).parent.parent / "consult" / "data" / "README.md").read_text(encoding="utf-8")
+    assert "hdx-python-country 4.2.5" in readme and "scripts/un-names" in readme
 
 
 def test_unknown_code_raises_key_error() -> None:
@@ -120,12 +141,45 @@ def test_sorted_states_french() -> None:
     names = [name for _, name in pairs]
     assert len(pairs) == len(STATES)
     assert names[0] == "Afghanistan"
-    # Accents are ignored: Égypte opens the E's, États-Unis follows Eswatini.
+    # Accents are ignored: Égypte opens the E's, États-Unis d'Amérique follows Eswatini.
     egypt = names.index("Égypte")
     assert names[egypt - 1] == "Dominique"
-    assert egypt < names.index("Espagne") < names.index("États-Unis")
-    assert names.index("Eswatini") < names.index("États-Unis")
+    assert egypt < names.index("Espagne") < names.index("Eswatini") < names.index("États-Unis d'Amérique")
+    assert names.index("Émirats arabes unis") < names.index("Équateur") < names.index("Érythrée")
     assert dict(pairs)[STATES_BY_CODE["EGY"]] == "Égypte"
+
+
+def test_sorted_states_arabic_as_the_un_lists_them() -> None:
+    names = [name for _, name in sorted_states("ar")]
+    # Without the article and with every alif alike.
+    assert names[:8] == [
+        "الاتحاد الروسي",
+        "إثيوبيا",
+        "أذربيجان",
+        "الأرجنتين",
+        "الأردن",
+        "أرمينيا",
+        "إريتريا",
+        "إسبانيا",
+    ]
+    assert names.index("البرازيل") < names.index("بربادوس") < names.index("جمهورية كوريا الشعبية الديمقراطية")
+    assert names[-1] == "اليونان"
+
+
+def test_sorted_states_russian_and_spanish_keep_their_own_letters() -> None:
+    russian = [name for _, name in sorted_states("ru")]
+    # Й is a letter after И: Yemen follows every И.
+    assert russian.index("Италия") < russian.index("Йемен") < russian.index("Кабо-Верде")
+    assert russian[0] == "Австралия" and russian[-1] == "Япония"
+    assert name_sort_key("Ёлка", "ru") < name_sort_key("Жук", "ru")
+    spanish = [name for _, name in sorted_states("es")]
+    assert spanish.index("Egipto") < spanish.index("El Salvador") < spanish.index("Emiratos Árabes Unidos")
+    assert name_sort_key("nz", "es") < name_sort_key("ñ", "es") < name_sort_key("o", "es")
+
+
+def test_sorted_states_chinese_by_code_point() -> None:
+    names = [name for _, name in sorted_states("zh")]
+    assert names == sorted(names)
 
 
 def test_groups() -> None:

@@ -14,6 +14,7 @@ from consult.drafts.reading import paragraph_label
 from consult.errors import Conflict, DomainError
 from consult.extensions import db
 from consult.models import Document, Section
+from consult.models.accounts import organization_sort_key
 from consult.models.base import utcnow
 from consult.permissions import authorize
 from consult.timeutil import utc_to_wall_clock, wall_clock_to_utc
@@ -87,7 +88,7 @@ def _version(value) -> int | None:
 
 def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, publishing=None, status: int = 200):
     """The dialogue's page; after a refused change, with its message where the change was asked for."""
-    participants = sorted(dialogue.participants, key=lambda p: p.organization.code)
+    participants = sorted(dialogue.participants, key=lambda p: organization_sort_key(p.organization))
     page = render_template(
         "dialogues/show.html",
         dialogue=dialogue,

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from consult.comments import similarity
 from consult.extensions import db
 from consult.models import Comment, CoSignature, GroupMembership, Organization, Release, ReleaseSection, Section
+from consult.models.accounts import organization_sort_key
 from consult.models.base import utcnow
 from consult.permissions import authorize
 
@@ -122,7 +123,10 @@ def dashboard(user, release: Release) -> Dashboard:
         by_group=_by_group(rows, taking_part),
         campaigns=similarity.campaigns(release.id),
         by_kind=Counter(row.kind for row in rows).most_common(),
-        delegations=sorted(((organizations[oid], count) for oid, count in by_org.items()), key=lambda p: -p[1]),
+        delegations=sorted(
+            ((organizations[oid], count) for oid, count in by_org.items()),
+            key=lambda pair: (-pair[1], organization_sort_key(pair[0])),
+        ),
         member_states_total=member_states_total,
         member_states_commented=sum(1 for oid in by_org if organizations[oid].kind == "member_state"),
         by_day=by_day,
@@ -149,7 +153,9 @@ def _by_group(rows, taking_part: set[int]) -> list[GroupStats]:
         )
         for group in groups
     ]
-    return sorted(stats, key=lambda item: (-item.on_its_behalf, -item.members_taking_part, item.group.code))
+    return sorted(
+        stats, key=lambda item: (-item.on_its_behalf, -item.members_taking_part, organization_sort_key(item.group))
+    )
 
 
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup:

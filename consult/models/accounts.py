@@ -62,7 +62,7 @@ _GROUP_NAMES = {group.code: group.name for group in (*geography.GROUPS, *geograp
 
 
 def organization_name(organization: Organization | None) -> str:
-    """The organization's name in the reader's language (States through Babel)."""
+    """The organization's name in the reader's language (States as the UN names them)."""
     if organization is None:
         return ""
     if organization.is_state and organization.code in geography.STATES_BY_CODE:
@@ -70,6 +70,11 @@ def organization_name(organization: Organization | None) -> str:
     if organization.code in _GROUP_NAMES:
         return str(_GROUP_NAMES[organization.code])
     return organization.name
+
+
+def organization_sort_key(organization: Organization) -> str:
+    """Puts organizations in alphabetical order of their names in the reader's language."""
+    return geography.name_sort_key(organization_name(organization), get_locale())
 
 
 # Pages show an account's name only: a new account, a sign-in or a new role changes none of them.

@@ -211,7 +211,8 @@ class DispositionRevision(db.Model):
 class SearchEntry(db.Model):
     """Plain text of everything searchable, kept in step by the services.
 
-    SQLite indexes it with FTS5 (trigram), PostgreSQL with tsvector and pg_trgm indexes.
+    SQLite indexes it with FTS5 (trigram), PostgreSQL with tsvector and pg_trgm indexes; the
+    stems of its words (consult.search.stemming) are indexed the same way.
     """
 
     __table_args__ = (UniqueConstraint("kind", "ref_id"),)
@@ -221,6 +222,9 @@ class SearchEntry(db.Model):
     ref_id: Mapped[int] = mapped_column()
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # The stemmer of the text's Latin-script words (en, fr or es) and the stems of all its words.
+    stem_language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    stems: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 @shown_on(nowhere)

@@ -13,7 +13,7 @@ from consult import audit
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import Comment, CoSignature, GroupMembership, Organization, User
-from consult.models.accounts import organization_name
+from consult.models.accounts import organization_name, organization_sort_key
 from consult.models.base import utcnow
 from consult.notifications import messages
 from consult.permissions import authorize
@@ -30,7 +30,7 @@ def today() -> date:
 def groups() -> list[Organization]:
     """Every group of States, by name in the reader's language."""
     found = db.session.scalars(select(Organization).where(Organization.kind == "group")).all()
-    return sorted(found, key=lambda group: organization_name(group).casefold())
+    return sorted(found, key=organization_sort_key)
 
 
 def get_group(code: str) -> Organization:
@@ -65,17 +65,14 @@ def groups_with_members(day: date | None = None) -> list[tuple[Organization, lis
     members: dict[int, list[Organization]] = {}
     for membership in db.session.scalars(select(GroupMembership).where(*_current(day or today()))):
         members.setdefault(membership.group_id, []).append(membership.member)
-    return [
-        (group, sorted(members.get(group.id, []), key=lambda member: organization_name(member).casefold()))
-        for group in groups()
-    ]
+    return [(group, sorted(members.get(group.id, []), key=organization_sort_key)) for group in groups()]
 
 
 def memberships(group: Organization) -> list[GroupMembership]:
     """Every membership of the group on record, present and past: current members first, by name."""
     rows = db.session.scalars(select(GroupMembership).where(GroupMembership.group_id == group.id)).all()
     day = today()
-    return sorted(rows, key=lambda row: (not row.current_on(day), organization_name(row.member).casefold()))
+    return sorted(rows, key=lambda row: (not row.current_on(day), organization_sort_key(row.member)))
 
 
 def groups_of(organization_id: int | None, day: date | None = None) -> list[Organization]:
@@ -88,7 +85,7 @@ def groups_of(organization_id: int | None, day: date | None = None) -> list[Orga
         .where(GroupMembership.member_id == organization_id, *_current(day or today()))
         .distinct()
     ).all()
-    return sorted(found, key=lambda group: organization_name(group).casefold())
+    return sorted(found, key=organization_sort_key)
 
 
 def group_for_comment(organization_id: int, code) -> Organization:
@@ -186,7 +183,7 @@ def co_signer_choices(organization_id: int | None) -> list[Organization]:
     found = db.session.scalars(
         select(Organization).where(Organization.kind.in_(CO_SIGNER_KINDS), Organization.id != organization_id)
     ).all()
-    return sorted(found, key=lambda organization: organization_name(organization).casefold())
+    return sorted(found, key=organization_sort_key)
 
 
 def co_signer_organizations(organization_id: int, codes) -> list[Organization]:

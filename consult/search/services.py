@@ -1,9 +1,12 @@
 """Full-text search over section versions, comments and dialogue conclusions.
 
-Services keep ``SearchEntry`` rows in step with what they write. SQLite finds matches
-with FTS5's trigram index (substring matching, so Chinese needs no word breaks);
-PostgreSQL with its tsvector index, and with the trigram index for scripts without
-spaces. Every result passes the same visibility rules as the pages.
+Services keep ``SearchEntry`` rows in step with what they write: the plain text and the stems
+of its words (consult.search.stemming). A query in a script written with spaces finds the entries
+that hold the stems of all its words, as whole words, so "logements" finds "logement" and "للدول"
+finds "الدول", but "الدول" not "الدولار". A query in Chinese (no spaces) finds the entries that
+hold it as a substring. SQLite finds both with FTS5's trigram index, PostgreSQL with a tsvector
+index of the stems and its trigram index of the text. Every result passes the same visibility
+rules as the pages.
 """
 
 import functools
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import and_, delete, func, insert, inspect, literal_column, or_, select, text
+from sqlalchemy import and_, delete, false, func, insert, inspect, literal_column, or_, select, text
 
 from consult.drafts.reading import paragraph_label
 from consult.drafts.services import section_url
@@ -30,14 +33,13 @@ from consult.models import (
 )
 from consult.models.accounts import organization_name
 from consult.permissions import can, visible_comments
-from consult.text import plain_text
+from consult.search.stemming import LATIN_STEMMERS, UNSPACED, latin_stemmer, stem, stems, words
+from consult.text import language_of, plain_text
 from consult.validation import clean_text
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
 SNIPPET_RADIUS = 80
-# Han, kana, hangul: scripts written without spaces between words.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _entry(obj) -> tuple[str, int | None, str] | None:
@@ -51,6 +53,13 @@ def _entry(obj) -> tuple[str, int | None, str] | None:
     if isinstance(obj, Conclusion):
         return "conclusion", None, obj.text
     return None
+
+
+def _likely_language(obj) -> str | None:
+    """The language the object says its text is in, if it says (a conclusion does not)."""
+    if isinstance(obj, SectionVersion):
+        return obj.section.document.language
+    return getattr(obj, "language", None)
 
 
 # The attributes an entry is made of: a change to anything else leaves the entry as it is.
@@ -70,7 +79,12 @@ def _upsert(dialect: str):
         return None
     return statement.on_conflict_do_update(
         index_elements=[SearchEntry.kind, SearchEntry.ref_id],
-        set_={"section_id": statement.excluded.section_id, "text": statement.excluded.text},
+        set_={
+            "section_id": statement.excluded.section_id,
+            "text": statement.excluded.text,
+            "stem_language": statement.excluded.stem_language,
+            "stems": statement.excluded.stems,
+        },
     )
 
 
@@ -96,7 +110,16 @@ def keep_index_in_step(session, _flush_context) -> None:
             connection.execute(delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == obj.id))
         if deleted:
             continue
-        values = {"kind": kind, "ref_id": obj.id, "section_id": section_id, "text": plain_text(source)}
+        plain = plain_text(source)
+        latin = latin_stemmer(language_of(plain, _likely_language(obj)))
+        values = {
+            "kind": kind,
+            "ref_id": obj.id,
+            "section_id": section_id,
+            "text": plain,
+            "stem_language": latin,
+            "stems": stems(plain, latin),
+        }
         connection.execute(insert(SearchEntry) if upsert is None else upsert, values)
 
 
@@ -115,43 +138,112 @@ def _like_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
-def _matching_entry_ids(query: str):
-    """A selectable of SearchEntry ids matching the query, using the database's index."""
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite" and len(query) >= 3:
+def _fts_phrase(phrase: str) -> str:
+    return '"' + phrase.replace('"', '""') + '"'
+
+
+def _substring_matches(query: str):
+    """SearchEntry ids whose text holds the query (for scripts without spaces)."""
+    if db.engine.dialect.name == "sqlite" and len(query) >= 3:
         # FTS5 trigram: a quoted phrase matches as a substring, case-insensitively.
-        phrase = '"' + query.replace('"', '""') + '"'
-        return (
-            select(literal_column("rowid"))
-            .select_from(text("search_fts"))
-            .where(text("search_fts MATCH :phrase").bindparams(phrase=phrase))
-        )
-    if dialect == "postgresql" and not _UNSPACED.search(query):
-        words = func.plainto_tsquery("simple", query)
-        return select(SearchEntry.id).where(
-            or_(
-                func.to_tsvector("simple", SearchEntry.text).op("@@")(words),
-                SearchEntry.text.ilike(_like_pattern(query), escape="\\"),
-            )
-        )
-    # Short queries, and unspaced scripts on PostgreSQL (served by the trigram index).
+        return _fts_matches(f"text : {_fts_phrase(query)}")
+    # Short queries, and PostgreSQL (served by the trigram index).
     return select(SearchEntry.id).where(SearchEntry.text.ilike(_like_pattern(query), escape="\\"))
 
 
-def _snippet(source: str, query: str) -> Markup:
-    """The match with some context, the matched text in <mark>."""
-    match = re.search(re.escape(query), source, re.IGNORECASE)
-    if match is None:  # matched across markup that plain text dropped
-        return escape(source[: 2 * SNIPPET_RADIUS])
-    position, end = match.span()
-    start = max(0, position - SNIPPET_RADIUS)
-    return Markup("{}{}<mark>{}</mark>{}{}").format(
-        "…" if start else "",
-        source[start:position],
-        source[position:end],
-        source[end : end + SNIPPET_RADIUS],
-        "…" if end + SNIPPET_RADIUS < len(source) else "",
+def _fts_matches(expression: str, name: str = "expression"):
+    """Rowids matching an FTS5 expression; ``name`` tells apart the parameters of several in one query."""
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("search_fts"))
+        .where(text(f"search_fts MATCH :{name}").bindparams(**{name: expression}))
     )
+
+
+def _query_stems(query: str, latin: str) -> list[str]:
+    return list(dict.fromkeys(stem(match.group(), latin) for match in words(query)))
+
+
+def _stem_matches(query: str):
+    """SearchEntry ids whose stems hold those of every word of the query, each as a whole word.
+
+    The Latin-script words of the query are stemmed as each entry's were: an entry in French
+    answers the French stems of the query, one in Spanish the Spanish stems.
+    """
+    conditions = []
+    for latin in LATIN_STEMMERS:
+        terms = _query_stems(query, latin)
+        if not terms:  # nothing but punctuation
+            return select(SearchEntry.id).where(false())
+        if db.engine.dialect.name == "sqlite":
+            phrases = " AND ".join(_fts_phrase(f" {term} ") for term in terms)
+            matches = SearchEntry.id.in_(_fts_matches(f"stems : ({phrases})", f"stems_{latin}"))
+        else:
+            stemmed = func.plainto_tsquery("simple", " ".join(terms))
+            matches = func.to_tsvector("simple", SearchEntry.stems).op("@@")(stemmed)
+        conditions.append(and_(SearchEntry.stem_language == latin, matches))
+    return select(SearchEntry.id).where(or_(*conditions))
+
+
+def _matching_entry_ids(query: str):
+    """A selectable of SearchEntry ids matching the query, using the database's index."""
+    if UNSPACED.search(query):
+        return _substring_matches(query)
+    return _stem_matches(query)
+
+
+def _marked_spans(source: str, query: str, latin: str) -> list[tuple[int, int]]:
+    """Where the query is in the text: the substring (unspaced scripts) or the words sharing a stem
+    with one of the query's, neighbours separated by spaces only made one span."""
+    if UNSPACED.search(query):
+        return [match.span() for match in re.finditer(re.escape(query), source, re.IGNORECASE)]
+    wanted = set(_query_stems(query, latin))
+    spans: list[tuple[int, int]] = []
+    for match in words(source):
+        if stem(match.group(), latin) not in wanted:
+            continue
+        if spans and not source[spans[-1][1] : match.start()].strip():
+            spans[-1] = (spans[-1][0], match.end())
+        else:
+            spans.append(match.span())
+    return spans
+
+
+def _word_boundary_window(source: str, position: int, end: int) -> tuple[int, int]:
+    """About SNIPPET_RADIUS characters either side of [position, end), never cutting a word:
+    the window starts after a space and ends before one (text without spaces is cut anywhere)."""
+    start = max(0, position - SNIPPET_RADIUS)
+    if start > 0 and not source[start - 1].isspace():
+        space = re.search(r"\s", source[start:position])
+        if space:
+            start += space.end()
+    stop = min(len(source), end + SNIPPET_RADIUS)
+    if stop < len(source) and not source[stop].isspace():
+        space = max((m.start() for m in re.finditer(r"\s", source[end:stop])), default=None)
+        if space is not None:
+            stop = end + space
+    return start, stop
+
+
+def _snippet(source: str, query: str, latin: str = "en") -> Markup:
+    """The first match with some context, cut at word boundaries, the matched words in <mark>."""
+    spans = _marked_spans(source, query, latin)
+    if not spans:  # matched across markup that plain text dropped
+        spans = [(0, 0)]
+    start, stop = _word_boundary_window(source, *spans[0])
+    parts = [Markup("…") if start else Markup("")]
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start >= stop:
+            break
+        parts.append(escape(source[cursor:span_start]))
+        if span_end > span_start:
+            parts.append(Markup("<mark>{}</mark>").format(source[span_start : min(span_end, stop)]))
+        cursor = min(span_end, stop)
+    parts.append(escape(source[cursor:stop]))
+    if stop < len(source):
+        parts.append(Markup("…"))
+    return Markup("").join(parts)
 
 
 def search(user, query: str, *, limit: int = 50) -> list[Result]:
@@ -200,7 +292,7 @@ def _sections(user, versions: dict[int, SearchEntry], translations: dict[int, Se
                 section.id,
                 f"{section.document.title} — {paragraph_label(section)}"
                 f" ({_('version %(number)s', number=version.number)})",
-                _snippet(entry.text, query),
+                _snippet(entry.text, query, entry.stem_language),
                 section_url(section, version=version.number, lang=language),
                 language or section.document.language,
             )
@@ -224,7 +316,7 @@ def _comments(user, entries: dict[int, SearchEntry], query: str) -> list[Result]
                 organization=organization_name(comment.organization),
                 paragraph=paragraph_label(comment.section),
             ),
-            _snippet(entries[comment.id].text, query),
+            _snippet(entries[comment.id].text, query, entries[comment.id].stem_language),
             section_url(comment.section, _anchor=f"comment-{comment.id}"),
             comment.language,
         )
@@ -246,7 +338,7 @@ def _conclusions(user, entries: dict[int, SearchEntry], query: str) -> list[Resu
             "conclusion",
             conclusion.id,
             _("Conclusion of %(dialogue)s", dialogue=conclusion.outcome.dialogue.title),
-            _snippet(entries[conclusion.id].text, query),
+            _snippet(entries[conclusion.id].text, query, entries[conclusion.id].stem_language),
             url_for(
                 "dialogues.show", dialogue_id=conclusion.outcome.dialogue_id, _anchor=f"conclusion-{conclusion.id}"
             ),

@@ -62,9 +62,7 @@ def organization_pairs() -> list[tuple[str, str]]:
     """(code, "Name (CODE)") of every organization, sorted by name in the reader's language."""
     from consult.extensions import db
     from consult.models import Organization
-    from consult.models.accounts import organization_name
+    from consult.models.accounts import organization_name, organization_sort_key
 
-    organizations = db.session.scalars(db.select(Organization)).all()
-    return sorted(
-        ((o.code, f"{organization_name(o)} ({o.code})") for o in organizations), key=lambda pair: pair[1].casefold()
-    )
+    organizations = sorted(db.session.scalars(db.select(Organization)), key=organization_sort_key)
+    return [(o.code, f"{organization_name(o)} ({o.code})") for o in organizations]

@@ -7,7 +7,7 @@ from consult.api.schema import Schema
 
 class SearchQuerySchema(Schema):
     q = fields.String(
-        load_default="", metadata={"description": "Two characters or more; matches inside words, in any script"}
+        load_default="", metadata={"description": "Two characters or more; words match in any of their forms"}
     )
 
 

@@ -42,7 +42,8 @@ from consult.models import (
     User,
 )
 from consult.models.base import utcnow
-from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, plain_text, render_markdown
+from consult.search.services import indexed_text
+from consult.text import AMENDMENT_DIFF_BUDGET, diff_html, render_markdown
 
 BENCH_DATABASE = "consult_bench"  # on PostgreSQL: created for a run, dropped after it
 PASSWORD = "bench-password-2026"  # noqa: S105  (throw-away accounts on a throw-away database)
@@ -309,19 +310,25 @@ def _dialogues(rng: random.Random, consultation, secretariat: User, sections, st
 def _index_rows(rows: list[dict], ids: list[int], document_ids: dict[int, int]) -> tuple[list[dict], list[dict]]:
     """The search entries and text fingerprints the services write with each comment (the sketches
     of similar comments, 64 rows a comment, are left out: the round does not ask for them)."""
-    entries, fingerprints, hashes = [], [], {}
+    entries, fingerprints, indexed, hashes = [], [], {}, {}
     for row, comment_id in zip(rows, ids, strict=True):
         source = "\n\n".join(filter(None, (row["body"], row["proposed_text"])))
-        entries.append({"kind": "comment", "ref_id": comment_id, "section_id": row["section_id"], "text": source})
+        if (source, row["language"]) not in indexed:
+            indexed[source, row["language"]] = indexed_text(source, row["language"])
+        entries.append(
+            {
+                "kind": "comment",
+                "ref_id": comment_id,
+                "section_id": row["section_id"],
+                **indexed[source, row["language"]],
+            }
+        )
         compared = compared_text(row["body"], row["proposed_text"])
         if compared not in hashes:
             hashes[compared] = fingerprint_of(compared).text_hash
         fingerprints.append(
             {"comment_id": comment_id, "document_id": document_ids[row["section_id"]], "text_hash": hashes[compared]}
         )
-    plain = {source: plain_text(source) for source in {entry["text"] for entry in entries}}
-    for entry in entries:
-        entry["text"] = plain[entry["text"]]
     return entries, fingerprints
 
 

@@ -93,6 +93,14 @@ def _index_unchanged(obj) -> bool:
     return not any(attributes[name].history.has_changes() for name in _INDEXED_ATTRIBUTES[type(obj)])
 
 
+def indexed_text(source: str, language: str | None) -> dict[str, str]:
+    """The searchable columns of an entry: the plain text, and the stems of its words (the Latin
+    script's in the text's language, ``language`` unless the text shows another)."""
+    plain = plain_text(source)
+    latin = latin_stemmer(language_of(plain, language))
+    return {"text": plain, "stem_language": latin, "stems": stems(plain, latin)}
+
+
 def keep_index_in_step(session, _flush_context) -> None:
     """After every flush, re-index what was written: no service can forget to."""
     connection = None
@@ -110,15 +118,11 @@ def keep_index_in_step(session, _flush_context) -> None:
             connection.execute(delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.ref_id == obj.id))
         if deleted:
             continue
-        plain = plain_text(source)
-        latin = latin_stemmer(language_of(plain, _likely_language(obj)))
         values = {
             "kind": kind,
             "ref_id": obj.id,
             "section_id": section_id,
-            "text": plain,
-            "stem_language": latin,
-            "stems": stems(plain, latin),
+            **indexed_text(source, _likely_language(obj)),
         }
         connection.execute(insert(SearchEntry) if upsert is None else upsert, values)
 

@@ -16,6 +16,8 @@ def _download_name(document, release, extension: str) -> str:
 def matrix_file(document, release, extension: str, user) -> Response:
     """The matrix as a file: CSV streams; XLSX and DOCX are built in a temporary file."""
     filters = matrix.Filters.from_args(request.args)
+    if extension == "docx":
+        matrix.check_word_size(user, release, filters)
     matrix.record_download(user, release, extension, filters)
     db.session.commit()
     comments = matrix.matrix_comments(user, release, filters)

@@ -5,18 +5,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from flask_babel import get_timezone, to_user_timezone
+from flask_babel import format_number, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, not_, or_, select, true
+from sqlalchemy import and_, func, not_, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from consult import audit
 from consult.comments import similarity
 from consult.drafts.services import current_release, gate_override, get_release, unanswered_comments
 from consult.drafts.translations import readings
-from consult.errors import Conflict, UnansweredComments
+from consult.errors import Conflict, UnansweredComments, ValidationFailed
 from consult.extensions import db
 from consult.geography import REGIONS
 from consult.matrix.exports import MatrixRow
@@ -103,6 +103,28 @@ def matrix_comments(user, release: Release, filters: Filters) -> Iterator[Commen
     """The comments of the matrix, streamed in batches so 20,000 stay cheap."""
     authorize(user, "matrix.view", release)
     yield from db.session.scalars(_query(user, release, filters).execution_options(yield_per=500))
+
+
+# A Word table of more rows takes minutes to open and, to write, memory in proportion (about 1 GB
+# for 50,000): the spreadsheet holds any number, and filters make a table a person reads.
+WORD_MATRIX_LIMIT = 5_000
+
+
+def check_word_size(user, release: Release, filters: Filters) -> None:
+    """Refuse a Word matrix of more than WORD_MATRIX_LIMIT comments, saying what to do instead."""
+    authorize(user, "matrix.view", release)
+    count = db.session.scalar(
+        select(func.count()).select_from(_query(user, release, filters).order_by(None).subquery())
+    )
+    if count > WORD_MATRIX_LIMIT:
+        raise ValidationFailed(
+            _l(
+                "This matrix has %(count)s comments, too many for a Word table (%(limit)s at most). Download it "
+                "as a spreadsheet (XLSX), or filter it by paragraph, delegation or region first.",
+                count=format_number(count),
+                limit=format_number(WORD_MATRIX_LIMIT),
+            )
+        )
 
 
 def matrix_page(user, release: Release, filters: Filters, page: int, per_page: int = 100) -> Pagination:

@@ -84,3 +84,24 @@ def test_template_downloads_are_recorded(app, client, world, released):
     assert [(event.actor_id, event.object_type, event.object_id) for event in recorded] == [
         (focal.id, "document", document.id)
     ] * 2
+
+
+def test_a_word_matrix_too_large_to_open_is_refused_with_what_to_do_and_not_recorded(app, world, released, monkeypatch):
+    document, _ = released
+    create_comment(world.user("focal_point", "PER"), document.sections[0], kind="general", body="Peru.", submit=True)
+    db.session.commit()
+    monkeypatch.setattr("consult.matrix.services.WORD_MATRIX_LIMIT", 1)
+    editor = world.user("editor")
+    response = app.test_client().get(f"/api/v1/documents/{document.id}/matrix.docx", headers=world.token(editor))
+    assert response.status_code == 422
+    message = response.get_json()["error"]["message"]
+    assert "2 comments" in message and "XLSX" in message
+    browser = app.test_client()
+    login(browser, editor)
+    page = browser.get(f"/documents/{document.id}/matrix.docx")
+    assert page.status_code == 422 and "too many for a Word table" in page.get_data(as_text=True)
+    assert events("matrix.download") == []
+    # Filtered to one delegation it fits; the spreadsheet always does.
+    assert browser.get(f"/documents/{document.id}/matrix.docx?organization=KEN").status_code == 200
+    assert browser.get(f"/documents/{document.id}/matrix.xlsx").status_code == 200
+    assert [event.details["format"] for event in events("matrix.download")] == ["docx", "xlsx"]

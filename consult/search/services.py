@@ -33,7 +33,7 @@ from consult.models import (
 )
 from consult.models.accounts import organization_name
 from consult.permissions import can, visible_comments
-from consult.search.stemming import LATIN_STEMMERS, UNSPACED, latin_stemmer, stem, stems, words
+from consult.search.stemming import LATIN_STEMMERS, UNSPACED, latin_stemmer, pairs, stem, stems, words
 from consult.text import language_of, plain_text
 from consult.validation import clean_text
 
@@ -147,12 +147,21 @@ def _fts_phrase(phrase: str) -> str:
 
 
 def _substring_matches(query: str):
-    """SearchEntry ids whose text holds the query (for scripts without spaces)."""
-    if db.engine.dialect.name == "sqlite" and len(query) >= 3:
-        # FTS5 trigram: a quoted phrase matches as a substring, case-insensitively.
-        return _fts_matches(f"text : {_fts_phrase(query)}")
-    # Short queries, and PostgreSQL (served by the trigram index).
-    return select(SearchEntry.id).where(SearchEntry.text.ilike(_like_pattern(query), escape="\\"))
+    """SearchEntry ids whose text holds the query (for scripts without spaces): the entries holding
+    each pair of its characters, found through the index, then the substring in those alone."""
+    substring = SearchEntry.text.ilike(_like_pattern(query), escape="\\")
+    wanted = list(dict.fromkeys(pairs(query)))
+    if not wanted:  # one character: the whole index is read
+        return select(SearchEntry.id).where(substring)
+    if db.engine.dialect.name == "sqlite":
+        together = " AND ".join(_fts_phrase(f" {pair} ") for pair in wanted)
+        candidates = _fts_matches(f"stems : ({together})", "pairs")
+    else:
+        indexed = func.to_tsvector("simple", SearchEntry.stems).op("@@")(
+            func.plainto_tsquery("simple", " ".join(wanted))
+        )
+        candidates = select(SearchEntry.id).where(indexed)
+    return select(SearchEntry.id).where(SearchEntry.id.in_(candidates), substring)
 
 
 def _fts_matches(expression: str, name: str = "expression"):

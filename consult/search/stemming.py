@@ -5,7 +5,9 @@ Latin-script words with the English, French or Spanish stemmer, after the langua
 they are in (English for any other). A text's stems are stored beside it in the search index
 (``SearchEntry.stems``, with the Latin stemmer in ``stem_language``), one space before and after
 each, so that a stem is found as a whole word: "الدولار" (the dollar) is no "الدول" (the States).
-Scripts written without spaces (Chinese) have no stems: they are searched as substrings.
+Scripts written without spaces (Chinese) have no words to stem: their text is indexed by its
+pairs of characters (城市规划 as 城市, 市规, 规划), which find the entries holding a query's pairs
+through the index before the query is looked for as a substring in those alone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ _SCRIPT_STEMMERS = {"ar": "arabic", "ru": "russian"}
 WORD = re.compile(r"\w+")
 # Han, kana, hangul: scripts written without spaces between words.
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_UNSPACED_RUN = re.compile(f"{UNSPACED.pattern}+")
 _ARABIC = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # The article and the particles written onto it: الدول, والدول, فالدول, بالدول, كالدول, للدول, وللدول.
@@ -71,7 +74,13 @@ def words(text: str) -> Iterator[re.Match]:
     return (match for match in WORD.finditer(text) if not UNSPACED.search(match.group()))
 
 
+def pairs(text: str) -> list[str]:
+    """The overlapping pairs of characters of the text's runs of unspaced scripts."""
+    return [run[start : start + 2] for run in _UNSPACED_RUN.findall(text) for start in range(len(run) - 1)]
+
+
 def stems(text: str, latin: str) -> str:
-    """The stems of a text's words, each with a space before and after it, as the index stores them."""
-    found = [stem(match.group(), latin) for match in words(text)]
+    """The stems of a text's words and its pairs of unspaced characters, each with a space before and
+    after it, as the index stores them."""
+    found = [stem(match.group(), latin) for match in words(text)] + pairs(text)
     return f" {' '.join(found)} " if found else ""

@@ -8,6 +8,7 @@ import pytest
 from consult.comments.services import create_comment
 from consult.extensions import db
 from consult.search.services import _snippet
+from consult.search.stemming import stems
 
 FRENCH = """I. Introduction
 
@@ -23,6 +24,8 @@ TEXTS = {
     "citizens": ("es", "Los ciudadanos participan en la consulta."),
     "russian": ("ru", "Мы поддерживаем развитие жилья в каждом городе."),
     "peas": ("ru", "Урожай гороха был хорошим."),
+    "planning": ("zh", "我们支持城市规划和住房。"),
+    "apart": ("zh", "城中的市场很大。"),
 }
 
 
@@ -80,6 +83,18 @@ def test_russian_finds_inflected_forms_and_not_other_words(client, corpus):
     found = _found(client, corpus, "городов")
     assert ("comment", corpus["ids"]["russian"]) in found and ("comment", corpus["ids"]["peas"]) not in found
     assert ("comment", corpus["ids"]["russian"]) in _found(client, corpus, "жильё")
+
+
+@pytest.mark.parametrize("query", ["城市", "城市规划", "市规划"])
+def test_chinese_is_found_through_its_pairs_of_characters_as_a_substring(client, corpus, query):
+    found = _found(client, corpus, query)
+    assert ("comment", corpus["ids"]["planning"]) in found
+    # 城 and 市 are both in the other text, but not side by side.
+    assert ("comment", corpus["ids"]["apart"]) not in found
+
+
+def test_the_index_keeps_pairs_of_unspaced_characters():
+    assert stems("城市规划 and housing", "en") == " and hous 城市 市规 规划 "
 
 
 def test_the_snippet_marks_the_inflected_word(client, corpus):

@@ -15,6 +15,7 @@ import time
 from flask_login import login_user
 
 from consult import create_app
+from consult.errors import ValidationFailed
 from consult.extensions import db
 from consult.models import Document, User
 
@@ -35,7 +36,10 @@ def measure(url: str, document_id: int, editor_email: str, extension: str) -> di
         release = matrix_release(document, None)
         before = _peak_mib()
         started = time.perf_counter()
-        response = matrix_file(document, release, extension, editor)
+        try:
+            response = matrix_file(document, release, extension, editor)
+        except ValidationFailed as refusal:  # a Word table of too many comments
+            return {"format": extension, "refused": str(refusal), "seconds": round(time.perf_counter() - started, 2)}
         response.direct_passthrough = False
         size = sum(len(chunk) for chunk in response.response)
         seconds = time.perf_counter() - started

@@ -120,6 +120,9 @@ def report(results: dict) -> str:
         f"{'matrix export, ' + format(results['comments'], ',') + ' comments':<46}{'seconds':>10}{'peak MiB':>10}"
     )
     for item in results["exports"]:
+        if "refused" in item:
+            lines.append(f"{item['format']:<46}  refused: {item['refused']}")
+            continue
         verdict = f"  {item['target']}: {'met' if item['met'] else 'MISSED'}" if "target" in item else ""
         lines.append(f"{item['format']:<46}{item['seconds']:>10.1f}{item['peak_rss_mib']:>10.0f}{verdict}")
     return "\n".join(lines)

@@ -434,6 +434,9 @@ def report(results: dict) -> str:
     lines += [f"  {count:>6} × {message}" for message, count in exceptions.items()]
     lines += ["", f"{'matrix export, 20,000 comments':<34}{'seconds':>9}{'peak MiB':>10}{'MiB out':>9}  target"]
     for item in results["exports"]:
+        if "refused" in item:
+            lines.append(f"{item['format']:<34}  refused: {item['refused']}")
+            continue
         lines.append(
             f"{item['format']:<34}{item['seconds']:>9.1f}{item['peak_rss_mib']:>10.0f}"
             f"{item['bytes'] / 2**20:>9.1f}  {_verdict(item) if 'target' in item else ''}".rstrip()

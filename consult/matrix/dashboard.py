@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, case, cast, func, or_, select
 
 from consult.comments import similarity
 from consult.extensions import db
@@ -52,19 +52,32 @@ class Dashboard:
     by_day: list[tuple[date, int]]
 
 
+def _utc_day(moment):
+    """The UTC calendar day of a stored moment, computed by the database."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    return func.date(moment)  # SQLite stores UTC moments as ISO text
+
+
 def dashboard(user, release: Release) -> Dashboard:
+    """Counted by the database, whatever the number of comments (50,000 in the IPCC-scale round)."""
     authorize(user, "dashboard.view", release)
     submitted = (Comment.release_id == release.id) & (Comment.status == "submitted")
-    rows = db.session.execute(
-        select(
-            Comment.section_id,
-            Comment.organization_id,
-            Comment.on_behalf_of_id,
-            Comment.kind,
-            Comment.answered,
-            Comment.submitted_at,
-        ).where(submitted)
-    ).all()
+    answered = func.coalesce(func.sum(case((Comment.answered, 1), else_=0)), 0)
+    per_section = {
+        row.section_id: row
+        for row in db.session.execute(
+            select(
+                Comment.section_id,
+                func.count(Comment.id).label("comments"),
+                func.count(func.distinct(Comment.organization_id)).label("delegations"),
+                answered.label("answered"),
+            )
+            .where(submitted)
+            .group_by(Comment.section_id)
+        )
+    }
+    by_org = _counted(Comment.organization_id, submitted)
     co_signers = set(
         db.session.scalars(
             select(CoSignature.organization_id)
@@ -72,7 +85,7 @@ def dashboard(user, release: Release) -> Dashboard:
             .where(submitted, CoSignature.status == "signed")
         )
     )
-    taking_part = {row.organization_id for row in rows} | co_signers
+    taking_part = set(by_org) | co_signers
     organizations = {o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(taking_part)))}
     # Each paragraph once, as the release printed it.
     printed = db.session.execute(
@@ -81,48 +94,53 @@ def dashboard(user, release: Release) -> Dashboard:
         .where(ReleaseSection.release_id == release.id)
         .order_by(ReleaseSection.position)
     ).all()
-    per_section: dict[int, list] = {}
-    for row in rows:
-        per_section.setdefault(row.section_id, []).append(row)
     by_section = [
-        SectionStats(
-            section,
-            number,
-            len(per_section.get(section.id, [])),
-            len({r.organization_id for r in per_section.get(section.id, [])}),
-            sum(1 for r in per_section.get(section.id, []) if r.answered),
-        )
+        SectionStats(section, number, *(_figures(per_section[section.id]) if section.id in per_section else (0, 0, 0)))
         for section, number in printed
     ]
     region_comments: Counter = Counter()
     region_delegations: dict[str | None, set] = {}
-    for row in rows:
-        region_comments[organizations[row.organization_id].region] += 1
+    for organization_id, count in by_org.items():
+        region_comments[organizations[organization_id].region] += count
     for organization_id in taking_part:
         region_delegations.setdefault(organizations[organization_id].region, set()).add(organization_id)
-    by_org = Counter(row.organization_id for row in rows)
     member_states_total = db.session.scalar(
         select(func.count(Organization.id)).where(Organization.kind == "member_state")
     )
-    days = Counter(row.submitted_at.date() for row in rows if row.submitted_at)
+    day = _utc_day(Comment.submitted_at)
+    days = {
+        _as_date(value): count
+        for value, count in db.session.execute(
+            select(day, func.count(Comment.id)).where(submitted, Comment.submitted_at.is_not(None)).group_by(day)
+        ).tuples()
+    }
     by_day = []
     if days:
-        day, last = min(days), max(days)
-        while day <= last:
-            by_day.append((day, days.get(day, 0)))
-            day += timedelta(days=1)
+        current, last = min(days), max(days)
+        while current <= last:
+            by_day.append((current, days.get(current, 0)))
+            current += timedelta(days=1)
+    on_behalf = _counted(func.coalesce(Comment.on_behalf_of_id, Comment.organization_id), submitted)
     return Dashboard(
         release=release,
-        total=len(rows),
-        answered=sum(1 for row in rows if row.answered),
+        total=sum(by_org.values()),
+        answered=sum(row.answered for row in per_section.values()),
         by_section=by_section,
         by_region=sorted(
             ((region, region_comments[region], len(delegations)) for region, delegations in region_delegations.items()),
             key=lambda item: -item[1],
         ),
-        by_group=_by_group(rows, taking_part),
+        by_group=_by_group(on_behalf, taking_part),
         campaigns=similarity.campaigns(release.id),
-        by_kind=Counter(row.kind for row in rows).most_common(),
+        by_kind=[
+            tuple(row)
+            for row in db.session.execute(
+                select(Comment.kind, func.count(Comment.id))
+                .where(submitted)
+                .group_by(Comment.kind)
+                .order_by(func.count(Comment.id).desc(), Comment.kind)
+            )
+        ],
         delegations=sorted(
             ((organizations[oid], count) for oid, count in by_org.items()),
             key=lambda pair: (-pair[1], organization_sort_key(pair[0])),
@@ -133,10 +151,22 @@ def dashboard(user, release: Release) -> Dashboard:
     )
 
 
-def _by_group(rows, taking_part: set[int]) -> list[GroupStats]:
-    """Each group of States: the comments made on its behalf, and how many of its members today
-    submitted or co-sign a comment."""
-    on_behalf = Counter(row.on_behalf_of_id or row.organization_id for row in rows)
+def _counted(key, where) -> Counter:
+    """The comments matching ``where`` counted by ``key``."""
+    return Counter(dict(db.session.execute(select(key, func.count(Comment.id)).where(where).group_by(key)).all()))
+
+
+def _figures(row) -> tuple[int, int, int]:
+    return row.comments, row.delegations, int(row.answered)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _by_group(on_behalf: Counter, taking_part: set[int]) -> list[GroupStats]:
+    """Each group of States: the comments made on its behalf (``on_behalf``: organization id → count),
+    and how many of its members today submitted or co-sign a comment."""
     today = utcnow().date()
     members: dict[int, set] = {}
     for group_id, member_id in db.session.execute(

@@ -136,6 +136,38 @@ def _comment_withdraw(user, comment: Comment, now):
     return _takes_comments(comment, now)
 
 
+def _alignment_of(user, comment: Comment):
+    return next((row for row in comment.alignments if row.organization_id == user.organization_id), None)
+
+
+def _alignment_step(aligning: bool) -> Callable:
+    """Aligning a State with another delegation's comment, and withdrawing that: the State's focal
+    point, on a submitted comment it may see (no invitation is needed), not its own delegation's
+    nor one it co-signs. Not bound to the window: other delegations see comments once it closed."""
+
+    def rule(user, comment: Comment, now):
+        if _role(user) != "focal_point" or user.organization is None or not user.organization.is_state:
+            return _denied(_l("Only the focal point of a State can align its delegation with a comment."))
+        if user.organization_id == comment.organization_id:
+            return _denied(_l("A delegation does not align itself with its own comment."))
+        refused = _comment_view(user, comment, now)
+        if refused is not None:
+            return refused
+        if comment.status != "submitted":
+            return Conflict(_l("Only a submitted comment takes alignments: this one is a draft or withdrawn."))
+        invitation = _invitation(user, comment)
+        if invitation is not None and invitation.status == "signed":
+            return Conflict(_l("Your delegation co-signs this comment: it need not align itself with it."))
+        alignment = _alignment_of(user, comment)
+        if aligning and alignment is not None and alignment.status == "aligned":
+            return Conflict(_l("Your delegation is already aligned with this comment."))
+        if not aligning and (alignment is None or alignment.status != "aligned"):
+            return Conflict(_l("Your delegation is not aligned with this comment now."))
+        return None
+
+    return rule
+
+
 def _delegates_manage(user, organization_id, now):
     if _role(user) in MANAGER_ROLES:
         return None
@@ -285,6 +317,8 @@ RULES: dict[str, Callable] = {
     "comment.withdraw_signature": _co_signature_step(
         "signed", message=_l("Your delegation does not co-sign this comment now.")
     ),
+    "comment.align": _alignment_step(aligning=True),
+    "comment.unalign": _alignment_step(aligning=False),
     "users.manage": _roles(*MANAGER_ROLES),
     "delegates.manage": _delegates_manage,
     "role.assign": _role_assign,

@@ -235,6 +235,39 @@ def withdraw_signature(comment_id):
     )
 
 
+def _alignment_step(comment_id, action: str, step, done: str):
+    comment = comments.get_comment(current_user, comment_id)
+    authorize(current_user, action, comment)
+    if ConfirmForm().validate_on_submit():
+        try:
+            step(current_user, comment)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("comments.show", comment_id=comment.id))
+
+
+@bp.route("/comments/<int:comment_id>/align", methods=["POST"])
+@login_required
+def align(comment_id):
+    return _alignment_step(
+        comment_id, "comment.align", positions.align, _("Your delegation is aligned with the comment.")
+    )
+
+
+@bp.route("/comments/<int:comment_id>/unalign", methods=["POST"])
+@login_required
+def unalign(comment_id):
+    return _alignment_step(
+        comment_id,
+        "comment.unalign",
+        positions.unalign,
+        _("Your delegation is no longer aligned with the comment; its alignment stays on record as withdrawn."),
+    )
+
+
 def _version_choices(comment):
     versions = drafts.visible_versions(current_user, comment.section)
     return choices([("", _("— not resolved in a new version —"))] + [(str(v.number), str(v.number)) for v in versions])

@@ -17,6 +17,7 @@ from consult.drafts.translations import reading
 from consult.errors import NotFound, ValidationFailed, WindowClosed
 from consult.extensions import db
 from consult.models import (
+    Alignment,
     Comment,
     CommentGroup,
     CommentRevision,
@@ -324,6 +325,7 @@ def _with_related(query):
         selectinload(Comment.organization),
         selectinload(Comment.on_behalf_of),
         selectinload(Comment.co_signatures).selectinload(CoSignature.organization),
+        selectinload(Comment.alignments).selectinload(Alignment.organization),
         selectinload(Comment.author),
         selectinload(Comment.release),
         selectinload(Comment.version),

@@ -1,9 +1,9 @@
 """The compilation of amendments: the document delegations negotiate on, as a Word document.
 
 Each paragraph of a release as printed (in the language asked for), followed by every amendment
-proposed to it that the reader may see: attributed to the delegation that proposed it (and the
-group of comments the secretariat put it in), the proposal shown as Word tracked changes against
-the paragraph's text (in the amendment's language where it was written in another), by that
+proposed to it that the reader may see: attributed to the delegation that proposed it (with the
+States aligned with it, and the group of comments the secretariat put it in), the proposal shown as
+Word tracked changes against the paragraph's text (in the amendment's language where it was written in another), by that
 delegation, at the time it was submitted, so that accepting one shows the paragraph as it would
 read; then the delegation's explanation. Paragraphs without amendments are printed too, so the
 document reads whole.
@@ -29,7 +29,7 @@ from consult.drafts.redline import (
 )
 from consult.drafts.translations import reading, reading_language
 from consult.extensions import db
-from consult.models import Comment, CoSignature, Release
+from consult.models import Alignment, Comment, CoSignature, Release
 from consult.models.accounts import organization_name
 from consult.permissions import authorize, visible_comments
 from consult.positions import services as positions
@@ -50,6 +50,7 @@ def _amendments(user, release: Release) -> dict[int, list[Comment]]:
             selectinload(Comment.organization),
             selectinload(Comment.on_behalf_of),
             selectinload(Comment.co_signatures).selectinload(CoSignature.organization),
+            selectinload(Comment.alignments).selectinload(Alignment.organization),
             selectinload(Comment.group),
             selectinload(Comment.version),
         )
@@ -69,6 +70,8 @@ def _attribution(comment: Comment) -> str:
     organization = comment.organization
     name = positions.signatories(comment)  # with the group it speaks for and those co-signing it
     words = f"{name} ({organization.code})" if organization.code and organization.code != name else name
+    if comment.aligned:
+        words = f"{words}; {positions.alignment_line(comment)}"
     if comment.group is not None:
         group = comment.group.label or _("grouped with %(count)d similar comments", count=len(comment.group.comments))
         words = f"{words} — {group}"

@@ -25,21 +25,22 @@ def matrix_file(document, release, extension: str, user) -> Response:
     name = _download_name(document, release, extension)
     title = f"{document.title} — {release.label}"
     if extension == "csv":
-        rows = (matrix.row(comment) for comment in comments)
+        rows = matrix.export_rows(user, release, comments, paragraphs=False)
         return Response(
             stream_with_context(exports.csv_chunks(rows, headers)),
             mimetype=exports.CSV_MIMETYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     if extension == "xlsx":
-        handle = exports.xlsx_file((matrix.row(comment) for comment in comments), headers, title=title)
+        rows = matrix.export_rows(user, release, comments, paragraphs=False)
+        handle = exports.xlsx_file(rows, headers, title=title)
         return send_file(handle, mimetype=exports.XLSX_MIMETYPE, as_attachment=True, download_name=name)
     subtitle = _(
         "Compilation of comments and responses, release %(number)s, comments until %(date)s",
         number=release.number,
         date=format_datetime(release.comments_close_at, "long"),
     )
-    rows = matrix.rows_with_paragraphs(document, comments)
+    rows = matrix.export_rows(user, release, comments, paragraphs=True)
     handle = exports.docx_file(
         rows, headers, title=title, subtitle=subtitle, format_moment=lambda moment: format_datetime(moment, "short")
     )

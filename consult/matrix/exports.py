@@ -96,6 +96,10 @@ class MatrixRow:
     late: bool
     imported: bool
     paragraph_text: str = ""
+    # The States aligned with the comment, named in the reader's language ("Brazil, Chile"), or "".
+    aligned: str = ""
+    # How many delegations sent the same text (2 or more: a campaign), else 0.
+    same_text: int = 0
 
 
 # (field, English header) in spreadsheet column order.
@@ -116,6 +120,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("answered_at", "Answered"),
     ("late", "Late"),
     ("imported", "Imported"),
+    # Added last, so that the columns spreadsheets already read keep their places.
+    ("aligned", "Aligned"),
+    ("same_text", "Delegations with the same text"),
 ]
 
 # Column headers plus the other words the exports print ("late" and "imported"
@@ -135,6 +142,8 @@ DEFAULT_HEADERS: Mapping[str, str] = MappingProxyType(
         "submitted_on": "submitted %(date)s",
         "no_response": "No response yet",
         "resolved_in": "Resolved in version %(version)s",
+        "aligned_line": "aligned: %(organizations)s",
+        "same_text_line": "%(count)s delegations, same text",
     }
 )
 
@@ -182,6 +191,8 @@ def _spreadsheet_values(row: MatrixRow, yes: str, moment: Callable[[datetime], C
         moment(row.answered_at) if row.answered_at else "",
         yes if row.late else "",
         yes if row.imported else "",
+        _spreadsheet_text(row.aligned),
+        row.same_text or "",
     ]
 
 
@@ -254,6 +265,8 @@ _XLSX_WIDTHS = {
     "answered_at": 17,
     "late": 8,
     "imported": 9,
+    "aligned": 20,
+    "same_text": 12,
 }
 _LAST_COLUMN = get_column_letter(len(COLUMNS))
 _DATE_FIELDS = frozenset({"submitted_at", "answered_at"})
@@ -534,6 +547,8 @@ class _WordTable:
         labels = self.labels
         organization = f"{row.organization} ({row.organization_code})" if row.organization_code else row.organization
         delegation = [self.text(organization, bold=True)]
+        if row.aligned:
+            delegation.append(self.text(labels["aligned_line"] % {"organizations": row.aligned}))
         delegation += [self.text(line) for line in (row.kind, f"#{row.comment_id}") if line]
         if row.submitted_at:
             delegation.append(self.text(labels["submitted_on"] % {"date": self.format_moment(row.submitted_at)}))
@@ -553,7 +568,10 @@ class _WordTable:
         response += [self.text(line) for line in clean_characters(row.rationale).split("\n") if line.strip()]
         if row.resolved_in_version:
             response.append(self.text(labels["resolved_in"] % {"version": row.resolved_in_version}))
-        self._row([[self.text(row.section_number, bold=True)], delegation, self.markdown(row.body), proposal, response])
+        body = self.markdown(row.body)
+        if row.same_text:
+            body.insert(0, self.text(labels["same_text_line"] % {"count": row.same_text}, italic=True))
+        self._row([[self.text(row.section_number, bold=True)], delegation, body, proposal, response])
 
 
 def docx_file(

@@ -5,7 +5,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from flask_babel import format_number, get_timezone, to_user_timezone
+from babel.lists import format_list
+from flask_babel import format_number, get_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -20,7 +21,8 @@ from consult.errors import Conflict, UnansweredComments, ValidationFailed
 from consult.extensions import db
 from consult.geography import REGIONS
 from consult.matrix.exports import MatrixRow
-from consult.models import Comment, CoSignature, Document, Organization, Release, ReleaseSection
+from consult.models import Alignment, Comment, CoSignature, Document, Organization, Release, ReleaseSection
+from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.permissions import authorize, visible_comments
@@ -67,6 +69,7 @@ def _query(user, release: Release, filters: Filters):
             joinedload(Comment.organization),
             joinedload(Comment.on_behalf_of),
             selectinload(Comment.co_signatures).joinedload(CoSignature.organization),
+            selectinload(Comment.alignments).joinedload(Alignment.organization),
             selectinload(Comment.fingerprint),
             joinedload(Comment.section),
             joinedload(Comment.version),
@@ -138,8 +141,10 @@ def same_text(user, release: Release, comments: list[Comment]) -> dict[int, int]
     return similarity.same_text_counts(comments, visible)
 
 
-def row(comment: Comment, paragraph_text: str = "") -> MatrixRow:
-    """A comment as a matrix row, labelled in the reader's language, its times in the reader's zone."""
+def row(comment: Comment, paragraph_text: str = "", same_text_count: int = 0) -> MatrixRow:
+    """A comment as a matrix row, labelled in the reader's language, its times in the reader's zone;
+    ``same_text_count``: how many delegations sent its text, when several did."""
+    aligned = sorted((organization_name(organization) for organization in comment.aligned), key=str.casefold)
     organization = comment.organization
     return MatrixRow(
         comment_id=comment.id,
@@ -159,29 +164,39 @@ def row(comment: Comment, paragraph_text: str = "") -> MatrixRow:
         late=comment.late,
         imported=comment.imported,
         paragraph_text=paragraph_text,
+        aligned=format_list(aligned, locale=get_locale()) if aligned else "",
+        same_text=same_text_count,
     )
 
 
 _BATCH = 500
 
 
-def rows_with_paragraphs(document: Document, comments: Iterable[Comment]) -> Iterator[MatrixRow]:
-    """The comments as matrix rows, each proposed text with the paragraph it would replace, in the
-    proposal's language where translated (as the compilation of amendments shows it); read a batch
-    at a time, so that 20,000 comments are not 20,000 queries."""
+def export_rows(user, release: Release, comments: Iterable[Comment], *, paragraphs: bool) -> Iterator[MatrixRow]:
+    """The comments as matrix rows, with how many delegations sent the same text as the reader
+    sees it (the matrix page's "42 delegations, same text"), and with ``paragraphs`` each proposed
+    text with the paragraph it would replace, in the proposal's language where translated (as the
+    compilation of amendments shows it); read a batch at a time, so that 20,000 comments are not
+    20,000 queries."""
     comments = iter(comments)
     while batch := list(itertools.islice(comments, _BATCH)):
-        wanted: dict[str, dict] = defaultdict(dict)
+        counts = same_text(user, release, batch)
+        texts = _paragraph_texts(release.document, batch) if paragraphs else {}
         for comment in batch:
-            if comment.proposed_text:
-                wanted[comment.proposed_language][comment.section_id] = comment.version
-        texts = {
-            (language, section_id): reading.body
-            for language, versions in wanted.items()
-            for section_id, reading in readings(document, versions, language).items()
-        }
-        for comment in batch:
-            yield row(comment, texts.get((comment.proposed_language, comment.section_id), ""))
+            paragraph = texts.get((comment.proposed_language, comment.section_id), "")
+            yield row(comment, paragraph, counts.get(comment.id, 0))
+
+
+def _paragraph_texts(document: Document, batch: list[Comment]) -> dict[tuple[str, int], str]:
+    wanted: dict[str, dict] = defaultdict(dict)
+    for comment in batch:
+        if comment.proposed_text:
+            wanted[comment.proposed_language][comment.section_id] = comment.version
+    return {
+        (language, section_id): reading.body
+        for language, versions in wanted.items()
+        for section_id, reading in readings(document, versions, language).items()
+    }
 
 
 def _disposition_label(comment: Comment) -> str:
@@ -221,6 +236,10 @@ def export_headers() -> dict[str, str]:
         "response": _("Response"),
         "no_response": _("No response yet"),
         "resolved_in": _("Resolved in version %(version)s"),
+        "aligned": _("Aligned"),
+        "aligned_line": _("aligned: %(organizations)s"),
+        "same_text": _("Delegations with the same text"),
+        "same_text_line": _("%(count)s delegations, same text"),
     }
 
 

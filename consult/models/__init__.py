@@ -23,12 +23,13 @@ from consult.models.drafts import (
 )
 from consult.models.imports import CommentImportPreview, DraftImportPreview
 from consult.models.notifications import Notification, NotificationPreference
-from consult.models.positions import CoSignature, GroupMembership
+from consult.models.positions import Alignment, CoSignature, GroupMembership
 from consult.models.roadmap import Milestone
 from consult.models.stamps import PageStamp
 
 __all__ = [
     "AgendaItem",
+    "Alignment",
     "ApiToken",
     "AuditEvent",
     "CoSignature",

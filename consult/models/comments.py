@@ -16,7 +16,7 @@ from consult.models.stamps import nowhere, on_its_section, shown_on, to_its_comm
 from consult.text import language_of
 
 if TYPE_CHECKING:
-    from consult.models.positions import CoSignature
+    from consult.models.positions import Alignment, CoSignature
 
 COMMENT_KINDS = {
     "general": _l("General comment"),
@@ -121,6 +121,8 @@ class Comment(Versioned, db.Model):
     )
     # Delegations invited to co-sign it, whatever they answered (co_signers: those who sign it now).
     co_signatures: Mapped[list["CoSignature"]] = relationship(back_populates="comment", order_by="CoSignature.id")
+    # States that aligned themselves with it, also those that withdrew (aligned: those aligned now).
+    alignments: Mapped[list["Alignment"]] = relationship(back_populates="comment", order_by="Alignment.id")
 
     fingerprint: Mapped["CommentFingerprint | None"] = relationship(
         back_populates="comment", cascade="all, delete-orphan"
@@ -129,6 +131,10 @@ class Comment(Versioned, db.Model):
     @property
     def co_signers(self) -> list[Organization]:
         return [signature.organization for signature in self.co_signatures if signature.status == "signed"]
+
+    @property
+    def aligned(self) -> list[Organization]:
+        return [row.organization for row in self.alignments if row.status == "aligned"]
 
     @hybrid_property
     def answered(self) -> bool:

@@ -19,6 +19,7 @@ NOTIFICATION_KINDS = {
     "review": _l("A delegate's draft waiting for your review"),
     "disposition": _l("An answer to your delegation's comment"),
     "cosign": _l("Invitations to co-sign another delegation's comment"),
+    "alignment": _l("States aligning themselves with your delegation's comment, or withdrawing that"),
     "invitation": _l("Dialogue invitations, their changes and cancellations"),
     "outcome": _l("The published outcome of a dialogue your organization took part in"),
 }

@@ -1,4 +1,5 @@
-"""Positions beyond one delegation: groups of States and their members, co-signatures of a comment."""
+"""Positions beyond one delegation: groups of States and their members, co-signatures of a comment,
+alignments with it."""
 
 from datetime import date, datetime
 
@@ -10,7 +11,7 @@ from consult.extensions import db
 from consult.models.accounts import Organization, User
 from consult.models.base import UTCDateTime, Versioned, utcnow
 from consult.models.comments import Comment
-from consult.models.stamps import shown_on, to_the_invited_and_its_comments_readers
+from consult.models.stamps import shown_on, to_its_comments_readers, to_the_invited_and_its_comments_readers
 
 
 # Who belongs to a group changes the groups offered on comment forms, which every section page shows.
@@ -75,4 +76,29 @@ class CoSignature(Versioned, db.Model):
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     comment: Mapped[Comment] = relationship(back_populates="co_signatures")
+    organization: Mapped[Organization] = relationship()
+
+
+@shown_on(to_its_comments_readers)
+class Alignment(Versioned, db.Model):
+    """A State aligning itself with another delegation's comment ("Brazil aligns itself with the
+    statement of the African Group"), by its focal point's choice: no invitation is needed.
+
+    One row per comment and State: withdrawing the alignment keeps the row (status "withdrawn"),
+    aligning again takes it up; each step is in the audit trail. The unique constraint makes two
+    alignments sent at once one row; versioned: of two steps on the row at once, the second is a 409.
+    """
+
+    __table_args__ = (UniqueConstraint("comment_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="aligned")
+    aligned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    aligned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    comment: Mapped[Comment] = relationship(back_populates="alignments")
     organization: Mapped[Organization] = relationship()

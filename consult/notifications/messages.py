@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 
 from consult.extensions import db, upsert
 from consult.models import Comment, Dialogue, Notification, NotificationPreference, Participation, Release, User
-from consult.models.accounts import organization_name
+from consult.models.accounts import Organization, organization_name
 from consult.models.base import utcnow
 from consult.models.comments import DISPOSITIONS
 from consult.models.dialogues import DIALOGUE_FORMATS
@@ -30,7 +30,7 @@ from consult.notifications import calendar
 
 # Who may hear about what: the preferences page offers each role only these kinds.
 KINDS_BY_ROLE = {
-    "focal_point": ("release", "reminder", "review", "disposition", "invitation", "outcome"),
+    "focal_point": ("release", "reminder", "review", "disposition", "alignment", "invitation", "outcome"),
     "delegate": ("release", "outcome"),
     "secretariat": ("release",),
     "editor": ("release",),
@@ -333,6 +333,25 @@ def co_signature_invited(comment: Comment, organization_ids: list[int]) -> int:
 
     focal_points = _members("focal_point", organization_ids=organization_ids)
     return notify(focal_points, "cosign", compose, link=path("comments.delegation"), comment=comment)
+
+
+def comment_aligned(comment: Comment, organization: Organization, *, withdrawn: bool) -> int:
+    """To the focal points of the comment's delegation: a State aligned itself with it, or withdrew that."""
+
+    def compose(user: User) -> Message:
+        values = {"delegation": organization_name(organization), "id": comment.id, "number": comment.section.number}
+        if withdrawn:
+            subject = _(
+                "%(delegation)s withdrew its alignment with your comment %(id)s on paragraph %(number)s", **values
+            )
+        else:
+            subject = _("%(delegation)s aligns itself with your comment %(id)s on paragraph %(number)s", **values)
+        return Message(subject, _excerpt(comment.body, 1000))
+
+    focal_points = _members("focal_point", organization_ids=[comment.organization_id])
+    return notify(
+        focal_points, "alignment", compose, link=path("comments.show", comment_id=comment.id), comment=comment
+    )
 
 
 # -- dialogues --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from consult import audit
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
-from consult.models import Comment, CoSignature, GroupMembership, Organization, User
+from consult.models import Alignment, Comment, CoSignature, GroupMembership, Organization, User
 from consult.models.accounts import organization_name, organization_sort_key
 from consult.models.base import utcnow
 from consult.notifications import messages
@@ -318,6 +318,62 @@ def tell_invited(comment: Comment, organization_ids: list[int] | None = None) ->
     if organization_ids is None:
         organization_ids = [row.organization_id for row in comment.co_signatures if row.status == "invited"]
     return messages.co_signature_invited(comment, organization_ids) if organization_ids else 0
+
+
+# -- alignment ---------------------------------------------------------------------------
+
+
+def align(actor: User, comment: Comment) -> Alignment:
+    """The focal point of a State aligns its delegation with another delegation's comment; its
+    author's focal points are told. A State that withdrew its alignment may align again."""
+    authorize(actor, "comment.align", comment)
+    # One after the other with another alignment of the same State (and with an edit), each
+    # seeing what the other committed: the second of two at once is a 409, never a second row.
+    hold_comment(comment)
+    row = _alignment_row(comment, actor.organization_id)
+    if row is not None and row.status == "aligned":
+        raise Conflict(_l("Your delegation is already aligned with this comment."))
+    now = utcnow()
+    if row is None:
+        row = Alignment(organization_id=actor.organization_id, aligned_at=now, aligned_by_id=actor.id)
+        comment.alignments.append(row)
+    else:
+        row.status, row.aligned_at, row.aligned_by_id = "aligned", now, actor.id
+        row.withdrawn_at = row.withdrawn_by_id = None
+    db.session.flush()
+    organization = db.session.get(Organization, actor.organization_id)
+    audit.record(actor, "comment.align", comment, organization=organization.code)
+    messages.comment_aligned(comment, organization, withdrawn=False)
+    return row
+
+
+def unalign(actor: User, comment: Comment) -> Alignment:
+    """The focal point of a State withdraws its alignment with a comment; it stays on record as withdrawn."""
+    authorize(actor, "comment.unalign", comment)
+    hold_comment(comment)
+    row = _alignment_row(comment, actor.organization_id)
+    if row is None or row.status != "aligned":
+        raise Conflict(_l("Your delegation is not aligned with this comment now."))
+    row.status, row.withdrawn_at, row.withdrawn_by_id = "withdrawn", utcnow(), actor.id
+    db.session.flush()
+    audit.record(actor, "comment.unalign", comment, organization=row.organization.code)
+    messages.comment_aligned(comment, row.organization, withdrawn=True)
+    return row
+
+
+def _alignment_row(comment: Comment, organization_id: int) -> Alignment | None:
+    # As committed when this request took hold_comment, whatever it read before.
+    return db.session.scalar(
+        select(Alignment)
+        .where(Alignment.comment_id == comment.id, Alignment.organization_id == organization_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def alignment_line(comment: Comment) -> str:
+    """The States aligned with a comment now, in the reader's language ("aligned: Brazil and Chile"), or ""."""
+    names = sorted((organization_name(organization) for organization in comment.aligned), key=str.casefold)
+    return _("aligned: %(organizations)s", organizations=format_list(names, locale=get_locale())) if names else ""
 
 
 def signatories(comment: Comment) -> str:

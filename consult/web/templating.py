@@ -22,7 +22,7 @@ from consult.models.drafts import DOCUMENT_KINDS
 from consult.models.notifications import MESSAGE_KINDS
 from consult.models.positions import CO_SIGNATURE_STATUSES
 from consult.models.roadmap import MILESTONE_KINDS, MILESTONE_STATUSES
-from consult.positions.services import signatories
+from consult.positions.services import alignment_line, signatories
 from consult.text import diff_sides, plain_text, render_markdown, text_of_html
 from consult.web import dates, pagecache
 
@@ -160,6 +160,7 @@ def register(app) -> None:
         static_url=static_url,
         section_url=section_url,
         signatories=signatories,
+        alignment_line=alignment_line,
         reader_name=pagecache.reader_name,
         reader_delegation=pagecache.reader_delegation,
         closes_in=dates.closes_in,

@@ -59,6 +59,7 @@ from consult.main.forms import LanguageForm, SettingsForm
 from consult.matrix.forms import ConfirmImportForm, PublishCompilationForm
 from consult.matrix.forms import ImportForm as CommentImportForm
 from consult.models import (
+    Alignment,
     ApiToken,
     Comment,
     CoSignature,
@@ -319,19 +320,26 @@ def _fresh_submitted(scene) -> dict:
     return {"comment_id": scene.new_comment("focal", submit=True).id}
 
 
-def _fresh_invitation(scene, *, signed: bool = False) -> dict:
-    """A comment of Kenya's, submitted, inviting France to co-sign it (which it has done, if ``signed``)."""
+def _fresh_invitation(scene, *, signed: bool = False, aligned: bool = False) -> dict:
+    """A comment of Kenya's, submitted, inviting France to co-sign it (which it has done, if ``signed``;
+    France aligned itself with it instead, if ``aligned``)."""
     comment = comments.create_comment(
         scene.users["focal"], scene.section, kind="general", body="Joint.", co_signers=["FRA"], submit=True
     )
     if signed:
         positions.cosign(scene.users["focal_fra"], comment)
+    if aligned:
+        positions.align(scene.users["focal_fra"], comment)
     db.session.commit()
     return {"comment_id": comment.id}
 
 
 def _co_signature_state(scene, values):
     return tuple(db.session.scalars(select(CoSignature.status).where(CoSignature.comment_id == values["comment_id"])))
+
+
+def _alignment_state(scene, values):
+    return tuple(db.session.scalars(select(Alignment.status).where(Alignment.comment_id == values["comment_id"])))
 
 
 def _co_signing_views(scene) -> list:
@@ -828,13 +836,15 @@ TARGETS: list[Target] = [
         "POST",
         "focal",
         extra=tuple(
-            Field(kind, "choice") for kind in ("release", "reminder", "review", "disposition", "invitation", "outcome")
+            Field(kind, "choice")
+            for kind in ("release", "reminder", "review", "disposition", "alignment", "invitation", "outcome")
         ),
         data=lambda scene, values: {
             "release": "daily",
             "reminder": "immediately",
             "review": "never",
             "disposition": "immediately",
+            "alignment": "daily",
             "invitation": "immediately",
             "outcome": "daily",
         },
@@ -1142,6 +1152,39 @@ TARGETS: list[Target] = [
         "focal_fra",
         url=lambda scene: _fresh_invitation(scene, signed=True),
         state=_co_signature_state,
+        shows=_co_signing_views,
+    ),
+    # -- alignment
+    Target(
+        "comments.align",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_alignment_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "comments.unalign",
+        "POST",
+        "focal_fra",
+        url=lambda scene: _fresh_invitation(scene, aligned=True),
+        state=_alignment_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.align",
+        "POST",
+        "focal_fra",
+        url=_fresh_invitation,
+        state=_alignment_state,
+        shows=_co_signing_views,
+    ),
+    Target(
+        "api.unalign",
+        "POST",
+        "focal_fra",
+        url=lambda scene: _fresh_invitation(scene, aligned=True),
+        state=_alignment_state,
         shows=_co_signing_views,
     ),
     # -- groups of States

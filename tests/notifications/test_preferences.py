@@ -14,13 +14,14 @@ def test_a_focal_point_chooses_on_the_account_page(app, world):
     browser = app.test_client()
     login(browser, focal)
     page = browser.get("/account/notifications").get_data(as_text=True)
-    for kind in ("release", "reminder", "review", "disposition", "invitation", "outcome"):
+    for kind in ("release", "reminder", "review", "disposition", "alignment", "invitation", "outcome"):
         assert f'name="{kind}"' in page
     choices = {
         "release": "daily",
         "reminder": "immediately",
         "review": "never",
         "disposition": "immediately",
+        "alignment": "never",
         "invitation": "immediately",
         "outcome": "daily",
     }

@@ -1,11 +1,12 @@
 """Co-signatures racing under gunicorn with four workers: an answer against another answer, and a
-co-signature against the author's edit. Whatever the interleaving, a lost race is a 409, and no
-co-signature stands under a text its delegation was not shown."""
+co-signature against the author's edit; two alignments of the same State. Whatever the interleaving,
+a lost race is a 409, no co-signature stands under a text its delegation was not shown, and a State
+is aligned with a comment by one row."""
 
 import pytest
 
 from consult.extensions import db
-from consult.models import Comment
+from consult.models import Alignment, Comment
 from tests.resilience.helpers import Server
 from tests.resilience.test_comment_races import race, statuses
 
@@ -82,3 +83,19 @@ def test_co_signing_racing_the_authors_edit(busy_server, people):
             assert comment.body == edited
         outcomes.add((cosign[0], edit[0], status))
     print(f"\nco-sign vs edit: {ROUNDS} rounds, outcomes {sorted(outcomes)}")
+
+
+def test_two_alignments_of_one_state_racing(busy_server, people):
+    """Egypt's two focal points align it with Kenya's comment (Egypt is invited, so it sees it) at once."""
+    for round_number in range(ROUNDS):
+        comment_id = _joint_comment(busy_server, people, f"Statement {round_number}")
+        first, second = race(
+            busy_server,
+            ("POST", f"/api/v1/comments/{comment_id}/align", people["egypt"], None),
+            ("POST", f"/api/v1/comments/{comment_id}/align", people["egypt_2"], None),
+        )
+        assert statuses([first, second]) == [200, 409], (first, second)
+        winner = first if first[0] == 200 else second
+        assert [row["code"] for row in winner[1]["aligned"]] == ["EGY"]
+        rows = db.session.scalars(db.select(Alignment.status).where(Alignment.comment_id == comment_id)).all()
+        assert rows == ["aligned"]

@@ -115,6 +115,26 @@ def withdraw_signature(comment_id):
     return item
 
 
+@route("/comments/<int:comment_id>/align", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def align(comment_id):
+    """Align your State's delegation with another delegation's submitted comment (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.align(g.api_user, item)
+    return item
+
+
+@route("/comments/<int:comment_id>/unalign", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def unalign(comment_id):
+    """Withdraw your delegation's alignment with a comment; it stays on record as withdrawn"""
+    item = comments.get_comment(g.api_user, comment_id)
+    positions.unalign(g.api_user, item)
+    return item
+
+
 @route("/comments/<int:comment_id>/similar", methods=["GET"])
 @errors(403, 404)
 @bp.response(200, SimilarCommentSchema(many=True))

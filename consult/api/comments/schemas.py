@@ -63,6 +63,10 @@ class CommentSchema(Schema):
         attribute="co_signatures",
         metadata={"description": "The delegations invited to co-sign it (a joint comment), in the order invited"},
     )
+    aligned = fields.List(
+        fields.Nested(OrganizationSchema),
+        metadata={"description": "The States aligned with it now, in the order they first aligned"},
+    )
     kind = fields.String(metadata=KINDS)
     body = Markdown()
     html = fields.String(attribute="body_html", metadata={"description": "The body rendered, sanitized"})

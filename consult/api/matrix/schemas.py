@@ -47,6 +47,11 @@ class MatrixRowSchema(Schema):
         fields.List(fields.String()),
         metadata={"description": "The codes of the delegations that co-sign it now"},
     )
+    aligned = Derived(
+        lambda comment: [organization.code for organization in comment.aligned],
+        fields.List(fields.String()),
+        metadata={"description": "The codes of the States aligned with it now"},
+    )
     kind = fields.String(metadata={"enum": list(COMMENT_KINDS)})
     body = Markdown()
     proposed_text = fields.String(allow_none=True)

@@ -186,6 +186,7 @@ def create_comment(
         co_signatures=[],
         addressed_in=[],
         disposition_history=[],
+        alignments=[],
     )
     sketch = _write_texts(comment, texts, version)
     submit = submit or on_behalf_of is not None

@@ -2,6 +2,11 @@
 
 The plan draft is one document: our English text (written from the seed's facts) is the
 original, and the seed's Chinese text is stored as its Chinese version.
+
+One story, whatever day it is loaded: the seed's path to May 2024 and its six consultations
+are history with their real dates; the drafting round is the present (the zero draft was
+released some days ago and its comment window is open); the next draft, the Executive Board
+and the adoption lie ahead. Dates from the drafting round on are illustrative.
 """
 
 from pathlib import Path
@@ -10,13 +15,8 @@ from sqlalchemy import select
 
 from consult.auth.services import create_user, organization_by_code
 from consult.comments.services import create_comment
-from consult.demo.process import load_process
-from consult.drafts.services import (
-    create_consultation,
-    default_close_time,
-    import_document,
-    publish_release,
-)
+from consult.demo.process import DraftingRound, load_process
+from consult.drafts.services import create_consultation, import_document, publish_release
 from consult.drafts.translations import import_translation
 from consult.extensions import db
 from consult.models import Consultation, User
@@ -141,7 +141,10 @@ def load_demo() -> bool:
         title="UN-Habitat Strategic Plan 2026–2029",
         description=(
             "Open and inclusive consultation with member States on the UN-Habitat strategic "
-            "plan for the period 2026–2029 (see HSP/EB.2024/5). Demo data."
+            "plan for the period 2026–2029 (see HSP/EB.2024/5). Demo data: the path to the "
+            "Executive Board's first session of 2024 and the six consultations of 2024 follow "
+            "HSP/EB.2024/5 with their real dates; the drafting round under way and the steps "
+            "after it are illustrative, dated from the day the demo was loaded."
         ),
     )
     plan = import_document(
@@ -154,7 +157,16 @@ def load_demo() -> bool:
     import_translation(
         secretariat, plan, language="zh", text=(DATA / "hsp_eb_2024_5_zh.txt").read_text(encoding="utf-8")
     )
-    publish_release(secretariat, plan, label="Zero draft", comments_close_at=default_close_time(30))
+    drafting_round = DraftingRound.from_now()
+    drafting_round.backdate(
+        publish_release(
+            secretariat,
+            plan,
+            label="Zero draft",
+            comments_open_at=drafting_round.opened_at,
+            comments_close_at=drafting_round.closes_at,
+        )
+    )
     paragraphs = {section.number: section for section in plan.sections}
     for email, number, kind, language, body, submit in DEMO_COMMENTS:
         author = users[email]
@@ -167,5 +179,5 @@ def load_demo() -> bool:
             submit=submit,
             language=language,
         )
-    load_process(consultation, plan, secretariat, users["editor@consult.example"])
+    load_process(consultation, plan, secretariat, users["editor@consult.example"], drafting_round)
     return True

@@ -3,9 +3,14 @@
 Where the document gives only a month, the milestone spans that month rather than
 inventing a day. Principles and priority statements are taken from the plan's English
 paragraphs, each with the seed's Chinese text of the same sub-item as its Chinese version.
+
+The seed's path (to the Executive Board's first session of 2024) and the six consultations it
+lists are history with their real dates. The drafting round is the present whatever day the demo
+is loaded, and what follows it is ahead: those dates are illustrative and say so.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,12 +18,15 @@ from consult.dialogues.services import create_dialogue, publish_outcome, save_ou
 from consult.drafts.services import default_close_time, publish_release
 from consult.drafts.translations import newest_translations, store_translation
 from consult.items.services import add_item, link_sections
-from consult.models import Consultation, Document, Section
+from consult.models import Consultation, Document, Release, Section
+from consult.models.base import utcnow
 from consult.roadmap.services import create_milestone
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
+NEW_YORK = ZoneInfo("America/New_York")
 
-MILESTONES = [
+# (title, kind, first day, last day, place, description)
+HISTORY = [
     (
         "Second session of the UN-Habitat Assembly: strategic plan 2020–2023 extended to 2025",
         "assembly",
@@ -60,15 +68,64 @@ MILESTONES = [
         "Nairobi",
         "Update on the preparation of the strategic plan (HSP/EB.2024/5).",
     ),
-    (
-        "Adoption of the strategic plan 2026–2029 at the resumed second session of the UN-Habitat Assembly",
-        "assembly",
-        date(2025, 5, 29),
-        date(2025, 5, 30),
-        "Nairobi",
-        "",
-    ),
 ]
+
+ILLUSTRATIVE = "Illustrative date: counted from the day the demo was loaded."
+
+# The present: the zero draft went out some days ago and its comment window is still open.
+ROUND_OPENED_DAYS_AGO = 9
+ROUND_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DraftingRound:
+    """The drafting round under way, the same whatever day the demo is loaded."""
+
+    opened_at: datetime
+    closes_at: datetime
+
+    @classmethod
+    def from_now(cls) -> "DraftingRound":
+        opened_at = (utcnow() - timedelta(days=ROUND_OPENED_DAYS_AGO)).replace(minute=0, second=0, microsecond=0)
+        return cls(opened_at, default_close_time(ROUND_WINDOW_DAYS - ROUND_OPENED_DAYS_AGO))
+
+    def backdate(self, release: Release) -> Release:
+        """Released when its window opened: publishing stamps the release with the current time."""
+        release.published_at = self.opened_at
+        return release
+
+    def ahead(self) -> list[tuple]:
+        """The steps after the round, in the shape of HISTORY, counted from the day its window closes."""
+        closes_on = self.closes_at.date()
+        board = closes_on + timedelta(weeks=12)
+        adoption = closes_on + timedelta(weeks=24)
+        return [
+            (
+                "Revised draft of the strategic plan released for comment",
+                "release",
+                closes_on + timedelta(weeks=4),
+                None,
+                "",
+                "The secretariat answers the comments on the zero draft and releases a revised draft. " + ILLUSTRATIVE,
+            ),
+            (
+                "Executive Board session to consider the draft strategic plan",
+                "board_session",
+                board,
+                board + timedelta(days=2),
+                "Nairobi",
+                ILLUSTRATIVE,
+            ),
+            (
+                "Adoption of the strategic plan 2026–2029 at the resumed second session of the UN-Habitat Assembly",
+                "assembly",
+                adoption,
+                adoption + timedelta(days=1),
+                "Nairobi",
+                "The Assembly resumes the session it adjourned in June 2023 to adopt the plan. " + ILLUSTRATIVE,
+            ),
+        ]
+
 
 PRIORITY_TITLES = {
     ("10", "a"): "Adequate, safe and affordable housing for all",
@@ -117,6 +174,25 @@ DIALOGUES = [
             ("Proposed guiding principles", "principles", None),
             ("Emerging priorities", "priorities", None),
         ],
+        "outcome": {
+            "summary": (
+                "[Demo data] Member States welcomed the open and inclusive process and the proposed roadmap. "
+                "They asked for a **focused** plan with a manageable number of priorities, for continuity with "
+                "the proven work of UN-Habitat, and for measurable results."
+            ),
+            "conclusions": [
+                (
+                    "The plan should address a reasonable and manageable number of priorities rather than cover "
+                    "every topic.",
+                    ["principle-b"],
+                ),
+                (
+                    "Objectives and targets should be measurable and supported by a clear results framework.",
+                    ["principle-e"],
+                ),
+                ("The plan should build on the proven impact and capacities of UN-Habitat.", ["priority-17(a)"]),
+            ],
+        },
     },
     {
         "title": "Consultation at the UN Civil Society Conference",
@@ -139,14 +215,60 @@ DIALOGUES = [
         "agenda": [("Priorities for Africa's cities", "priorities", None)],
     },
     {
-        "title": "Consultation on the margins of the High-level Political Forum and the Summit of the Future",
+        "title": "Consultation on the margins of the high-level political forum on sustainable development",
+        "constituency": "member_states",
+        "format": "hybrid",
+        # The seed gives September 2024 for the forum; the day is ours.
+        "starts_at": datetime(2024, 9, 17, 10, tzinfo=NEW_YORK),
+        "hours": 2,
+        "place": "United Nations Headquarters, New York",
+        "participants": ["KEN", "FRA", "CHN", "BRA", "EGY", "USA", "IND", "MEX", "JPN", "SWE"],
+        "agenda": [("The plan and the final years of the 2030 Agenda", "priorities", None)],
+        "outcome": {
+            "summary": (
+                "[Demo data] Member States asked that the plan show how UN-Habitat advances Sustainable "
+                "Development Goal 11 and the urban targets of the other Goals in the final years of the 2030 "
+                "Agenda, and that it report its results in a form the **voluntary national and local reviews** "
+                "can use."
+            ),
+            "conclusions": [
+                (
+                    "Results should be reported in a form that voluntary national and local reviews can use.",
+                    ["principle-e"],
+                ),
+                (
+                    "Localizing the Sustainable Development Goals should remain a priority of the plan.",
+                    ["priority-10(d)"],
+                ),
+            ],
+        },
+    },
+    {
+        "title": "Consultation on the margins of the Summit of the Future",
         "constituency": "un_system",
         "format": "hybrid",
-        "starts_at": datetime(2024, 9, 20, 10, tzinfo=ZoneInfo("America/New_York")),
+        "starts_at": datetime(2024, 9, 21, 10, tzinfo=NEW_YORK),
         "hours": 2,
         "place": "New York",
         "participants": ["UNEP", "UNDP", "UNHCR", "OHCHR", "UNDRR"],
-        "agenda": [("Synergies with the United Nations system", "para", "17")],
+        "agenda": [("The Pact for the Future and synergies with the United Nations system", "para", "17")],
+        "outcome": {
+            "summary": (
+                "[Demo data] United Nations entities welcomed a plan framed by the **Pact for the Future** and "
+                "asked UN-Habitat to say where it leads and where it contributes to the joint work of the system."
+            ),
+            "conclusions": [
+                (
+                    "The plan should say where UN-Habitat leads and where it contributes to joint work of the "
+                    "United Nations system.",
+                    ["priority-17(b)"],
+                ),
+                (
+                    "Climate action and disaster risk reduction should be planned with the entities that lead on them.",
+                    ["priority-10(c)"],
+                ),
+            ],
+        },
     },
     {
         "title": "Consultation at the twelfth session of the World Urban Forum",
@@ -157,24 +279,22 @@ DIALOGUES = [
         "place": "Cairo",
         "participants": ["EGY", "SDI", "HIC", "UCLG", "ISOCARP"],
         "agenda": [("Draft priorities and approaches", "priorities", None)],
+        "outcome": {
+            "summary": (
+                "[Demo data] Civil society, local governments and professional associations asked that the plan "
+                "name **informal settlements** and the people who live in them, and that local and regional "
+                "governments take part in carrying it out."
+            ),
+            "conclusions": [
+                (
+                    "Informal settlements and their upgrading should be named among the housing priorities.",
+                    ["priority-10(a)", "priority-23(a)"],
+                ),
+                ("Local and regional governments should take part in carrying out the plan.", ["priority-24(b)"]),
+            ],
+        },
     },
 ]
-
-FIRST_DIALOGUE_OUTCOME = {
-    "summary": (
-        "[Demo data] Member States welcomed the open and inclusive process and the proposed roadmap. "
-        "They asked for a **focused** plan with a manageable number of priorities, for continuity with the "
-        "proven work of UN-Habitat, and for measurable results."
-    ),
-    "conclusions": [
-        (
-            "The plan should address a reasonable and manageable number of priorities rather than cover every topic.",
-            ["principle-b"],
-        ),
-        ("Objectives and targets should be measurable and supported by a clear results framework.", ["principle-e"]),
-        ("The plan should build on the proven impact and capacities of UN-Habitat.", ["priority-17(a)"]),
-    ],
-}
 
 
 def _sub_items(body: str):
@@ -204,9 +324,11 @@ def _translate_item(translator, item: Section, chinese: str, title: str | None) 
     )
 
 
-def load_process(consultation: Consultation, plan: Document, secretariat, editor) -> None:
+def load_process(
+    consultation: Consultation, plan: Document, secretariat, editor, drafting_round: DraftingRound
+) -> None:
     """Roadmap milestones, principles, priorities and dialogues for the demo consultation."""
-    for title, kind, starts_on, ends_on, place, description in MILESTONES:
+    for title, kind, starts_on, ends_on, place, description in HISTORY + drafting_round.ahead():
         create_milestone(
             secretariat,
             consultation,
@@ -245,9 +367,16 @@ def load_process(consultation: Consultation, plan: Document, secretariat, editor
             )
             link_sections(editor, item, [paragraphs[number].id])
             items[f"priority-{number}({letter})"] = item
-    closes_at = default_close_time(30)
     for document in {item.document for item in items.values()}:
-        publish_release(secretariat, document, label="For comment", comments_close_at=closes_at)
+        drafting_round.backdate(
+            publish_release(
+                secretariat,
+                document,
+                label="For comment",
+                comments_open_at=drafting_round.opened_at,
+                comments_close_at=drafting_round.closes_at,
+            )
+        )
 
     def agenda_sections(target, number):
         if target == "para":
@@ -275,14 +404,14 @@ def load_process(consultation: Consultation, plan: Document, secretariat, editor
                 ],
             },
         )
-        if spec is DIALOGUES[0]:
+        if "outcome" in spec:
             save_outcome(
                 secretariat,
                 dialogue,
-                summary=FIRST_DIALOGUE_OUTCOME["summary"],
+                summary=spec["outcome"]["summary"],
                 conclusions=[
                     {"text": text, "section_ids": [items[key].id for key in keys]}
-                    for text, keys in FIRST_DIALOGUE_OUTCOME["conclusions"]
+                    for text, keys in spec["outcome"]["conclusions"]
                 ],
             )
             # Published two weeks after the dialogue, as the secretariat did.

@@ -1,6 +1,8 @@
 """The demo consultation built from the seed document: one plan draft in English and Chinese."""
 
 import re
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from consult.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SLUG, load_demo
 from consult.dialogues.routes import section_choices
@@ -11,6 +13,7 @@ from consult.extensions import db
 from consult.items.services import items
 from consult.models import Comment, Document, Section, User
 from consult.models.base import utcnow
+from consult.roadmap.services import timeline
 from tests.conftest import browser_for, login
 
 DEMO_MARKERS = (
@@ -64,7 +67,7 @@ def test_the_plan_draft_is_one_document_in_english_and_chinese(app):
 
     release = current_release(plan)
     assert release.label == "Zero draft" and release.is_open(utcnow())
-    assert 29 <= (release.comments_close_at - utcnow()).days <= 30
+    assert 20 <= (release.comments_close_at - utcnow()).days <= 21
     assert release_languages(release) == ["en", "zh"]
     assert load_demo() is False
     assert len(get_consultation(SLUG).documents) == 3
@@ -188,3 +191,59 @@ def test_demo_comments_respect_visibility(app):
     page = client.get(f"/sections/{nine.id}").get_data(as_text=True)
     assert "La France appuie les principes proposés" in page  # its own
     assert "中方支持五项指导原则" not in page and "肯尼亚建议" not in page  # others', window still open
+
+
+def test_the_roadmap_tells_one_story_in_order(app):
+    """The 2024 path is history, the drafting round is under way, the rest lies ahead: in roadmap
+    order, nothing is done after something under way or ahead, and the adoption follows the draft."""
+    load_demo()
+    db.session.commit()
+    consultation = get_consultation(SLUG)
+    entries = timeline(consultation, utcnow().date())
+    statuses = [entry.status for entry in entries]
+    assert set(statuses) == {"done", "current", "upcoming"}
+    first_not_done = statuses.index("current")
+    assert "done" not in statuses[first_not_done:], [(e.title, e.status) for e in entries]
+    assert statuses.index("upcoming") > statuses.index("current")
+
+    # The present: the drafts went out some days ago and their windows close in some days.
+    windows = [entry for entry in entries if entry.kind == "comment_window"]
+    assert len(windows) == 3 and {entry.status for entry in windows} == {"current"}
+    for entry in windows:
+        assert entry.release.published_at < utcnow() - timedelta(days=7)
+        assert timedelta(days=20) < entry.release.comments_close_at - utcnow() <= timedelta(days=21, hours=1)
+    # The history keeps its real dates; the adoption comes after every draft and is ahead.
+    board = next(entry for entry in entries if entry.title == "Executive Board, first session of 2024")
+    assert (board.starts_on, board.ends_on, board.status) == (date(2024, 5, 6), date(2024, 5, 8), "done")
+    (adoption,) = [entry for entry in entries if entry.kind == "assembly" and "resumed" in entry.title]
+    assert adoption.status == "upcoming" and "Illustrative" in adoption.description
+    assert entries.index(adoption) > max(entries.index(entry) for entry in windows)
+
+
+def test_the_six_consultations_of_the_seed_are_six_dialogues(app):
+    load_demo()
+    db.session.commit()
+    dialogues = dialogues_of(get_consultation(SLUG))
+    when = {
+        dialogue.title: (dialogue.starts_at.astimezone(ZoneInfo(dialogue.timezone)).date(), dialogue.timezone)
+        for dialogue in dialogues
+    }
+    assert len(dialogues) == len(when) == 6
+    expected = [
+        ("First dialogue with Member States", date(2024, 1, 31), "Africa/Nairobi"),
+        ("UN Civil Society Conference", date(2024, 5, 9), "Africa/Nairobi"),
+        ("Africa Urban Forum", date(2024, 9, 4), "Africa/Addis_Ababa"),
+        ("high-level political forum", date(2024, 9, 17), "America/New_York"),
+        ("Summit of the Future", date(2024, 9, 21), "America/New_York"),
+        ("World Urban Forum", date(2024, 11, 5), "Africa/Cairo"),
+    ]
+    for words, day, zone in expected:
+        (title,) = [title for title in when if words in title]
+        assert when[title] == (day, zone), title
+    # Neither consultation in New York speaks for the other.
+    assert not [title for title in when if "political forum" in title and "Summit" in title]
+    # What the story reports happened has a published outcome, dated after the dialogue.
+    reported = [d for d in dialogues if d.outcome and d.outcome.status == "published"]
+    for words in ("First dialogue", "political forum", "Summit of the Future", "World Urban Forum"):
+        assert [d for d in reported if words in d.title], words
+    assert all(d.outcome.published_at > d.starts_at for d in reported)

@@ -97,14 +97,16 @@ def test_conclusions_cannot_be_tagged_to_another_consultation(client, demo):
 
     foreign = add_item(None, other, kind="guiding_principles", number="a", title="Other", body="x")
     db.session.commit()
-    first = db.session.scalar(db.select(Dialogue).order_by(Dialogue.starts_at.desc()))
+    unreported = db.session.scalar(
+        db.select(Dialogue).where(~Dialogue.outcome.has()).order_by(Dialogue.starts_at.desc())
+    )
     response = client.put(
-        f"/api/v1/dialogues/{first.id}/outcome",
+        f"/api/v1/dialogues/{unreported.id}/outcome",
         json={"summary": "S", "conclusions": [{"text": "T", "section_ids": [foreign.id]}]},
         headers=tokens["secretariat"],
     )
     assert response.status_code == 422 and "conclusions" in response.json["error"]["fields"]
-    assert db.session.get(Dialogue, first.id).outcome is None
+    assert db.session.get(Dialogue, unreported.id).outcome is None
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """The drafting roadmap: milestones, today's place on it, its calendar feed."""
 
+import re
 from datetime import date
 
 from icalendar import Calendar
@@ -24,8 +25,12 @@ def test_roadmap_shows_the_path_to_adoption_and_today(app, demo):
         'aria-current="date"',
     ):
         assert expected in page, expected
-    # Today's marker stands after the 2025 adoption and before the open comment window's end.
-    assert page.index("resumed second session") < page.index('aria-current="date"')
+    # Today's marker stands after the 2024 path and before the adoption, which lies ahead.
+    assert page.index("Executive Board, first session of 2024") < page.index('aria-current="date"')
+    assert page.index('aria-current="date"') < page.index("resumed second session")
+    # Read down the page, no badge says "Done" below one that says "Under way" or "Upcoming".
+    badges = re.findall(r"badge--(done|current|upcoming)", page)
+    assert "done" not in badges[badges.index("current") :]
 
 
 def test_roadmap_is_edited_by_the_secretariat_only(app, demo):

@@ -131,9 +131,20 @@ def _comment_withdraw(user, comment: Comment, now):
         return _denied()
     if comment.status == "withdrawn":
         return Conflict(_l("This comment is already withdrawn."))
-    if comment.status == "submitted" and _role(user) != "focal_point":
+    if comment.status == "draft":
+        return Conflict(_l("This comment is a draft and not on record: discard it instead."))
+    if _role(user) != "focal_point":
         return Conflict(_l("This comment has been submitted: only your focal point can withdraw it now."))
     return _takes_comments(comment, now)
+
+
+def _comment_discard(user, comment: Comment, now):
+    """Any member of the delegation may discard its draft, at any time; what was submitted stays on record."""
+    if not _member_of(user, comment.organization_id):
+        return _denied()
+    if comment.status != "draft":
+        return Conflict(_l("Only a draft can be discarded: a submitted comment stays on record and can be withdrawn."))
+    return None
 
 
 def _delegates_manage(user, organization_id, now):
@@ -279,6 +290,7 @@ RULES: dict[str, Callable] = {
     "comment.edit": _comment_edit,
     "comment.submit": _comment_submit,
     "comment.withdraw": _comment_withdraw,
+    "comment.discard": _comment_discard,
     "comments.own_delegation": _roles("focal_point", "delegate"),
     "comment.cosign": _co_signature_step("invited", message=_ANSWERED),
     "comment.decline": _co_signature_step("invited", message=_ANSWERED),

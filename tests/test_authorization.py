@@ -70,7 +70,8 @@ READ = {
     "comments.show": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
     "comments.edit": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "comments.submit": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
-    "comments.withdraw": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.withdraw": {"a_draft": set(), "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.discard": {"a_draft": A, "a_submitted": set(), "b_submitted": set()},
     "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
@@ -160,7 +161,8 @@ WRITE = {
     "comments.create": DELEGATIONS,
     "comments.edit": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "comments.submit": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
-    "comments.withdraw": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.withdraw": {"a_draft": set(), "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.discard": {"a_draft": A, "a_submitted": set(), "b_submitted": set()},
     "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "comments.group": STAFF,
     "comments.ungroup": STAFF,
@@ -205,7 +207,8 @@ WRITE = {
     "api.create_comment": DELEGATIONS,
     "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
-    "api.withdraw_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "api.withdraw_comment": {"a_draft": set(), "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "api.discard_draft": {"a_draft": A, "a_submitted": set(), "b_submitted": set()},
     "api.record_disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "api.revise": STAFF,  # the Secretariat stores translations
     "api.insert_section": {"editor", "admin"},
@@ -232,8 +235,11 @@ _STATE_REFUSALS = {
     "update_comment": {"a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
     "submit": {"a_submitted": {"focal_a"}},
     "submit_comment": {"a_submitted": {"focal_a"}},
-    "withdraw": {"a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
-    "withdraw_comment": {"a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
+    # A draft is discarded, never withdrawn; a submitted comment is withdrawn, never discarded.
+    "withdraw": {"a_draft": A, "a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
+    "withdraw_comment": {"a_draft": A, "a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
+    "discard": {"a_submitted": A, "b_submitted": {"delegate_b"}},
+    "discard_draft": {"a_submitted": A, "b_submitted": {"delegate_b"}},
 }
 
 

@@ -82,7 +82,11 @@ EXPECTED = [
     ("comment.submit", "draft", {"focal_a"}),
     ("comment.submit", "submitted_open", set()),
     ("comment.submit", "draft_closed", set()),
-    ("comment.withdraw", "draft", {"delegate_a", "focal_a"}),
+    ("comment.withdraw", "draft", set()),
+    ("comment.discard", "draft", {"delegate_a", "focal_a"}),
+    ("comment.discard", "submitted_open", set()),
+    ("comment.discard", "submitted_closed", set()),
+    ("comment.discard", "draft_closed", {"delegate_a", "focal_a"}),  # it never reached the record
     ("comment.withdraw", "submitted_open", {"focal_a"}),
     ("comment.withdraw", "submitted_closed", set()),
 ]
@@ -114,11 +118,10 @@ def test_sql_visibility_matches_the_object_rule(people, objects):
 def test_a_withdrawn_comment_cannot_be_submitted_or_edited(people, objects):
     from consult.comments.services import withdraw_comment
 
-    draft = objects["draft"]
-    withdraw_comment(people["focal_a"], draft, reason="duplicate")
-    assert not can(people["focal_a"], "comment.edit", draft)
-    assert not can(people["focal_a"], "comment.submit", draft)
-    assert not can(people["focal_a"], "comment.withdraw", draft)
+    comment = objects["submitted_open"]
+    withdraw_comment(people["focal_a"], comment, reason="duplicate")
+    for action in ("comment.edit", "comment.submit", "comment.withdraw", "comment.discard"):
+        assert not can(people["focal_a"], action, comment), action
 
 
 # Account rules: (action, target account or role, roles allowed). Only an administrator makes or

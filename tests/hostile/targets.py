@@ -1061,6 +1061,7 @@ TARGETS: list[Target] = [
         ),
     ),
     Target("comments.submit", "POST", "focal", url=_fresh_draft, state=_comment_state),
+    Target("comments.discard", "POST", "delegate", url=_fresh_draft, state=_comment_state),
     Target(
         "comments.withdraw",
         "POST",
@@ -1378,6 +1379,7 @@ TARGETS: list[Target] = [
         shows=_comment_views,
     ),
     Target("api.submit_comment", "POST", "focal", url=_fresh_draft, state=_comment_state),
+    Target("api.discard_draft", "DELETE", "delegate", url=_fresh_draft, state=_comment_state),
     Target(
         "api.withdraw_comment",
         "POST",

@@ -41,6 +41,7 @@ PAGES = [
     ("messages-you-receive", FOCAL, "/account/notifications"),
     ("notifications", FOCAL, "/outbox"),
     ("cancel-dialogue", SECRETARIAT, "{dialogue}/cancel"),
+    ("outcome-form", SECRETARIAT, "{dialogue}/outcome"),
     # The living draft: reading in two languages, the working draft and its structure, translating.
     ("section-side-by-side", DELEGATE, "{section}?lang=en&beside=zh"),
     ("document-side-by-side", DELEGATE, "{document}?lang=zh&beside=en"),
@@ -83,6 +84,9 @@ def test_no_wcag_violations(visit, places, shot, name, email, path, language):
     if name == "comment-form":
         page.locator(".comment-form summary").click()
         page.locator(".comment-form textarea[name=body]").wait_for()
+    elif name == "outcome-form":
+        page.locator(".picker summary").first.click()  # the checkboxes and filter box, opened
+        page.locator(".picker__filter input").first.wait_for()
     elif name == "search-results":
         assert re.search(r"\d", page.get_by_role("status").inner_text())
     shot(page, "page")

@@ -1248,6 +1248,7 @@ TARGETS: list[Target] = [
         "POST",
         "secretariat",
         OutcomeForm,
+        extra=(Field("add_conclusion"),),  # the button that adds a row
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {
             "summary": "Summary.",

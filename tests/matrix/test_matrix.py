@@ -339,3 +339,20 @@ def test_chart_labels_wrap_between_words_or_characters_and_end_in_an_ellipsis():
         "observers and very long…",
     ]
     assert label_lines("x" * 60) == ["x" * 26 + "…"]
+
+
+def test_the_matrix_page_filters_delegations_by_name_and_still_takes_codes(app, world, matrix):
+    browser = app.test_client()
+    login(browser, world.user("editor"))
+    page = browser.get(f"/documents/{matrix['document'].id}/matrix").get_data(as_text=True)
+    picker = page.split('<select id="f-organization" name="organization">')[1].split("</select>")[0]
+    assert '<option value="KEN" >Kenya (KEN)</option>' in picker
+    assert '<option value="FRA" >France (FRA)</option>' in picker
+    assert picker.index("France") < picker.index("Kenya")  # by name, not by code
+    assert 'name="organization" value=' not in page  # no box expecting a code
+    # The query parameter reads as before, in any case; the choice shows as selected.
+    chosen = browser.get(f"/documents/{matrix['document'].id}/matrix?organization=ken").get_data(as_text=True)
+    assert '<option value="KEN" selected>Kenya (KEN)</option>' in chosen
+    assert "Kenya supports (a)." in chosen and "中方询问对话的安排。" not in chosen
+    # The text columns are the ones given room.
+    assert chosen.count('<th scope="col" class="matrix__text">') == 2

@@ -249,8 +249,7 @@ def _matrix_view(user, release, now):
 
 
 def _outcome_view(user, outcome, now):
-    if _role(user) is None:
-        return _denied()
+    """A published outcome is the front door's, read by anyone; a draft stays with the staff."""
     if outcome.status == "published" or _role(user) in STAFF_ROLES:
         return None
     return _denied()
@@ -314,6 +313,7 @@ RULES: dict[str, Callable] = {
     "outcome.edit": _roles(*MANAGER_ROLES),
     "outcome.publish": _not_started(_l("The outcome can be published once the dialogue has started.")),
     "outcome.view": _outcome_view,
+    "dialogue.view": _anyone,  # when and where, who takes part, the agenda: as public as the roadmap
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
     "comment.dispose": _comment_dispose,

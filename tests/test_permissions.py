@@ -266,3 +266,15 @@ def test_only_the_managers_cancel_a_dialogue_and_only_before_it_starts(people, o
     assert isinstance(check(people["secretariat"], "dialogue.cancel", past), Conflict)
     future.cancelled_at = future.starts_at
     assert isinstance(check(people["admin"], "dialogue.cancel", future), Conflict)
+
+
+def test_anyone_reads_a_dialogue_and_its_published_outcome_never_a_draft_one(people, objects):
+    """The front door (issue 14): a dialogue and its outcome once published, even signed out."""
+    from consult.dialogues.services import publish_outcome, save_outcome
+
+    dialogue = _dialogue(-1)
+    assert {role for role in ROLES if can(people[role], "dialogue.view", dialogue)} == set(ROLES)
+    outcome = save_outcome(people["secretariat"], dialogue, summary="Heard.", conclusions=[])
+    assert {role for role in ROLES if can(people[role], "outcome.view", outcome)} == {"editor", "secretariat", "admin"}
+    publish_outcome(people["secretariat"], dialogue)
+    assert {role for role in ROLES if can(people[role], "outcome.view", outcome)} == set(ROLES)

@@ -87,9 +87,10 @@ def _dialogue_data(form: DialogueForm) -> dict:
 
 
 @bp.route("/consultations/<slug>/dialogues")
-@login_required
 def index(slug):
+    """Open to everyone, like the roadmap: the dialogues and their published outcomes."""
     consultation = drafts.get_consultation(slug)
+    authorize(current_user, "consultation.view", consultation)
     now = utcnow()
     items = dialogues.dialogues_of(consultation)
     upcoming = [d for d in items if dialogues.dialogue_status(d, now) == "upcoming"]
@@ -119,9 +120,11 @@ def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, pub
 
 
 @bp.route("/dialogues/<int:dialogue_id>")
-@login_required
 def show(dialogue_id):
-    return _show(dialogues.get_dialogue(dialogue_id))
+    """Open to everyone; its outcome once published (a draft outcome stays with the staff)."""
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "dialogue.view", dialogue)
+    return _show(dialogue)
 
 
 @bp.route("/consultations/<slug>/dialogues/new", methods=["GET", "POST"])

@@ -18,6 +18,8 @@ PAGES = [
     # The public front door (issue 14): a consultation and its roadmap, read without signing in.
     ("public-consultation", None, f"/consultations/{SLUG}"),
     ("public-roadmap", None, f"/consultations/{SLUG}/roadmap"),
+    ("public-dialogues", None, f"/consultations/{SLUG}/dialogues"),
+    ("public-outcome", None, "{dialogue}"),  # the first dialogue's outcome is published
     ("sign-in", None, "/auth/login"),
     ("home", DELEGATE, "/"),
     ("consultation", DELEGATE, f"/consultations/{SLUG}"),

@@ -131,7 +131,9 @@ def _comment_withdraw(user, comment: Comment, now):
         return _denied()
     if comment.status == "withdrawn":
         return Conflict(_l("This comment is already withdrawn."))
-    if comment.status == "submitted" and _role(user) != "focal_point":
+    if comment.status == "draft":
+        return Conflict(_l("This comment is a draft and not on record: discard it instead."))
+    if _role(user) != "focal_point":
         return Conflict(_l("This comment has been submitted: only your focal point can withdraw it now."))
     return _takes_comments(comment, now)
 
@@ -166,6 +168,15 @@ def _alignment_step(aligning: bool) -> Callable:
         return None
 
     return rule
+
+
+def _comment_discard(user, comment: Comment, now):
+    """Any member of the delegation may discard its draft, at any time; what was submitted stays on record."""
+    if not _member_of(user, comment.organization_id):
+        return _denied()
+    if comment.status != "draft":
+        return Conflict(_l("Only a draft can be discarded: a submitted comment stays on record and can be withdrawn."))
+    return None
 
 
 def _delegates_manage(user, organization_id, now):
@@ -270,8 +281,7 @@ def _matrix_view(user, release, now):
 
 
 def _outcome_view(user, outcome, now):
-    if _role(user) is None:
-        return _denied()
+    """A published outcome is the front door's, read by anyone; a draft stays with the staff."""
     if outcome.status == "published" or _role(user) in STAFF_ROLES:
         return None
     return _denied()
@@ -311,6 +321,7 @@ RULES: dict[str, Callable] = {
     "comment.edit": _comment_edit,
     "comment.submit": _comment_submit,
     "comment.withdraw": _comment_withdraw,
+    "comment.discard": _comment_discard,
     "comments.own_delegation": _roles("focal_point", "delegate"),
     "comment.cosign": _co_signature_step("invited", message=_ANSWERED),
     "comment.decline": _co_signature_step("invited", message=_ANSWERED),
@@ -336,6 +347,7 @@ RULES: dict[str, Callable] = {
     "outcome.edit": _roles(*MANAGER_ROLES),
     "outcome.publish": _not_started(_l("The outcome can be published once the dialogue has started.")),
     "outcome.view": _outcome_view,
+    "dialogue.view": _anyone,  # when and where, who takes part, the agenda: as public as the roadmap
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
     "comment.dispose": _comment_dispose,

@@ -40,6 +40,9 @@ PUBLIC = {
     # The front door: what is consulted, its phase, deadlines and roadmap (issue 14).
     "drafts.consultation",
     "roadmap.timeline",
+    # Dialogues and their published outcomes (a draft outcome stays with the staff).
+    "dialogues.index",
+    "dialogues.show",
 }
 
 # GET routes: endpoint → roles that get the page (200). Others signed in get 403 or 404.
@@ -70,7 +73,8 @@ READ = {
     "comments.show": {"a_draft": A, "a_submitted": A | STAFF, "b_submitted": {"delegate_b"} | STAFF},
     "comments.edit": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "comments.submit": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
-    "comments.withdraw": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.withdraw": {"a_draft": set(), "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.discard": {"a_draft": A, "a_submitted": set(), "b_submitted": set()},
     "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "admin.users": MANAGERS,
     "admin.delegation": {"focal_a"},
@@ -95,8 +99,6 @@ READ = {
     "priorities.show": SIGNED_IN,
     "priorities.create": MANAGERS,
     "priorities.links": STAFF,
-    "dialogues.index": SIGNED_IN,
-    "dialogues.show": SIGNED_IN,
     "dialogues.create": MANAGERS,
     "dialogues.edit": MANAGERS,
     "dialogues.cancel": MANAGERS,
@@ -160,7 +162,8 @@ WRITE = {
     "comments.create": DELEGATIONS,
     "comments.edit": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "comments.submit": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
-    "comments.withdraw": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.withdraw": {"a_draft": set(), "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "comments.discard": {"a_draft": A, "a_submitted": set(), "b_submitted": set()},
     "comments.disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "comments.group": STAFF,
     "comments.ungroup": STAFF,
@@ -210,7 +213,8 @@ WRITE = {
     "api.create_comment": DELEGATIONS,
     "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
-    "api.withdraw_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "api.withdraw_comment": {"a_draft": set(), "a_submitted": {"focal_a"}, "b_submitted": set()},
+    "api.discard_draft": {"a_draft": A, "a_submitted": set(), "b_submitted": set()},
     "api.record_disposition": {"a_draft": set(), "a_submitted": STAFF, "b_submitted": STAFF},
     "api.revise": STAFF,  # the Secretariat stores translations
     "api.insert_section": {"editor", "admin"},
@@ -237,8 +241,11 @@ _STATE_REFUSALS = {
     "update_comment": {"a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
     "submit": {"a_submitted": {"focal_a"}},
     "submit_comment": {"a_submitted": {"focal_a"}},
-    "withdraw": {"a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
-    "withdraw_comment": {"a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
+    # A draft is discarded, never withdrawn; a submitted comment is withdrawn, never discarded.
+    "withdraw": {"a_draft": A, "a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
+    "withdraw_comment": {"a_draft": A, "a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
+    "discard": {"a_submitted": A, "b_submitted": {"delegate_b"}},
+    "discard_draft": {"a_submitted": A, "b_submitted": {"delegate_b"}},
 }
 
 
@@ -528,6 +535,25 @@ def test_confidential_content_never_leaks(app, setting, role):
         document_page = client.get(f"/documents/{args['document_id']}").get_data(as_text=True)
         visible = 1 if role == "delegate_b" else 0
         assert f"{visible} comment" in document_page
+
+
+def test_signed_out_visitors_read_published_outcomes_but_no_draft_or_comment(app, setting):
+    client = app.test_client()
+    args = setting["args"]
+    published = client.get(f"/dialogues/{setting['tagging_dialogue_id']}")
+    body = published.get_data(as_text=True)
+    assert published.status_code == 200
+    assert "Tagged outcome, edited" in body and "Tagged conclusion" in body
+    assert "Unreleased principle" not in body and "harbours" not in body  # its unreleased tags stay hidden
+    draft = client.get(f"/dialogues/{args['dialogue_id']}")
+    assert draft.status_code == 200 and "Secret draft outcome" not in draft.get_data(as_text=True)
+    listing = client.get(f"/consultations/{args['slug']}/dialogues").get_data(as_text=True)
+    assert "Tagging dialogue" in listing and "Secret draft outcome" not in listing
+    # The public consultation page links the published outcome; paragraphs and comments stay behind sign-in.
+    front = client.get(f"/consultations/{args['slug']}").get_data(as_text=True)
+    assert f'href="/dialogues/{setting["tagging_dialogue_id"]}"' in front
+    for private in (f"/sections/{setting['released']['drafts']}", f"/comments/{setting['comments']['a_submitted'].id}"):
+        assert client.get(private).status_code == 302, private
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,11 @@ EXPECTED = [
     ("comment.submit", "draft", {"focal_a"}),
     ("comment.submit", "submitted_open", set()),
     ("comment.submit", "draft_closed", set()),
-    ("comment.withdraw", "draft", {"delegate_a", "focal_a"}),
+    ("comment.withdraw", "draft", set()),
+    ("comment.discard", "draft", {"delegate_a", "focal_a"}),
+    ("comment.discard", "submitted_open", set()),
+    ("comment.discard", "submitted_closed", set()),
+    ("comment.discard", "draft_closed", {"delegate_a", "focal_a"}),  # it never reached the record
     ("comment.withdraw", "submitted_open", {"focal_a"}),
     ("comment.withdraw", "submitted_closed", set()),
 ]
@@ -114,11 +118,10 @@ def test_sql_visibility_matches_the_object_rule(people, objects):
 def test_a_withdrawn_comment_cannot_be_submitted_or_edited(people, objects):
     from consult.comments.services import withdraw_comment
 
-    draft = objects["draft"]
-    withdraw_comment(people["focal_a"], draft, reason="duplicate")
-    assert not can(people["focal_a"], "comment.edit", draft)
-    assert not can(people["focal_a"], "comment.submit", draft)
-    assert not can(people["focal_a"], "comment.withdraw", draft)
+    comment = objects["submitted_open"]
+    withdraw_comment(people["focal_a"], comment, reason="duplicate")
+    for action in ("comment.edit", "comment.submit", "comment.withdraw", "comment.discard"):
+        assert not can(people["focal_a"], action, comment), action
 
 
 # Account rules: (action, target account or role, roles allowed). Only an administrator makes or
@@ -263,3 +266,15 @@ def test_only_the_managers_cancel_a_dialogue_and_only_before_it_starts(people, o
     assert isinstance(check(people["secretariat"], "dialogue.cancel", past), Conflict)
     future.cancelled_at = future.starts_at
     assert isinstance(check(people["admin"], "dialogue.cancel", future), Conflict)
+
+
+def test_anyone_reads_a_dialogue_and_its_published_outcome_never_a_draft_one(people, objects):
+    """The front door (issue 14): a dialogue and its outcome once published, even signed out."""
+    from consult.dialogues.services import publish_outcome, save_outcome
+
+    dialogue = _dialogue(-1)
+    assert {role for role in ROLES if can(people[role], "dialogue.view", dialogue)} == set(ROLES)
+    outcome = save_outcome(people["secretariat"], dialogue, summary="Heard.", conclusions=[])
+    assert {role for role in ROLES if can(people[role], "outcome.view", outcome)} == {"editor", "secretariat", "admin"}
+    publish_outcome(people["secretariat"], dialogue)
+    assert {role for role in ROLES if can(people[role], "outcome.view", outcome)} == set(ROLES)

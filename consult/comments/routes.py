@@ -179,6 +179,27 @@ def withdraw(comment_id):
     return render_template("comments/withdraw.html", form=form, comment=comment), status
 
 
+@bp.route("/comments/<int:comment_id>/discard", methods=["GET", "POST"])
+@login_required
+def discard(comment_id):
+    comment = comments.get_comment(current_user, comment_id)
+    authorize(current_user, "comment.discard", comment)
+    form = ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        section_id = comment.section_id
+        try:
+            comments.discard_draft(current_user, comment)
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The draft is discarded."), "success")
+            return redirect(url_for("drafts.section", section_id=section_id))
+    return render_template("comments/discard.html", form=form, comment=comment), status
+
+
 @bp.route("/delegation/comments")
 @login_required
 def delegation():

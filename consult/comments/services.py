@@ -1,4 +1,4 @@
-"""Comments: drafting, submitting on behalf of a delegation, editing, withdrawing."""
+"""Comments: drafting, submitting on behalf of a delegation, editing, discarding drafts, withdrawing."""
 
 import functools
 import re
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -23,6 +23,7 @@ from consult.models import (
     CommentRevision,
     CoSignature,
     DispositionRevision,
+    Notification,
     Organization,
     Release,
     ReleaseSection,
@@ -316,6 +317,29 @@ def withdraw_comment(actor: User, comment: Comment, *, reason: str) -> Comment:
     db.session.flush()
     audit.record(actor, "comment.withdraw", comment, reason=reason)
     return comment
+
+
+def discard_draft(actor: User, comment: Comment) -> None:
+    """Delete a draft no one outside its delegation has seen; a submitted comment is withdrawn instead.
+
+    The versioned DELETE fails (409) if the draft was submitted or changed since it was read.
+    """
+    authorize(actor, "comment.discard", comment)
+    audit.record(
+        actor,
+        "comment.discard",
+        comment,
+        organization_id=comment.organization_id,
+        section_id=comment.section_id,
+        kind=comment.kind,
+    )
+    # Messages about the draft (to the focal point) stay in their inboxes without it.
+    db.session.execute(update(Notification).where(Notification.comment_id == comment.id).values(comment_id=None))
+    for invitation in list(comment.co_signatures):
+        db.session.delete(invitation)
+    comment.addressed_in.clear()
+    db.session.delete(comment)
+    db.session.flush()
 
 
 # -- listing ------------------------------------------------------------------------

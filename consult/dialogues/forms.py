@@ -17,6 +17,7 @@ from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.web.forms import MarkdownField, choices
 
 BLANK_ROWS = 3
+MAX_CONCLUSIONS = 100  # rows a form takes: more are not read
 
 
 class AgendaItemForm(Form):
@@ -49,4 +50,4 @@ class ConclusionForm(Form):
 class OutcomeForm(FlaskForm):
     version = HiddenField()  # of the outcome the form was filled from, 0 when there was none
     summary = MarkdownField(_l("Summary (Markdown)"), validators=[Optional()])
-    conclusions = FieldList(FormField(ConclusionForm), min_entries=BLANK_ROWS)
+    conclusions = FieldList(FormField(ConclusionForm), min_entries=1, max_entries=MAX_CONCLUSIONS)

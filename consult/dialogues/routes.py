@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from consult.dialogues import bp
 from consult.dialogues import services as dialogues
-from consult.dialogues.forms import BLANK_ROWS, DialogueForm, OutcomeForm
+from consult.dialogues.forms import BLANK_ROWS, MAX_CONCLUSIONS, DialogueForm, OutcomeForm
 from consult.drafts import services as drafts
 from consult.drafts.reading import paragraph_label
 from consult.errors import Conflict, DomainError
@@ -22,15 +22,19 @@ from consult.validation import positive_integer
 from consult.web.forms import ConfirmForm, apply_errors, choices, organization_pairs
 
 
-def section_choices(consultation):
-    """Every paragraph, principle and priority of the consultation, once each, for tagging."""
-    sections = db.session.scalars(
+def _taggable_sections(consultation) -> list[Section]:
+    return db.session.scalars(
         select(Section)
         .join(Document)
         .where(Document.consultation_id == consultation.id)
         .options(selectinload(Section.retired_in))
         .order_by(Document.id, Section.position)
     ).all()
+
+
+def section_choices(consultation):
+    """Every paragraph, principle and priority of the consultation, once each, for tagging."""
+    sections = _taggable_sections(consultation)
     return choices(
         (
             s.id,
@@ -40,6 +44,19 @@ def section_choices(consultation):
         )
         for s in sections
     )
+
+
+def section_groups(consultation) -> list[tuple[Document, list[tuple[str, list[tuple[int, str]]]]]]:
+    """The same sections for the checkbox picker: per document, per chapter, (id, label) in order."""
+    groups: list = []
+    for section in _taggable_sections(consultation):
+        if not groups or groups[-1][0] is not section.document:
+            groups.append((section.document, []))
+        chapters = groups[-1][1]
+        if not chapters or chapters[-1][0] != section.chapter:
+            chapters.append((section.chapter, []))
+        chapters[-1][1].append((section.id, paragraph_label(section)))
+    return groups
 
 
 def _prepare(form: DialogueForm, consultation) -> None:
@@ -71,9 +88,10 @@ def _dialogue_data(form: DialogueForm) -> dict:
 
 
 @bp.route("/consultations/<slug>/dialogues")
-@login_required
 def index(slug):
+    """Open to everyone, like the roadmap: the dialogues and their published outcomes."""
     consultation = drafts.get_consultation(slug)
+    authorize(current_user, "consultation.view", consultation)
     now = utcnow()
     items = dialogues.dialogues_of(consultation)
     upcoming = [d for d in items if dialogues.dialogue_status(d, now) == "upcoming"]
@@ -103,9 +121,11 @@ def _show(dialogue, *, attendance: ConfirmForm | None = None, attended=None, pub
 
 
 @bp.route("/dialogues/<int:dialogue_id>")
-@login_required
 def show(dialogue_id):
-    return _show(dialogues.get_dialogue(dialogue_id))
+    """Open to everyone; its outcome once published (a draft outcome stays with the staff)."""
+    dialogue = dialogues.get_dialogue(dialogue_id)
+    authorize(current_user, "dialogue.view", dialogue)
+    return _show(dialogue)
 
 
 @bp.route("/consultations/<slug>/dialogues/new", methods=["GET", "POST"])
@@ -233,16 +253,20 @@ def outcome(dialogue_id):
                     if existing
                     else []
                 )
-                + [{}] * BLANK_ROWS,
+                + [{}],
             }
         )
     else:
         form = OutcomeForm()
+    added = request.method == "POST" and bool(request.form.get("add_conclusion"))
+    if added and len(form.conclusions) < MAX_CONCLUSIONS:
+        # One more row, and what was typed stays: nothing is saved until "Save".
+        form.conclusions.append_entry()
     sections = section_choices(dialogue.consultation)
     for entry in form.conclusions:
         entry.section_ids.choices = sections
-    status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
+    status = 422 if form.is_submitted() and not added else 200
+    if not added and form.validate_on_submit():
         try:
             dialogues.save_outcome(
                 current_user,
@@ -269,7 +293,14 @@ def outcome(dialogue_id):
             else:
                 flash(_("The outcome is saved as a draft. Delegations do not see it until you publish it."), "success")
             return redirect(url_for("dialogues.show", dialogue_id=dialogue.id, _anchor="outcome"))
-    return render_template("dialogues/outcome_form.html", form=form, dialogue=dialogue), status
+    return render_template(
+        "dialogues/outcome_form.html",
+        form=form,
+        dialogue=dialogue,
+        groups=section_groups(dialogue.consultation),
+        new_row=len(form.conclusions) - 1 if added else None,
+        can_add=len(form.conclusions) < MAX_CONCLUSIONS,
+    ), status
 
 
 @bp.route("/dialogues/<int:dialogue_id>/outcome/publish", methods=["POST"])

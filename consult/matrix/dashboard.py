@@ -1,5 +1,7 @@
 """The Secretariat's synthesis dashboard: who commented on what, and what was answered."""
 
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -188,37 +190,75 @@ def _by_group(on_behalf: Counter, taking_part: set[int]) -> list[GroupStats]:
     )
 
 
+# Wide (CJK) characters and the rest, at the labels' 13 px: an estimate that errs on the wide side.
+_WIDE_CHARACTER, _NARROW_CHARACTER, _LINE_HEIGHT, _MAX_LABEL_LINES = 13.5, 7.6, 16, 2
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_LABEL_TOKENS = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+\\s*")
+
+
+def _text_width(text: str) -> float:
+    return sum(_WIDE_CHARACTER if unicodedata.east_asian_width(c) in "WF" else _NARROW_CHARACTER for c in text)
+
+
+def label_lines(label: str, width: float = LABEL_WIDTH - 12) -> list[str]:
+    """The label wrapped into at most two lines that fit beside the bars (between words, or
+    between characters in Chinese and Japanese); what still does not fit ends in an ellipsis."""
+    lines = [""]
+    for token in _LABEL_TOKENS.findall(label):
+        if lines[-1] and _text_width((lines[-1] + token).rstrip()) > width:
+            lines.append("")
+        lines[-1] += token
+    lines = [line.strip() for line in lines]
+    shown = lines[:_MAX_LABEL_LINES]
+    if len(lines) > _MAX_LABEL_LINES or _text_width(shown[-1]) > width:
+        last = shown[-1]
+        while last and _text_width(last + "…") > width:
+            last = last[:-1]
+        shown[-1] = last.rstrip() + "…"
+    return shown
+
+
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, int]]) -> Markup:
     """A horizontal bar chart drawn on the server; its <title>/<desc> and the table next to it
-    are the text alternative."""
+    are the text alternative. A long label wraps; one cut short has its full text as a tooltip."""
     if not items:
         return Markup("")
     peak = max(value for _label, value in items) or 1
-    height = len(items) * (BAR_HEIGHT + GAP) + GAP
     bars = []
-    for index, (label, value) in enumerate(items):
-        y = GAP + index * (BAR_HEIGHT + GAP)
-        width = round((CHART_WIDTH - LABEL_WIDTH - 60) * value / peak)
+    y = GAP
+    for label, value in items:
+        lines = label_lines(label)
+        row = max(BAR_HEIGHT, _LINE_HEIGHT * len(lines) + 6)
+        middle = y + row / 2
+        first_baseline = middle - _LINE_HEIGHT * (len(lines) - 1) / 2 + 5
+        width = max(round((CHART_WIDTH - LABEL_WIDTH - 60) * value / peak), 1)
+        spans = Markup("").join(
+            Markup('<tspan x="{x}" y="{y}">{line}</tspan>').format(
+                x=LABEL_WIDTH - 8, y=round(first_baseline + _LINE_HEIGHT * index), line=line
+            )
+            for index, line in enumerate(lines)
+        )
         bars.append(
             Markup(
-                '<text x="{lx}" y="{ty}" text-anchor="end" class="chart__label">{label}</text>'
+                '<text text-anchor="end" class="chart__label"><title>{label}</title>{spans}</text>'
                 '<rect x="{x}" y="{y}" width="{w}" height="{h}" class="chart__bar"></rect>'
                 '<text x="{vx}" y="{ty}" class="chart__value">{value}</text>'
             ).format(
-                lx=LABEL_WIDTH - 8,
-                ty=y + BAR_HEIGHT - 6,
-                label=label[:40],
+                label=label,
+                spans=spans,
                 x=LABEL_WIDTH,
-                y=y,
-                w=max(width, 1),
+                y=round(middle - BAR_HEIGHT / 2),
+                w=width,
                 h=BAR_HEIGHT,
-                vx=LABEL_WIDTH + max(width, 1) + 6,
+                vx=LABEL_WIDTH + width + 6,
+                ty=round(middle + 5),
                 value=value,
             )
         )
+        y += row + GAP
     description = "; ".join(f"{label}: {value}" for label, value in items)
     return Markup(
         '<svg class="chart" role="img" viewBox="0 0 {w} {h}" width="100%" aria-labelledby="{id}-title {id}-desc" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         "{bars}</svg>"
-    ).format(w=CHART_WIDTH, h=height, id=chart_id, title=title, desc=description, bars=Markup("").join(bars))
+    ).format(w=CHART_WIDTH, h=y, id=chart_id, title=title, desc=description, bars=Markup("").join(bars))

@@ -58,6 +58,7 @@ def page(document_id):
         results=results,
         same_text=matrix.same_text(current_user, release, results.items),
         sections=matrix.section_numbers(release),
+        delegations=organization_pairs(),
         regions=REGIONS,
         kinds=COMMENT_KINDS,
         dispositions=DISPOSITIONS,

@@ -18,6 +18,8 @@ PAGES = [
     # The public front door (issue 14): a consultation and its roadmap, read without signing in.
     ("public-consultation", None, f"/consultations/{SLUG}"),
     ("public-roadmap", None, f"/consultations/{SLUG}/roadmap"),
+    ("public-dialogues", None, f"/consultations/{SLUG}/dialogues"),
+    ("public-outcome", None, "{dialogue}"),  # the first dialogue's outcome is published
     ("sign-in", None, "/auth/login"),
     ("home", DELEGATE, "/"),
     ("consultation", DELEGATE, f"/consultations/{SLUG}"),
@@ -41,6 +43,7 @@ PAGES = [
     ("messages-you-receive", FOCAL, "/account/notifications"),
     ("notifications", FOCAL, "/outbox"),
     ("cancel-dialogue", SECRETARIAT, "{dialogue}/cancel"),
+    ("outcome-form", SECRETARIAT, "{dialogue}/outcome"),
     # The living draft: reading in two languages, the working draft and its structure, translating.
     ("section-side-by-side", DELEGATE, "{section}?lang=en&beside=zh"),
     ("document-side-by-side", DELEGATE, "{document}?lang=zh&beside=en"),
@@ -83,6 +86,9 @@ def test_no_wcag_violations(visit, places, shot, name, email, path, language):
     if name == "comment-form":
         page.locator(".comment-form summary").click()
         page.locator(".comment-form textarea[name=body]").wait_for()
+    elif name == "outcome-form":
+        page.locator(".picker summary").first.click()  # the checkboxes and filter box, opened
+        page.locator(".picker__filter input").first.wait_for()
     elif name == "search-results":
         assert re.search(r"\d", page.get_by_role("status").inner_text())
     shot(page, "page")

@@ -4,7 +4,16 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import DELEGATE, EDITOR, FOCAL, SECRETARIAT, SLUG, open_paragraph, open_plan_document
+from tests.e2e.helpers import (
+    DELEGATE,
+    EDITOR,
+    FOCAL,
+    PLAN_DOCUMENT,
+    SECRETARIAT,
+    SLUG,
+    open_paragraph,
+    open_plan_document,
+)
 
 COMMENT = "End-to-end: principle (c) should say that the plan can be reviewed at mid-term."
 ADDED_SENTENCE = "The plan will be reviewed at mid-term."
@@ -127,9 +136,11 @@ def test_secretariat_publishes_a_release_and_a_dialogue_outcome(visit, shot):
     secretariat.get_by_label("Summary (Markdown)").fill("Delegations asked for a **focus on secondary cities**.")
     conclusion = secretariat.locator(".agenda-row").first
     conclusion.get_by_label("Conclusion").fill("Secondary cities need their own entry point.")
-    concerns = conclusion.get_by_label("Concerns")
-    paragraph_nine = concerns.locator("option", has_text=re.compile(r"^Paragraph 9 — Update")).get_attribute("value")
-    concerns.select_option(paragraph_nine)
+    # The paragraphs it concerns: checkboxes grouped by document, narrowed by the filter box.
+    conclusion.get_by_text("Choose the paragraphs").click()
+    conclusion.get_by_label("Show only those containing").fill("Paragraph 9")
+    plan = conclusion.locator(".picker__group", has=secretariat.locator("legend", has_text=PLAN_DOCUMENT))
+    plan.get_by_label("Paragraph 9", exact=True).check()
     shot(secretariat, "3-outcome-form")
     secretariat.get_by_role("button", name="Save").click()
     expect(flash(secretariat)).to_contain_text("The outcome is saved as a draft.")

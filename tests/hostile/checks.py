@@ -24,7 +24,7 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "
 LOADING_ATTRIBUTES = {"src", "data", "poster", "background", "srcset"}
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 # The dashboard's server-drawn charts are the only SVG we emit, built from these elements.
-CHART_ELEMENTS = {"svg", "title", "desc", "text", "rect", "g", "line"}
+CHART_ELEMENTS = {"svg", "title", "desc", "text", "tspan", "rect", "g", "line"}
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 

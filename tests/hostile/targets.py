@@ -1071,6 +1071,7 @@ TARGETS: list[Target] = [
         ),
     ),
     Target("comments.submit", "POST", "focal", url=_fresh_draft, state=_comment_state),
+    Target("comments.discard", "POST", "delegate", url=_fresh_draft, state=_comment_state),
     Target(
         "comments.withdraw",
         "POST",
@@ -1290,6 +1291,7 @@ TARGETS: list[Target] = [
         "POST",
         "secretariat",
         OutcomeForm,
+        extra=(Field("add_conclusion"),),  # the button that adds a row
         url=lambda scene: {"dialogue_id": scene.dialogue.id},
         data=lambda scene, values: {
             "summary": "Summary.",
@@ -1421,6 +1423,7 @@ TARGETS: list[Target] = [
         shows=_comment_views,
     ),
     Target("api.submit_comment", "POST", "focal", url=_fresh_draft, state=_comment_state),
+    Target("api.discard_draft", "DELETE", "delegate", url=_fresh_draft, state=_comment_state),
     Target(
         "api.withdraw_comment",
         "POST",

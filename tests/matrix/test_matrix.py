@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import docx
 import openpyxl
@@ -10,8 +11,10 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from consult.comments.services import create_comment, record_disposition
+from consult.drafts.services import publish_release
 from consult.extensions import db
 from consult.models import Comment
+from consult.models.base import utcnow
 from tests.conftest import login
 
 
@@ -295,3 +298,61 @@ def test_dashboard(app, world, matrix):
     delegate = app.test_client()
     login(delegate, world.user("focal_point", "KEN"))
     assert delegate.get(f"/documents/{matrix['document'].id}/dashboard").status_code == 403
+
+
+def test_dashboard_labels_fit_and_a_release_is_chosen(app, world, matrix):
+    browser = app.test_client()
+    login(browser, world.user("secretariat"))
+    first = browser.get(f"/documents/{matrix['document'].id}/dashboard").get_data(as_text=True)
+    # A long regional group wraps onto two lines beside its bar, its full name as the tooltip and in the table.
+    assert "<title>Western European and other States</title>" in first
+    assert '<tspan x="212" y="' in first and ">Western European and other</tspan>" in first
+    assert "<td>Western European and other States</td>" in first
+    # With one release there is nothing to choose.
+    assert 'name="release"' not in first
+    publish_release(
+        None,
+        matrix["document"],
+        label="First draft",
+        comments_close_at=utcnow() + timedelta(days=30),
+        override_reason="The answers follow in the next weeks.",
+    )
+    db.session.commit()
+    current = browser.get(f"/documents/{matrix['document'].id}/dashboard").get_data(as_text=True)
+    assert "Dashboard: <bdi>First draft</bdi>" in current and "<strong>0</strong> submitted comments" in current
+    assert '<option value="2" selected>Release 2: First draft</option>' in current
+    assert '<option value="1" >Release 1: Zero draft</option>' in current
+    earlier = browser.get(f"/documents/{matrix['document'].id}/dashboard?release=1").get_data(as_text=True)
+    assert "<strong>3</strong> submitted comments" in earlier and '<option value="1" selected>' in earlier
+    assert browser.get(f"/documents/{matrix['document'].id}/dashboard?release=9").status_code == 404
+
+
+def test_chart_labels_wrap_between_words_or_characters_and_end_in_an_ellipsis():
+    from consult.matrix.dashboard import label_lines
+
+    assert label_lines("Paragraph 12") == ["Paragraph 12"]
+    spanish = "Estados de Europa Occidental y otros Estados"
+    assert label_lines(spanish) == ["Estados de Europa", "Occidental y otros Estados"]
+    assert label_lines("西欧和其他国家集团" * 3) == ["西欧和其他国家集团西欧和其他国", "家集团西欧和其他国家集团"]
+    assert label_lines("Other participants and observers and very long names that go on") == [
+        "Other participants and",
+        "observers and very long…",
+    ]
+    assert label_lines("x" * 60) == ["x" * 26 + "…"]
+
+
+def test_the_matrix_page_filters_delegations_by_name_and_still_takes_codes(app, world, matrix):
+    browser = app.test_client()
+    login(browser, world.user("editor"))
+    page = browser.get(f"/documents/{matrix['document'].id}/matrix").get_data(as_text=True)
+    picker = page.split('<select id="f-organization" name="organization">')[1].split("</select>")[0]
+    assert '<option value="KEN" >Kenya (KEN)</option>' in picker
+    assert '<option value="FRA" >France (FRA)</option>' in picker
+    assert picker.index("France") < picker.index("Kenya")  # by name, not by code
+    assert 'name="organization" value=' not in page  # no box expecting a code
+    # The query parameter reads as before, in any case; the choice shows as selected.
+    chosen = browser.get(f"/documents/{matrix['document'].id}/matrix?organization=ken").get_data(as_text=True)
+    assert '<option value="KEN" selected>Kenya (KEN)</option>' in chosen
+    assert "Kenya supports (a)." in chosen and "中方询问对话的安排。" not in chosen
+    # The text columns are the ones given room.
+    assert chosen.count('<th scope="col" class="matrix__text">') == 2

@@ -82,26 +82,29 @@ def assert_conflict(answer) -> None:
     assert answer["error"]["code"] in ("conflict", "window_closed"), answer
 
 
-def test_submit_racing_withdraw(busy_server, people):
-    """The focal point submits a draft while the delegate withdraws it: exactly one wins."""
+def test_submit_racing_discard(busy_server, people):
+    """The focal point submits a draft while the delegate discards it: exactly one wins."""
     outcomes = Counter()
     for round_number in range(ROUNDS):
         comment_id = new_comment(busy_server, people, f"Draft {round_number}", submit=False, author="delegate")
-        submit, withdraw = race(
+        submit, discard = race(
             busy_server,
             ("POST", f"/api/v1/comments/{comment_id}/submit", people["focal"], None),
-            ("POST", f"/api/v1/comments/{comment_id}/withdraw", people["delegate"], {"reason": "Not needed."}),
+            ("DELETE", f"/api/v1/comments/{comment_id}", people["delegate"], None),
         )
-        assert statuses([submit, withdraw]) == [200, 409], (submit, withdraw)
+        # A submission that comes after the discard finds no draft at all (404).
+        assert statuses([submit, discard]) in ([200, 409], [204, 409], [204, 404]), (submit, discard)
         comment = stored(comment_id)
-        winner, loser = (submit, withdraw) if submit[0] == 200 else (withdraw, submit)
-        assert_conflict(loser[1])
-        assert comment.status == winner[1]["status"]
-        assert comment.status == ("submitted" if winner is submit else "withdrawn")
-        # The answer is the comment as that request stored it.
-        assert winner[1]["status"] == comment.status and winner[1]["body"] == comment.body
-        outcomes[comment.status] += 1
-    print(f"\nsubmit vs withdraw: {ROUNDS} rounds, {dict(outcomes)}, one 409 each")
+        if submit[0] == 200:
+            assert_conflict(discard[1])
+            # The answer is the comment as that request stored it; submitted, it stays on record.
+            assert comment.status == submit[1]["status"] == "submitted" and submit[1]["body"] == comment.body
+            outcomes["submitted"] += 1
+        else:
+            assert submit[1]["error"]["code"] in ("conflict", "not_found"), submit
+            assert comment is None
+            outcomes["discarded"] += 1
+    print(f"\nsubmit vs discard: {ROUNDS} rounds, {dict(outcomes)}, one refused each")
 
 
 def test_delegate_edit_racing_the_submission(busy_server, people):

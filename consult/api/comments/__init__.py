@@ -1,6 +1,6 @@
-"""Comments on sections: drafting, submitting, withdrawing, answering, grouping."""
+"""Comments on sections: drafting, discarding drafts, submitting, withdrawing, answering, grouping."""
 
-from flask import g
+from flask import Response, g
 
 from consult.api.comments.schemas import (
     CommentChangeSchema,
@@ -63,6 +63,17 @@ def update_comment(comment_id, body):
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.edit", item)
     return comments.update_comment(g.api_user, item, **body())
+
+
+@route("/comments/<int:comment_id>", methods=["DELETE"])
+@errors(403, 404, 409)
+@bp.response(204)
+def discard_draft(comment_id):
+    """Discard a draft (deleted for good); 409 for a submitted comment, which is withdrawn instead"""
+    item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.discard", item)
+    comments.discard_draft(g.api_user, item)
+    return Response(status=204)  # no body, so no content type the document would have to describe
 
 
 @route("/comments/<int:comment_id>/submit", methods=["POST"])

@@ -14,7 +14,7 @@ from consult import audit
 from consult.drafts.importer import ImportFormatError, ParsedDocument, parse_document
 from consult.drafts.structure import lock_document, snapshot
 from consult.errors import Conflict, NotFound, StaleVersion, UnansweredComments, ValidationFailed
-from consult.extensions import db
+from consult.extensions import db, first_write
 from consult.models import (
     Comment,
     Consultation,
@@ -111,7 +111,7 @@ def lock_release(release: Release) -> Release:
     row it locked, so the re-read costs no second statement where the database has RETURNING.
     """
     returning = db.session.get_bind().dialect.update_returning
-    result = db.session.execute(_lock_release_statement(returning), {"release_id": release.id})
+    result = first_write(_lock_release_statement(returning), {"release_id": release.id})
     if returning:
         result.scalar_one()  # the returned row refreshes the release as it is read
     else:

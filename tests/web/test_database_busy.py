@@ -4,6 +4,7 @@ API answer 503 with a clear message and Retry-After (never a 500, nothing half-w
 
 import contextlib
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -176,3 +177,33 @@ def test_a_lost_connection_is_a_503(app, server_engine):
         db.session.execute(text("SELECT 1"))
     assert database_unavailable(lost.value)
     db.session.rollback()
+
+
+def test_a_submission_waits_for_a_lock_held_briefly_and_the_wait_stays_bounded(busy_app, database_url, world, section):
+    headers = world.token(world.user("focal_point", "KEN"))
+    client = busy_app.test_client()
+    submission = {"body": "Kenya submits.", "submit": True}
+    section_id = section.id
+    with writes_locked(database_url):
+        # Held for longer than the app waits: refused, nothing written.
+        refused = client.post(f"/api/v1/sections/{section.id}/comments", json=submission, headers=headers)
+    assert refused.status_code == 503 and comments() == 0
+
+    with writes_locked(database_url):
+        holder_done = threading.Event()
+
+        answers = []
+
+        def submit():
+            with busy_app.app_context():
+                path = f"/api/v1/sections/{section_id}/comments"
+                answers.append(client.post(path, json=submission, headers=headers).status_code)
+            holder_done.set()
+
+        worker = threading.Thread(target=submit)
+        worker.start()
+        time.sleep(0.1)  # the submission is waiting for the lock
+        assert not holder_done.is_set()
+    worker.join(5)
+    # Taken as soon as it was free, well within the app's wait.
+    assert answers == [201] and comments() == 1

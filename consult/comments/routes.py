@@ -215,7 +215,9 @@ def delegation():
     )
 
 
-def _co_signature_step(comment_id, action: str, step, done: str):
+def _position_step(comment_id, action: str, step, done: str, *, back_to_comment: bool = False):
+    """A delegation's answer about another's comment (co-signing, aligning), then back to where it
+    is asked: the delegation's page for co-signing, the comment for aligning."""
     comment = comments.get_comment(current_user, comment_id)
     authorize(current_user, action, comment)
     if ConfirmForm().validate_on_submit():
@@ -226,21 +228,21 @@ def _co_signature_step(comment_id, action: str, step, done: str):
         else:
             db.session.commit()
             flash(done, "success")
+    if back_to_comment:
+        return redirect(url_for("comments.show", comment_id=comment.id))
     return redirect(url_for("comments.delegation", _anchor="co-signing"))
 
 
 @bp.route("/comments/<int:comment_id>/cosign", methods=["POST"])
 @login_required
 def cosign(comment_id):
-    return _co_signature_step(
-        comment_id, "comment.cosign", positions.cosign, _("Your delegation co-signs the comment.")
-    )
+    return _position_step(comment_id, "comment.cosign", positions.cosign, _("Your delegation co-signs the comment."))
 
 
 @bp.route("/comments/<int:comment_id>/decline", methods=["POST"])
 @login_required
 def decline(comment_id):
-    return _co_signature_step(
+    return _position_step(
         comment_id, "comment.decline", positions.decline, _("Your delegation declined to co-sign the comment.")
     )
 
@@ -248,7 +250,7 @@ def decline(comment_id):
 @bp.route("/comments/<int:comment_id>/withdraw-signature", methods=["POST"])
 @login_required
 def withdraw_signature(comment_id):
-    return _co_signature_step(
+    return _position_step(
         comment_id,
         "comment.withdraw_signature",
         positions.withdraw_signature,
@@ -256,36 +258,27 @@ def withdraw_signature(comment_id):
     )
 
 
-def _alignment_step(comment_id, action: str, step, done: str):
-    comment = comments.get_comment(current_user, comment_id)
-    authorize(current_user, action, comment)
-    if ConfirmForm().validate_on_submit():
-        try:
-            step(current_user, comment)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
-    return redirect(url_for("comments.show", comment_id=comment.id))
-
-
 @bp.route("/comments/<int:comment_id>/align", methods=["POST"])
 @login_required
 def align(comment_id):
-    return _alignment_step(
-        comment_id, "comment.align", positions.align, _("Your delegation is aligned with the comment.")
+    return _position_step(
+        comment_id,
+        "comment.align",
+        positions.align,
+        _("Your delegation is aligned with the comment."),
+        back_to_comment=True,
     )
 
 
 @bp.route("/comments/<int:comment_id>/unalign", methods=["POST"])
 @login_required
 def unalign(comment_id):
-    return _alignment_step(
+    return _position_step(
         comment_id,
         "comment.unalign",
         positions.unalign,
         _("Your delegation is no longer aligned with the comment; its alignment stays on record as withdrawn."),
+        back_to_comment=True,
     )
 
 

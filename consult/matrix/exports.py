@@ -51,7 +51,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from consult.drafts.redline import BREAK, Piece, TrackedDocument, diff_parts, pieces
-from consult.text import clean_characters, plain_text
+from consult.text import clean_characters, plain_text, text_of_html
 
 __all__ = [
     "COLUMNS",
@@ -100,6 +100,8 @@ class MatrixRow:
     aligned: str = ""
     # How many delegations sent the same text (2 or more: a campaign), else 0.
     same_text: int = 0
+    # ``body`` as rendered when it was written: its text is read from it, not rendered again.
+    body_html: str = ""
 
 
 # (field, English header) in spreadsheet column order.
@@ -182,7 +184,7 @@ def _spreadsheet_values(row: MatrixRow, yes: str, moment: Callable[[datetime], C
         _spreadsheet_text(row.organization_code),
         _spreadsheet_text(row.region),
         _spreadsheet_text(row.kind),
-        _spreadsheet_text(plain_text(row.body)),
+        _spreadsheet_text(text_of_html(row.body_html) if row.body_html else plain_text(row.body)),
         _spreadsheet_text(plain_text(row.proposed_text)),
         _spreadsheet_text(row.disposition),
         _spreadsheet_text(row.rationale),

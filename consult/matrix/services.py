@@ -166,6 +166,7 @@ def row(comment: Comment, paragraph_text: str = "", same_text_count: int = 0) ->
         paragraph_text=paragraph_text,
         aligned=format_list(aligned, locale=get_locale()) if aligned else "",
         same_text=same_text_count,
+        body_html=comment.body_html or "",
     )
 
 

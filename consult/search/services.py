@@ -11,12 +11,14 @@ rules as the pages.
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, delete, false, func, insert, inspect, literal_column, or_, select, text
+from sqlalchemy.orm import joinedload
 
 from consult.drafts.reading import paragraph_label
 from consult.drafts.services import section_url
@@ -28,6 +30,7 @@ from consult.models import (
     Outcome,
     ReleaseSection,
     SearchEntry,
+    Section,
     SectionTranslation,
     SectionVersion,
 )
@@ -40,6 +43,7 @@ from consult.validation import clean_text
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
 SNIPPET_RADIUS = 80
+RESULTS_ON_A_PAGE = 50  # the search page shows the first 50; the API pages through them all
 
 
 def _entry(obj) -> tuple[str, int | None, str] | None:
@@ -259,22 +263,59 @@ def _snippet(source: str, query: str, latin: str = "en") -> Markup:
     return Markup("").join(parts)
 
 
-def search(user, query: str, *, limit: int = 50) -> list[Result]:
+class Found(Sequence):
+    """The results of a search: the sections, then the comments (newest first), then the
+    conclusions. Counted at once, but a comment's result (its title and snippet) is made only when
+    its slice is asked for: a word in 30,000 comments costs one page of results, not 30,000."""
+
+    def __init__(self, sections: list[Result], comment_ids: list[int], conclusions: list[Result], query: str):
+        self._sections, self._comment_ids, self._conclusions, self._query = sections, comment_ids, conclusions, query
+
+    def __len__(self) -> int:
+        return len(self._sections) + len(self._comment_ids) + len(self._conclusions)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            position = range(len(self))[index]  # an IndexError as a list gives
+            return self[position : position + 1][0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            raise ValueError("search results are read in slices of consecutive results")
+        sections, comments = len(self._sections), len(self._comment_ids)
+        wanted = self._comment_ids[max(start - sections, 0) : max(stop - sections, 0)]
+        after = sections + comments
+        return [
+            *self._sections[start:stop],
+            *_comments(wanted, self._query),
+            *self._conclusions[max(start - after, 0) : max(stop - after, 0)],
+        ]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def search(user, query: str) -> Found:
     # clean_text: FTS5 takes NUL for the end of the query, and no database takes a lone surrogate.
     query = " ".join(clean_text(query).split())[:MAX_QUERY_LENGTH]
     if len(query) < MIN_QUERY_LENGTH:
-        return []
+        return Found([], [], [], query)
     matches = _matching_entry_ids(query)
-    entries = db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(matches))).all()
+    entries = db.session.scalars(
+        select(SearchEntry).where(SearchEntry.id.in_(matches), SearchEntry.kind != "comment")
+    ).all()
     by_kind: dict[str, dict[int, SearchEntry]] = {}
     for entry in entries:
         by_kind.setdefault(entry.kind, {})[entry.ref_id] = entry
-    results = (
-        _sections(user, by_kind.get("version", {}), by_kind.get("translation", {}), query)
-        + _comments(user, by_kind.get("comment", {}), query)
-        + _conclusions(user, by_kind.get("conclusion", {}), query)
+    matching_comments = select(SearchEntry.ref_id).where(SearchEntry.id.in_(matches), SearchEntry.kind == "comment")
+    comment_ids = db.session.scalars(
+        select(Comment.id).where(Comment.id.in_(matching_comments), visible_comments(user)).order_by(Comment.id.desc())
+    ).all()
+    return Found(
+        _sections(user, by_kind.get("version", {}), by_kind.get("translation", {}), query),
+        list(comment_ids),
+        _conclusions(user, by_kind.get("conclusion", {}), query),
+        query,
     )
-    return results[:limit]
 
 
 def _sections(user, versions: dict[int, SearchEntry], translations: dict[int, SearchEntry], query: str) -> list[Result]:
@@ -313,28 +354,43 @@ def _sections(user, versions: dict[int, SearchEntry], translations: dict[int, Se
     return results
 
 
-def _comments(user, entries: dict[int, SearchEntry], query: str) -> list[Result]:
-    if not entries:
+def _comments(comment_ids: list[int], query: str) -> list[Result]:
+    """The results of these comments (the reader may see them), in this order."""
+    if not comment_ids:
         return []
-    comments = db.session.scalars(
-        select(Comment).where(Comment.id.in_(entries), visible_comments(user)).order_by(Comment.id.desc())
-    )
-    return [
-        Result(
-            "comment",
-            comment.id,
-            _(
-                "Comment %(id)s by %(organization)s on %(paragraph)s",
-                id=comment.id,
-                organization=organization_name(comment.organization),
-                paragraph=paragraph_label(comment.section),
-            ),
-            _snippet(entries[comment.id].text, query, entries[comment.id].stem_language),
-            section_url(comment.section, _anchor=f"comment-{comment.id}"),
-            comment.language,
+    entries = {
+        entry.ref_id: entry
+        for entry in db.session.scalars(
+            select(SearchEntry).where(SearchEntry.kind == "comment", SearchEntry.ref_id.in_(comment_ids))
         )
-        for comment in comments
-    ]
+    }
+    loaded = {
+        comment.id: comment
+        for comment in db.session.scalars(
+            select(Comment)
+            .where(Comment.id.in_(comment_ids))
+            .options(joinedload(Comment.organization), joinedload(Comment.section).joinedload(Section.document))
+        )
+    }
+    results = []
+    for comment_id in comment_ids:
+        comment, entry = loaded[comment_id], entries[comment_id]
+        results.append(
+            Result(
+                "comment",
+                comment.id,
+                _(
+                    "Comment %(id)s by %(organization)s on %(paragraph)s",
+                    id=comment.id,
+                    organization=organization_name(comment.organization),
+                    paragraph=paragraph_label(comment.section),
+                ),
+                _snippet(entry.text, query, entry.stem_language),
+                section_url(comment.section, _anchor=f"comment-{comment.id}"),
+                comment.language,
+            )
+        )
+    return results
 
 
 def _conclusions(user, entries: dict[int, SearchEntry], query: str) -> list[Result]:

@@ -115,3 +115,28 @@ def test_translations_are_found_in_their_language(app, world):
         results = search_service.search(reader, "prolonger")
     assert [(r.type, r.id) for r in results] == [("section", section.id)]
     assert "lang=fr" in results[0].url and results[0].language == "fr"
+
+
+def test_many_matches_are_paged_in_order_and_only_the_page_asked_is_made(app, client, world):
+    document = world.document(text="I. Housing\n\n1. Adequate housing for all.\n\n2. Housing finance.")
+    world.release(document)
+    kenya = world.user("focal_point", "KEN")
+    made = [
+        create_comment(kenya, document.sections[0], kind="general", body=f"Housing point {n}.", submit=True).id
+        for n in range(12)
+    ]
+    db.session.commit()
+    headers = world.token(kenya)
+    everything = client.get("/api/v1/search", query_string={"q": "housing", "per_page": 100}, headers=headers)
+    ordered = [(result["type"], result["id"]) for result in everything.json]
+    # The two paragraphs, then the comments newest first.
+    assert sorted(ordered[:2]) == [("section", section.id) for section in document.sections]
+    assert ordered[2:] == [("comment", comment_id) for comment_id in reversed(made)]
+    assert everything.headers["X-Total-Count"] == "14"
+    second = client.get("/api/v1/search", query_string={"q": "housing", "per_page": 5, "page": 2}, headers=headers)
+    assert [(result["type"], result["id"]) for result in second.json] == ordered[5:10]
+    assert second.headers["X-Total-Count"] == "14"
+    with app.test_request_context():
+        found = search_service.search(kenya, "housing")
+        assert len(found) == 14 and [result.id for result in found[1:3]] == [ordered[1][1], ordered[2][1]]
+        assert found[-1].id == made[0] and found[2].snippet.count("<mark>") == 1

@@ -14,4 +14,4 @@ route = domain("Search", "Versions of sections, comments and published conclusio
 @bp.query(SearchQuerySchema)
 def search(query, page):
     """Search: sections (their newest matching version), comments, then conclusions"""
-    return page.of(search_service.search(g.api_user, query()["q"], limit=None))
+    return page.of(search_service.search(g.api_user, query()["q"]))

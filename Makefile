@@ -54,7 +54,7 @@ translations: $(STAMP)
 clean:
 	rm -rf $(VENV) instance/consult.db*
 
-# Load benchmarks (about 5 minutes): SQLite, then a throw-away PostgreSQL server.
+# Load benchmarks (about 12 minutes): SQLite, then a throw-away PostgreSQL server, each with the IPCC-scale round.
 # Prints the figures and writes bench/results/*.json; see bench/README.md.
 bench: install
 	$(BIN)/python -m bench.run sqlite

@@ -451,6 +451,8 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         host = machine(version)
         data = dataset.build(url)
         print(f"  data set built in {data.seconds} s: {data.counts}", flush=True)
+        # The matrix of the data set as built, before the scenarios add their comments.
+        exports = matrix_exports(url, data.document_id, data.editor_email, EXPORT_TARGET)
         sql = queries.statements_per_request(url, data)
         rendering = queries.render_times(url, data)
         amendments = queries.amendment_pages(url, data)
@@ -484,7 +486,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         finally:
             for server in (consult, hello, write_ceiling):
                 server.stop()
-        results["exports"] = matrix_exports(url, data.document_id, data.editor_email, EXPORT_TARGET)
+        results["exports"] = exports
     results.update(
         machine=host,
         dataset={"counts": data.counts, "seconds": data.seconds},

@@ -36,21 +36,7 @@ def create(section_id):
     preview = None
     valid = form.validate_on_submit()
     if valid and request.form.get("preview"):
-        try:
-            preview = comments.preview_comment(
-                current_user,
-                section,
-                kind=form.kind.data,
-                body=form.body.data,
-                proposed_text=form.proposed_text.data,
-                quote=form.quote.data,
-                language=form.language.data,
-            )
-        except DomainError as error:
-            apply_errors(form, error)
-            status = error.status
-        else:
-            status = 200
+        preview, status = _previewed(form, section, language=form.language.data)
     elif valid:
         try:
             comment = comments.create_comment(
@@ -82,6 +68,26 @@ def create(section_id):
     return render_template("drafts/section.html", **context, preview=preview, side=_side_by_side()), status
 
 
+def _previewed(form, section, *, comment=None, language=None):
+    """The comment as the form would save it (new on ``section``, or ``comment`` edited), and the
+    status to answer: 200, or the error's with the form showing it."""
+    try:
+        preview = comments.preview_comment(
+            current_user,
+            section,
+            kind=form.kind.data,
+            body=form.body.data,
+            proposed_text=form.proposed_text.data,
+            quote=form.quote.data,
+            language=language,
+            comment=comment,
+        )
+    except DomainError as error:
+        apply_errors(form, error)
+        return None, error.status
+    return preview, 200
+
+
 @bp.route("/comments/<int:comment_id>")
 @login_required
 def show(comment_id):
@@ -103,18 +109,7 @@ def edit(comment_id):
     preview = None
     valid = form.validate_on_submit()
     if valid and request.form.get("preview"):
-        try:
-            preview = comments.preview_comment(
-                current_user,
-                comment.section,
-                kind=form.kind.data,
-                body=form.body.data,
-                proposed_text=form.proposed_text.data,
-                quote=form.quote.data,
-                comment=comment,
-            )
-        except DomainError as error:
-            apply_errors(form, error)
+        preview = _previewed(form, comment.section, comment=comment)[0]
     elif valid:
         try:
             comments.update_comment(

@@ -195,6 +195,52 @@ def _comment_dispose(user, comment: Comment, now):
     return None
 
 
+def _sees_shared_answer(user, comment: Comment) -> bool:
+    """The delegation a proposed answer is shared with: the comment's, and those co-signing it."""
+    if _role(user) not in ("focal_point", "delegate") or user.organization_id is None:
+        return False
+    return user.organization_id == comment.organization_id or any(
+        row.organization_id == user.organization_id and row.status == "signed" for row in comment.co_signatures
+    )
+
+
+def _answer_view(user, comment: Comment, now):
+    """A final answer is read by whoever reads the comment; a proposed one by the staff, and once
+    shared by the delegation it is proposed to (others learn of it when it is final)."""
+    if comment.answer_stage is None or _role(user) in STAFF_ROLES:
+        return None
+    if comment.answer_stage == "shared" and _sees_shared_answer(user, comment):
+        return None
+    return NotFound(_l("This comment has no answer yet."))
+
+
+def _comment_react(user, comment: Comment, now):
+    if not (_role(user) == "focal_point" and _member_of(user, comment.organization_id)):
+        return _denied(_l("The focal point of the delegation that made the comment reacts to its proposed answer."))
+    if comment.status != "submitted" or comment.answer_stage != "shared":
+        return Conflict(_l("No answer to this comment waits for your delegation's reaction."))
+    return None
+
+
+def _answer_finalize(user, comment: Comment, now):
+    if _role(user) not in STAFF_ROLES:
+        return _denied(_l("Only editors and the Secretariat answer comments."))
+    if comment.status != "submitted" or comment.answer_stage is None:
+        return Conflict(_l("This comment has no proposed answer to make final."))
+    return None
+
+
+def _proposing_release(*roles: str):
+    def rule(user, release: Release, now):
+        if _role(user) not in roles:
+            return _denied()
+        if not release.propose_answers:
+            return Conflict(_l("This release does not propose answers to delegations before they are final."))
+        return None
+
+    return rule
+
+
 def _token_revoke(user, api_token, now):
     """Everyone their own tokens; the Secretariat and administrators anyone's. Someone
     else's token is not found: its id must not tell that it exists."""
@@ -351,6 +397,11 @@ RULES: dict[str, Callable] = {
     "items.manage": _roles(*MANAGER_ROLES),
     "section.link": _roles(*STAFF_ROLES),
     "comment.dispose": _comment_dispose,
+    "comment.answer.view": _answer_view,
+    "comment.react": _comment_react,
+    "comment.finalize_answer": _answer_finalize,
+    "answers.share": _proposing_release(*MANAGER_ROLES),
+    "answers.finalize": _proposing_release(*STAFF_ROLES),
     "comment.similar": _roles(*STAFF_ROLES),
     "comments.group": _comments_group,
     "comments.import": _roles(*MANAGER_ROLES),
@@ -396,6 +447,25 @@ def visible_comments(user: User, now: datetime | None = None):
         invited = select(CoSignature.comment_id).where(CoSignature.organization_id == user.organization_id)
         return or_(own, public, and_(not_draft, Comment.id.in_(invited)))
     return public
+
+
+def visible_answers(user: User):
+    """SQL condition: the comment's answer may be read by ``user`` (``comment.answer.view``), for
+    comments the reader may see."""
+    role = _role(user)
+    if role in STAFF_ROLES:
+        return true()
+    final = Comment.answer_stage.is_(None)
+    if role not in ("focal_point", "delegate") or not user.organization_id:
+        return final
+    co_signed = select(CoSignature.comment_id).where(
+        CoSignature.organization_id == user.organization_id, CoSignature.status == "signed"
+    )
+    shared_with_reader = and_(
+        Comment.answer_stage == "shared",
+        or_(Comment.organization_id == user.organization_id, Comment.id.in_(co_signed)),
+    )
+    return or_(final, shared_with_reader)
 
 
 def comment_audiences(comment: Comment, co_signer_ids, now: datetime) -> list[str]:

@@ -111,6 +111,9 @@ READ = {
     "matrix.import_comments": MANAGERS,
     "matrix.dashboard": STAFF,
     "matrix.publish": MANAGERS,
+    # Answers proposed first: the setting's release does not propose them (409, see _STATE_REFUSALS).
+    "matrix.answer_step": set(),
+    "comments.object_to_answer": set(),
     "positions.index": SIGNED_IN,
     "positions.group": SIGNED_IN,
     "api.consultations": SIGNED_IN,
@@ -210,6 +213,16 @@ WRITE = {
     "api.align": set(),
     "api.unalign": set(),
     "positions.end_membership": MANAGERS,
+    # No answer is proposed in this setting: tests/comments/test_proposed_answers.py
+    "comments.agree": set(),
+    "comments.object_to_answer": set(),
+    "comments.finalize_answer": set(),
+    "matrix.answer_step": set(),
+    "api.agree_to_answer": set(),
+    "api.object_to_answer": set(),
+    "api.finalize_answer": set(),
+    "api.share_answers": set(),
+    "api.finalize_answers": set(),
     "api.create_comment": DELEGATIONS,
     "api.update_comment": {"a_draft": A, "a_submitted": {"focal_a"}, "b_submitted": set()},
     "api.submit_comment": {"a_draft": {"focal_a"}, "a_submitted": set(), "b_submitted": set()},
@@ -246,6 +259,14 @@ _STATE_REFUSALS = {
     "withdraw_comment": {"a_draft": A, "a_submitted": {"delegate_a"}, "b_submitted": {"delegate_b"}},
     "discard": {"a_submitted": A, "b_submitted": {"delegate_b"}},
     "discard_draft": {"a_submitted": A, "b_submitted": {"delegate_b"}},
+    # Nothing is proposed for a reaction, nor waits to be made final; the release proposes no answers.
+    "agree": {"a_draft": {"focal_a"}, "a_submitted": {"focal_a"}},
+    "agree_to_answer": {"a_draft": {"focal_a"}, "a_submitted": {"focal_a"}},
+    "object_to_answer": {"a_draft": {"focal_a"}, "a_submitted": {"focal_a"}},
+    "finalize_answer": {"a_submitted": STAFF, "b_submitted": STAFF},
+    "answer_step": {None: MANAGERS},
+    "share_answers": {None: MANAGERS},
+    "finalize_answers": {None: STAFF},
 }
 
 
@@ -387,6 +408,7 @@ def setting(world):
             "dialogue_id": dialogue.id,
             "group_id": group.id,
             "extension": "csv",
+            "step": "share",
             "number": 1,
             "file_type": "docx",
             "language": "fr",
@@ -487,6 +509,9 @@ def test_writing_is_refused_to_those_not_allowed(app, setting, role):
                 method=method,
                 headers=headers,
                 json={} if rule.endpoint.startswith("api.") else None,
+                # Without a token, each from its own address: more such API calls than the limit per
+                # address allows would be a 429 (tested in tests/auth).
+                environ_base={"REMOTE_ADDR": f"192.0.2.{checked % 250 + 1}"} if role == "anonymous" else {},
             )
             where = (method, rule.endpoint, variant, role, response.status_code)
             if role == "anonymous":

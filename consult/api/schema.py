@@ -14,6 +14,8 @@ from werkzeug.datastructures import FileStorage
 
 from consult.drafts.services import readable_section_ids
 from consult.models.base import utcnow
+from consult.models.comments import ANSWER_REACTIONS
+from consult.permissions import can
 from consult.timeutil import iso_to_utc
 from consult.validation import positive_integer
 
@@ -258,6 +260,37 @@ class ConclusionSchema(Schema):
     html = fields.String()
     section_ids = VisibleSectionIds(attribute="sections")
     dialogue_id = Derived(lambda conclusion: conclusion.outcome.dialogue_id, fields.Integer())
+
+
+# -- answers, as their reader may see them (a proposed answer is the staff's, then its delegation's)
+
+ANSWER_STAGES = ("proposed", "shared", "final")
+
+
+def answer_seen(comment) -> bool:
+    return can(g.api_user, "comment.answer.view", comment)
+
+
+def seen_answer(read):
+    """``read(comment)`` where the reader may see the comment's answer (a proposed answer is the
+    staff's and then its delegation's, see permissions), else null."""
+    return lambda comment: read(comment) if answer_seen(comment) else None
+
+
+def answer_stage(comment) -> str | None:
+    """Where the comment's answer stands (ANSWER_STAGES), or None without one."""
+    if comment.disposition is None:
+        return None
+    return comment.answer_stage or "final"
+
+
+class ReactionSchema(Schema):
+    """What the delegation said of the answer proposed to its comment."""
+
+    reaction = fields.String(metadata={"enum": list(ANSWER_REACTIONS)})
+    reason = fields.String(allow_none=True, metadata={"description": "Why it objects"})
+    organization = Derived(lambda row: row.organization.code, fields.String())
+    reacted_at = Moment()
 
 
 class PageSchema(Schema):

@@ -30,6 +30,12 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Reason for withdrawing"), validators=[DataRequired(), Length(max=2000)])
 
 
+class ObjectionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why your delegation objects to this answer"), validators=[DataRequired(), Length(max=5000)]
+    )
+
+
 class DispositionForm(FlaskForm):
     disposition = SelectField(_l("Disposition"), choices=choices(DISPOSITIONS))
     rationale = TextAreaField(_l("Rationale (required unless accepted)"), validators=[Optional(), Length(max=20000)])

@@ -2,9 +2,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consult.comments import bp
+from consult.comments import bp, proposed_answers
 from consult.comments import services as comments
-from consult.comments.forms import CommentForm, DispositionForm, GroupForm, WithdrawForm
+from consult.comments.forms import CommentForm, DispositionForm, GroupForm, ObjectionForm, WithdrawForm
 from consult.drafts import services as drafts
 from consult.drafts.pages import comment_form, section_page_context
 from consult.errors import DomainError
@@ -211,8 +211,8 @@ def delegation():
 
 
 def _position_step(comment_id, action: str, step, done: str, *, back_to_comment: bool = False):
-    """A delegation's answer about another's comment (co-signing, aligning), then back to where it
-    is asked: the delegation's page for co-signing, the comment for aligning."""
+    """A one-button step on a comment (co-signing, aligning, agreeing to or finalizing an answer),
+    then back to where it is asked: the delegation's page for co-signing, else the comment."""
     comment = comments.get_comment(current_user, comment_id)
     authorize(current_user, action, comment)
     if ConfirmForm().validate_on_submit():
@@ -273,6 +273,49 @@ def unalign(comment_id):
         "comment.unalign",
         positions.unalign,
         _("Your delegation is no longer aligned with the comment; its alignment stays on record as withdrawn."),
+        back_to_comment=True,
+    )
+
+
+@bp.route("/comments/<int:comment_id>/agree", methods=["POST"])
+@login_required
+def agree(comment_id):
+    return _position_step(
+        comment_id,
+        "comment.react",
+        lambda actor, comment: proposed_answers.react(actor, comment, reaction="agreed"),
+        _("Your delegation agrees to the proposed answer."),
+        back_to_comment=True,
+    )
+
+
+@bp.route("/comments/<int:comment_id>/object", methods=["GET", "POST"])
+@login_required
+def object_to_answer(comment_id):
+    comment = comments.get_comment(current_user, comment_id)
+    authorize(current_user, "comment.react", comment)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            proposed_answers.react(current_user, comment, reaction="objected", reason=form.reason.data)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your delegation's objection is recorded and shown to the task force."), "success")
+            return redirect(url_for("comments.show", comment_id=comment.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("comments/object.html", form=form, comment=comment), status
+
+
+@bp.route("/comments/<int:comment_id>/finalize", methods=["POST"])
+@login_required
+def finalize_answer(comment_id):
+    return _position_step(
+        comment_id,
+        "comment.finalize_answer",
+        proposed_answers.finalize_answer,
+        _("The answer is final: every reader of the comment sees it, and its delegation is told."),
         back_to_comment=True,
     )
 

@@ -507,7 +507,12 @@ def similar(actor: User, comment: Comment) -> list[tuple[Comment, float]]:
 
 def _apply_answer(actor, comment: Comment, disposition: str, rationale, version) -> None:
     """Record the answer. The same answer again changes nothing, unless the delegation has
-    edited its comment since: then it confirms the answer for the new text."""
+    edited its comment since: then it confirms the answer for the new text.
+
+    Where the release proposes answers first, an answer not yet final is proposed (seen by the
+    staff until the Secretariat shares it, see ``proposed_answers``); a final answer changed
+    stays final, and its delegation is told as before.
+    """
     unchanged = (comment.disposition, comment.rationale, comment.resolved_in_version_id) == (
         disposition,
         rationale,
@@ -526,16 +531,20 @@ def _apply_answer(actor, comment: Comment, disposition: str, rationale, version)
                 decided_by_id=comment.disposed_by_id,
             )
         )
+    proposed = comment.release.propose_answers and (comment.disposition is None or comment.answer_stage is not None)
     comment.disposition = disposition
     comment.rationale = rationale
     comment.resolved_in = version
     comment.disposed_at = utcnow()
     comment.disposed_by_id = actor.id
     comment.answer_outdated = False
+    comment.answer_stage = "proposed" if proposed else None
+    comment.answer_shared_at = None if proposed else comment.answer_shared_at
     db.session.flush()
     action = "comment.confirm_answer" if unchanged else "comment.dispose"
-    audit.record(actor, action, comment, disposition=disposition, group=comment.group_id)
-    messages.comment_answered(comment)
+    audit.record(actor, action, comment, disposition=disposition, group=comment.group_id, proposed=proposed)
+    if not proposed:
+        messages.comment_answered(comment)
 
 
 def group_comments(actor: User, section: Section, comment_ids: list[int], label: str = "") -> CommentGroup:

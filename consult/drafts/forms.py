@@ -35,6 +35,7 @@ class ReleaseForm(FlaskForm):
     )
     comments_close_at = DateTimeLocalField(_l("Comments close at (your time zone)"), validators=[DataRequired()])
     accept_late = BooleanField(_l("Accept late comments (marked as late)"))
+    propose_answers = BooleanField(_l("Propose answers to the delegations before they are final"))
     keep_previous_open = BooleanField(_l("Keep the current release open for comments until its own closing time"))
     override_reason = override_reason_field()
     # The release the publisher saw as current: another one published meanwhile is a conflict.

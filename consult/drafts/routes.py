@@ -244,6 +244,7 @@ def publish_release(document_id):
                 label=form.label.data,
                 comments_close_at=wall_clock_to_utc(form.comments_close_at.data),
                 accept_late=form.accept_late.data,
+                propose_answers=form.propose_answers.data,
                 override_reason=form.override_reason.data,
                 keep_previous_open=form.keep_previous_open.data,
                 supersedes=positive_integer(seen, allow_zero=True),

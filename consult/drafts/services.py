@@ -539,6 +539,7 @@ def publish_release(
     comments_close_at: datetime | None,
     comments_open_at: datetime | None = None,
     accept_late: bool = False,
+    propose_answers: bool = False,
     override_reason: str | None = None,
     keep_previous_open: bool = False,
     supersedes: int | None = None,
@@ -592,6 +593,7 @@ def publish_release(
         comments_open_at=opens_at,
         comments_close_at=comments_close_at,
         accept_late=accept_late,
+        propose_answers=propose_answers,
         gate_override_reason=reason,
     )
     db.session.add(release)
@@ -604,6 +606,7 @@ def publish_release(
         release,
         label=label,
         comments_close_at=comments_close_at.isoformat(),
+        propose_answers=propose_answers,
         unanswered_overridden=[comment.id for comment in unanswered],
         previous_window=closed_previous,
     )

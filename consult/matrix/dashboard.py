@@ -114,7 +114,7 @@ def dashboard(user, release: Release) -> Dashboard:
         _as_date(value): count
         for value, count in db.session.execute(
             select(day, func.count(Comment.id)).where(submitted, Comment.submitted_at.is_not(None)).group_by(day)
-        ).tuples()
+        )
     }
     by_day = []
     if days:

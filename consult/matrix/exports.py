@@ -102,6 +102,8 @@ class MatrixRow:
     same_text: int = 0
     # ``body`` as rendered when it was written: its text is read from it, not rendered again.
     body_html: str = ""
+    # What the delegation said of the answer proposed to it ("Agreed", "Objected: …"), or "".
+    reaction: str = ""
 
 
 # (field, English header) in spreadsheet column order.
@@ -125,6 +127,7 @@ COLUMNS: list[tuple[str, str]] = [
     # Added last, so that the columns spreadsheets already read keep their places.
     ("aligned", "Aligned"),
     ("same_text", "Delegations with the same text"),
+    ("reaction", "Delegation's reaction to the proposed answer"),
 ]
 
 # Column headers plus the other words the exports print ("late" and "imported"
@@ -195,6 +198,7 @@ def _spreadsheet_values(row: MatrixRow, yes: str, moment: Callable[[datetime], C
         yes if row.imported else "",
         _spreadsheet_text(row.aligned),
         row.same_text or "",
+        _spreadsheet_text(row.reaction),
     ]
 
 
@@ -269,6 +273,7 @@ _XLSX_WIDTHS = {
     "imported": 9,
     "aligned": 20,
     "same_text": 12,
+    "reaction": 40,
 }
 _LAST_COLUMN = get_column_letter(len(COLUMNS))
 _DATE_FIELDS = frozenset({"submitted_at", "answered_at"})
@@ -570,6 +575,8 @@ class _WordTable:
         response += [self.text(line) for line in clean_characters(row.rationale).split("\n") if line.strip()]
         if row.resolved_in_version:
             response.append(self.text(labels["resolved_in"] % {"version": row.resolved_in_version}))
+        if row.reaction:
+            response.append(self.text(row.reaction, italic=True))
         body = self.markdown(row.body)
         if row.same_text:
             body.insert(0, self.text(labels["same_text_line"] % {"count": row.same_text}, italic=True))

@@ -7,11 +7,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from consult.auth.services import organization_by_code
+from consult.comments import proposed_answers
 from consult.drafts import services as drafts
 from consult.errors import DomainError, NotFound
 from consult.extensions import db, login_manager
@@ -22,10 +23,10 @@ from consult.matrix import services as matrix
 from consult.matrix.forms import ConfirmImportForm, ImportForm, PublishCompilationForm
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.permissions import authorize
+from consult.permissions import authorize, can
 from consult.validation import positive_integer
 from consult.web.arguments import page_number
-from consult.web.forms import apply_errors, choices, organization_pairs
+from consult.web.forms import ConfirmForm, apply_errors, choices, organization_pairs
 
 
 def _release_arg(document):
@@ -62,6 +63,7 @@ def page(document_id):
         regions=REGIONS,
         kinds=COMMENT_KINDS,
         dispositions=DISPOSITIONS,
+        waiting=proposed_answers.waiting_counts(release) if can(current_user, "answers.finalize", release) else None,
     )
 
 
@@ -110,6 +112,64 @@ def publish(document_id):
             release=release,
             unanswered=drafts.unanswered_comments(release),
             closed=release.has_closed(utcnow()),
+        ),
+        status,
+    )
+
+
+# The two steps of answers proposed before they are final: (action, service, stage, message when done).
+_ANSWER_STEPS = {
+    "share": (
+        "answers.share",
+        proposed_answers.share_answers,
+        "proposed",
+        lambda count: ngettext(
+            "%(num)s proposed answer is shared: its delegation is told and can agree or object.",
+            "%(num)s proposed answers are shared: each delegation is told and can agree or object.",
+            count,
+        ),
+    ),
+    "finalize": (
+        "answers.finalize",
+        proposed_answers.finalize_answers,
+        "shared",
+        lambda count: ngettext(
+            "%(num)s answer is final: every reader of its comment sees it, and its delegation is told.",
+            "%(num)s answers are final: every reader of their comments sees them, and each delegation is told.",
+            count,
+        ),
+    ),
+}
+
+
+@bp.route("/documents/<int:document_id>/matrix/<any(share, finalize):step>-answers", methods=["GET", "POST"])
+@login_required
+def answer_step(document_id, step):
+    """Confirm, then share a release's proposed answers with the delegations, or make the shared ones final."""
+    document = drafts.get_document(document_id)
+    release = _release_arg(document)
+    action, service, stage, done = _ANSWER_STEPS[step]
+    authorize(current_user, action, release)
+    form = ConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            count = service(current_user, release)
+        except DomainError as error:
+            apply_errors(form, error)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(done(count), "success")
+            return redirect(url_for("matrix.page", document_id=document.id, release=release.number))
+    return (
+        render_template(
+            "matrix/answer_step.html",
+            form=form,
+            step=step,
+            document=document,
+            release=release,
+            comments=proposed_answers.answers_at_stage(release, stage),
         ),
         status,
     )

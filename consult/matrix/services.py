@@ -21,11 +21,20 @@ from consult.errors import Conflict, UnansweredComments, ValidationFailed
 from consult.extensions import db
 from consult.geography import REGIONS
 from consult.matrix.exports import MatrixRow
-from consult.models import Alignment, Comment, CoSignature, Document, Organization, Release, ReleaseSection
+from consult.models import (
+    Alignment,
+    AnswerReaction,
+    Comment,
+    CoSignature,
+    Document,
+    Organization,
+    Release,
+    ReleaseSection,
+)
 from consult.models.accounts import organization_name
 from consult.models.base import utcnow
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.permissions import authorize, visible_comments
+from consult.permissions import authorize, can, visible_answers, visible_comments
 from consult.positions import services as positions
 from consult.validation import clean_text
 
@@ -71,6 +80,8 @@ def _query(user, release: Release, filters: Filters):
             selectinload(Comment.co_signatures).joinedload(CoSignature.organization),
             selectinload(Comment.alignments).joinedload(Alignment.organization),
             selectinload(Comment.fingerprint),
+            selectinload(Comment.reactions).joinedload(AnswerReaction.organization),
+            selectinload(Comment.disposition_history),
             joinedload(Comment.section),
             joinedload(Comment.version),
             joinedload(Comment.resolved_in),
@@ -98,7 +109,8 @@ def _query(user, release: Release, filters: Filters):
     if filters.disposition == UNANSWERED:
         query = query.where(not_(Comment.answered))
     elif filters.disposition:
-        query = query.where(Comment.disposition == filters.disposition)
+        # A proposed answer the reader may not see yet is no answer to filter by.
+        query = query.where(Comment.disposition == filters.disposition, visible_answers(user))
     return query
 
 
@@ -141,9 +153,11 @@ def same_text(user, release: Release, comments: list[Comment]) -> dict[int, int]
     return similarity.same_text_counts(comments, visible)
 
 
-def row(comment: Comment, paragraph_text: str = "", same_text_count: int = 0) -> MatrixRow:
+def row(comment: Comment, paragraph_text: str = "", same_text_count: int = 0, *, answer_seen: bool = True) -> MatrixRow:
     """A comment as a matrix row, labelled in the reader's language, its times in the reader's zone;
-    ``same_text_count``: how many delegations sent its text, when several did."""
+    ``same_text_count``: how many delegations sent its text, when several did; without
+    ``answer_seen`` (a proposed answer the reader may not see yet) the row has no answer."""
+    answer = comment if answer_seen else None
     aligned = sorted((organization_name(organization) for organization in comment.aligned), key=str.casefold)
     organization = comment.organization
     return MatrixRow(
@@ -156,17 +170,18 @@ def row(comment: Comment, paragraph_text: str = "", same_text_count: int = 0) ->
         kind=str(COMMENT_KINDS.get(comment.kind, comment.kind)),
         body=comment.body,
         proposed_text=comment.proposed_text or "",
-        disposition=_disposition_label(comment),
-        rationale=comment.rationale or "",
-        resolved_in_version=str(comment.resolved_in.number) if comment.resolved_in else "",
+        disposition=_disposition_label(answer),
+        rationale=answer.rationale or "" if answer else "",
+        resolved_in_version=str(answer.resolved_in.number) if answer and answer.resolved_in else "",
         submitted_at=to_user_timezone(comment.submitted_at) if comment.submitted_at else None,
-        answered_at=to_user_timezone(comment.disposed_at) if comment.disposed_at else None,
+        answered_at=to_user_timezone(answer.disposed_at) if answer and answer.disposed_at else None,
         late=comment.late,
         imported=comment.imported,
         paragraph_text=paragraph_text,
         aligned=format_list(aligned, locale=get_locale()) if aligned else "",
         same_text=same_text_count,
         body_html=comment.body_html or "",
+        reaction=reaction_line(answer.reaction) if answer and answer.reaction else "",
     )
 
 
@@ -185,7 +200,8 @@ def export_rows(user, release: Release, comments: Iterable[Comment], *, paragrap
         texts = _paragraph_texts(release.document, batch) if paragraphs else {}
         for comment in batch:
             paragraph = texts.get((comment.proposed_language, comment.section_id), "")
-            yield row(comment, paragraph, counts.get(comment.id, 0))
+            seen = can(user, "comment.answer.view", comment)
+            yield row(comment, paragraph, counts.get(comment.id, 0), answer_seen=seen)
 
 
 def _paragraph_texts(document: Document, batch: list[Comment]) -> dict[tuple[str, int], str]:
@@ -200,15 +216,24 @@ def _paragraph_texts(document: Document, batch: list[Comment]) -> dict[tuple[str
     }
 
 
-def _disposition_label(comment: Comment) -> str:
-    if comment.disposition is None:
+def _disposition_label(comment: Comment | None) -> str:
+    if comment is None or comment.disposition is None:
         return ""
     label = str(DISPOSITIONS[comment.disposition])
-    return (
-        _("%(disposition)s (outdated: the comment was edited after it)", disposition=label)
-        if (comment.answer_outdated)
-        else label
-    )
+    if comment.answer_outdated:
+        return _("%(disposition)s (outdated: the comment was edited after it)", disposition=label)
+    if comment.answer_stage == "proposed":
+        return _("%(disposition)s (proposed, not shared with the delegation yet)", disposition=label)
+    if comment.answer_stage == "shared":
+        return _("%(disposition)s (proposed to the delegation, not final)", disposition=label)
+    return label
+
+
+def reaction_line(reaction: AnswerReaction) -> str:
+    """The delegation's reaction to its proposed answer, in one line of the reader's language."""
+    if reaction.reaction == "agreed":
+        return _("Agreed by the delegation")
+    return _("Objected by the delegation: %(reason)s", reason=reaction.reason or "")
 
 
 def export_headers() -> dict[str, str]:
@@ -229,6 +254,7 @@ def export_headers() -> dict[str, str]:
         "answered_at": _("Answered (%(zone)s)", zone=str(get_timezone())),
         "late": _("Late"),
         "imported": _("Imported"),
+        "reaction": _("Delegation's reaction to the proposed answer"),
         "yes": _("Yes"),
         "sheet": _("Comments"),
         "delegation": _("Delegation"),

@@ -3,6 +3,7 @@
 from consult.models.accounts import ApiToken, Organization, RecoveryCode, User, UserSession
 from consult.models.audit import AuditEvent
 from consult.models.comments import (
+    AnswerReaction,
     Comment,
     CommentFingerprint,
     CommentGroup,
@@ -30,6 +31,7 @@ from consult.models.stamps import PageStamp
 __all__ = [
     "AgendaItem",
     "Alignment",
+    "AnswerReaction",
     "ApiToken",
     "AuditEvent",
     "CoSignature",

@@ -90,6 +90,10 @@ class Comment(Versioned, db.Model):
     disposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # The delegation changed its text after the answer: the answer needs confirming.
     answer_outdated: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Where a release proposes answers first (Release.propose_answers): "proposed" (seen by the
+    # staff only), then "shared" with the delegation for its reaction; None once final, or with no answer.
+    answer_stage: Mapped[str | None] = mapped_column(String(12))
+    answer_shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     section: Mapped[Section] = relationship()
     release: Mapped[Release] = relationship()
@@ -127,6 +131,8 @@ class Comment(Versioned, db.Model):
     fingerprint: Mapped["CommentFingerprint | None"] = relationship(
         back_populates="comment", cascade="all, delete-orphan"
     )
+    # What the delegation said of the answers proposed to it, every reaction kept.
+    reactions: Mapped[list["AnswerReaction"]] = relationship(back_populates="comment", order_by="AnswerReaction.id")
 
     @property
     def co_signers(self) -> list[Organization]:
@@ -138,13 +144,27 @@ class Comment(Versioned, db.Model):
 
     @hybrid_property
     def answered(self) -> bool:
-        """Answered, and not edited by the delegation since (the release gate, the matrix, the dashboard)."""
-        return self.disposition is not None and not self.answer_outdated
+        """Answered finally, and not edited by the delegation since (the release gate, the matrix, the
+        dashboard): a proposed answer is not an answer yet."""
+        return self.disposition is not None and not self.answer_outdated and self.answer_stage is None
 
     @answered.inplace.expression
     @classmethod
     def _answered_expression(cls):
-        return and_(cls.disposition.is_not(None), not_(cls.answer_outdated))
+        return and_(cls.disposition.is_not(None), not_(cls.answer_outdated), cls.answer_stage.is_(None))
+
+    @property
+    def answer_number(self) -> int:
+        """Which answer the comment has now: 1 for the first, one more for each change."""
+        return len(self.disposition_history) + 1
+
+    @property
+    def reaction(self) -> "AnswerReaction | None":
+        """The delegation's reaction to the answer the comment has now, if it gave one."""
+        if not self.reactions:
+            return None
+        number = self.answer_number
+        return next((row for row in reversed(self.reactions) if row.answer_number == number), None)
 
     @property
     def quote_language(self) -> str | None:
@@ -257,3 +277,29 @@ class CommentSketchValue(db.Model):
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment_fingerprint.comment_id"), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+
+
+ANSWER_REACTIONS = {
+    "agreed": _l("Agreed"),
+    "objected": _l("Objected"),
+}
+
+
+@shown_on(to_its_comments_readers)
+class AnswerReaction(db.Model):
+    """A delegation's reaction to an answer proposed to its comment: agreed, or objected with a
+    reason. A new reaction is a new row (what was said stays on record); ``answer_number`` is the
+    answer it reacts to (Comment.answer_number), so a changed answer has no reaction until given."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    answer_number: Mapped[int] = mapped_column()
+    reaction: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="reactions")
+    organization: Mapped[Organization] = relationship()
+    reacted_by: Mapped[User | None] = relationship()

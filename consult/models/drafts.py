@@ -167,6 +167,9 @@ class Release(Versioned, db.Model):
     compilation_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why the Secretariat published the compilation although comments of the window were unanswered.
     compilation_override_reason: Mapped[str | None] = mapped_column(Text)
+    # Answers to this release's comments are proposed to each delegation for its reaction (agree,
+    # or object with a reason) before the task force makes them final.
+    propose_answers: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     document: Mapped[Document] = relationship(back_populates="releases")
     published_by: Mapped[User | None] = relationship()

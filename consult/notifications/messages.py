@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_datetime
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -312,6 +312,39 @@ def comment_answered(comment: Comment) -> int:
     return notify(
         focal_points, "disposition", compose, link=path("comments.show", comment_id=comment.id), comment=comment
     )
+
+
+def answers_proposed(release: Release, comments_by_delegation: dict[int, list[Comment]]) -> int:
+    """To the focal points of each delegation: answers to its comments are proposed for its reaction."""
+    focal_points = _members("focal_point", organization_ids=list(comments_by_delegation))
+
+    def compose(user: User) -> Message:
+        comments = comments_by_delegation[user.organization_id]
+        subject = ngettext(
+            "An answer to your delegation's comment on “%(label)s” is proposed for your reaction",
+            "Answers to %(num)s of your delegation's comments on “%(label)s” are proposed for your reaction",
+            len(comments),
+            label=release.label,
+        )
+        lines = [
+            _(
+                "The task force proposes these answers before they are final. Agree, or object and say why, "
+                "on each comment's page."
+            ),
+            *(
+                _(
+                    "Comment %(id)s, paragraph %(number)s: %(disposition)s",
+                    id=comment.id,
+                    number=comment.section.number,
+                    disposition=str(DISPOSITIONS[comment.disposition]),
+                )
+                + (f"\n{_excerpt(comment.rationale, 300)}" if comment.rationale else "")
+                for comment in comments
+            ),
+        ]
+        return Message(subject, "\n\n".join(lines))
+
+    return notify(focal_points, "disposition", compose, link=path("comments.delegation"))
 
 
 def co_signature_invited(comment: Comment, organization_ids: list[int]) -> int:

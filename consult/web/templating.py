@@ -16,7 +16,7 @@ from consult.drafts.concordance import CHANGE_STATUSES
 from consult.drafts.services import readable_sections, section_url
 from consult.items.services import PRIORITY_GROUPS
 from consult.models.accounts import ORGANIZATION_KINDS, ROLES, organization_name
-from consult.models.comments import COMMENT_KINDS, COMMENT_STATUSES, DISPOSITIONS
+from consult.models.comments import ANSWER_REACTIONS, COMMENT_KINDS, COMMENT_STATUSES, DISPOSITIONS
 from consult.models.dialogues import CONSTITUENCIES, DIALOGUE_FORMATS
 from consult.models.drafts import DOCUMENT_KINDS
 from consult.models.notifications import MESSAGE_KINDS
@@ -194,4 +194,5 @@ def register(app) -> None:
         message_kind_label=lambda kind: MESSAGE_KINDS.get(kind, kind),
         change_status_label=lambda code: CHANGE_STATUSES.get(code, code),
         co_signature_status_label=lambda code: CO_SIGNATURE_STATUSES.get(code, code),
+        reaction_label=lambda code: ANSWER_REACTIONS.get(code, code),
     )

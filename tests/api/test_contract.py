@@ -52,7 +52,7 @@ def test_objects_of_answers_are_closed_in_the_tests_only(database_url, client):
 def test_every_key_of_a_comment_is_documented(client):
     comment = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Comment"]
     assert set(comment["properties"]) == {field.data_key or name for name, field in CommentSchema().fields.items()}
-    assert len(comment["properties"]) == 30
+    assert len(comment["properties"]) == 32
     assert comment["properties"]["body"]["contentMediaType"] == "text/markdown"
     assert comment["properties"]["submitted_at"]["type"] == ["string", "null"]
 

@@ -37,8 +37,16 @@ from consult.auth.forms import (
 )
 from consult.auth.recovery import password_link
 from consult.auth.services import start_session
+from consult.comments import proposed_answers
 from consult.comments import services as comments
-from consult.comments.forms import CommentForm, DispositionForm, GroupForm, NewCommentForm, WithdrawForm
+from consult.comments.forms import (
+    CommentForm,
+    DispositionForm,
+    GroupForm,
+    NewCommentForm,
+    ObjectionForm,
+    WithdrawForm,
+)
 from consult.dialogues.forms import DialogueForm, OutcomeForm
 from consult.dialogues.services import save_outcome
 from consult.drafts import structure
@@ -53,6 +61,7 @@ from consult.drafts.forms import (
 )
 from consult.drafts.forms import TranslationForm as TranslateForm
 from consult.drafts.import_forms import ConfirmTranslationForm, NextDraftForm, TranslationForm
+from consult.drafts.services import publish_release
 from consult.extensions import db
 from consult.items.forms import ItemForm, LinksForm, PriorityForm
 from consult.main.forms import LanguageForm, SettingsForm
@@ -60,6 +69,7 @@ from consult.matrix.forms import ConfirmImportForm, PublishCompilationForm
 from consult.matrix.forms import ImportForm as CommentImportForm
 from consult.models import (
     Alignment,
+    AnswerReaction,
     ApiToken,
     Comment,
     CoSignature,
@@ -332,6 +342,36 @@ def _fresh_invitation(scene, *, signed: bool = False, aligned: bool = False) -> 
         positions.align(scene.users["focal_fra"], comment)
     db.session.commit()
     return {"comment_id": comment.id}
+
+
+def _proposed_answer(scene, *, shared: bool = True) -> dict:
+    """A comment of Kenya's on a release of its own that proposes answers, its answer proposed
+    (and shared with Kenya, if ``shared``)."""
+    document = scene.world.document(slug=scene.consultation.slug)
+    release = publish_release(
+        None, document, label="Proposing", comments_close_at=utcnow() + timedelta(days=30), propose_answers=True
+    )
+    comment = comments.create_comment(
+        scene.users["focal"], document.sections[1], kind="general", body="Answer me.", submit=True
+    )
+    comments.record_disposition(scene.users["editor"], comment, disposition="noted", rationale="Seen.")
+    if shared:
+        proposed_answers.share_answers(scene.users["secretariat"], release)
+    db.session.commit()
+    return {"comment_id": comment.id, "document_id": document.id, "number": release.number}
+
+
+def _answer_step(scene, step: str) -> dict:
+    values = _proposed_answer(scene, shared=step == "finalize")
+    return {"document_id": values["document_id"], "step": step, "release": values["number"]}
+
+
+def _reaction_state(scene, values):
+    comment = db.session.get(Comment, values["comment_id"])
+    db.session.refresh(comment)
+    return comment.answer_stage, tuple(
+        db.session.scalars(select(AnswerReaction.reaction).where(AnswerReaction.comment_id == comment.id))
+    )
 
 
 def _co_signature_state(scene, values):
@@ -1154,6 +1194,43 @@ TARGETS: list[Target] = [
         url=lambda scene: _fresh_invitation(scene, signed=True),
         state=_co_signature_state,
         shows=_co_signing_views,
+    ),
+    # -- answers proposed before they are final
+    Target("comments.agree", "POST", "focal", url=_proposed_answer, state=_reaction_state),
+    Target(
+        "comments.object_to_answer",
+        "POST",
+        "focal",
+        ObjectionForm,
+        url=_proposed_answer,
+        data=lambda scene, values: {"reason": "Not adequate."},
+        state=_reaction_state,
+    ),
+    Target("comments.finalize_answer", "POST", "editor", url=_proposed_answer, state=_reaction_state),
+    Target("matrix.answer_step", "POST", "secretariat", url=lambda scene: _answer_step(scene, "share")),
+    Target("api.agree_to_answer", "POST", "focal", url=_proposed_answer, state=_reaction_state),
+    Target(
+        "api.object_to_answer",
+        "POST",
+        "focal",
+        url=_proposed_answer,
+        data=lambda scene, values: {"reason": "Not adequate."},
+        state=_reaction_state,
+    ),
+    Target("api.finalize_answer", "POST", "editor", url=_proposed_answer, state=_reaction_state),
+    Target(
+        "api.share_answers",
+        "POST",
+        "secretariat",
+        url=lambda scene: {
+            key: value for key, value in _proposed_answer(scene, shared=False).items() if key != "comment_id"
+        },
+    ),
+    Target(
+        "api.finalize_answers",
+        "POST",
+        "editor",
+        url=lambda scene: {key: value for key, value in _proposed_answer(scene).items() if key != "comment_id"},
     ),
     # -- alignment
     Target(

@@ -238,7 +238,7 @@ def test_xlsx_has_bold_frozen_filtered_header_and_every_comment_once():
     assert workbook.properties.title == "Comments on the draft"
     sheet = workbook.active
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:R{len(ROWS) + 1}"
+    assert sheet.auto_filter.ref == f"A1:S{len(ROWS) + 1}"
     header = sheet[1]
     assert [cell.value for cell in header] == [label for _, label in COLUMNS]
     assert all(cell.font.b for cell in header)
@@ -321,7 +321,7 @@ def test_xlsx_grouped_by_chapter_has_one_sheet_per_chapter_in_first_seen_order()
     assert by_sheet["IV. Proposed guiding princi (2)"] == [5]
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
-        assert sheet.auto_filter.ref == f"A1:R{sheet.max_row}"
+        assert sheet.auto_filter.ref == f"A1:S{sheet.max_row}"
         assert sheet["B2"].value == rows[by_sheet[sheet.title][0] - 1].chapter.strip()
 
 
@@ -330,7 +330,7 @@ def test_xlsx_of_no_rows_is_one_sheet_with_the_header():
 
     assert workbook.sheetnames == ["Comments"]
     assert sheet_values(workbook.active) == [tuple(label for _, label in COLUMNS)]
-    assert workbook.active.auto_filter.ref == "A1:R1"
+    assert workbook.active.auto_filter.ref == "A1:S1"
 
 
 def test_xlsx_removes_its_spool_files_when_the_rows_fail(monkeypatch, tmp_path):
@@ -526,7 +526,7 @@ def test_two_thousand_rows_in_every_format():
 
     sheet = open_xlsx(many_rows(count)).active
     assert sheet.max_row == count + 1
-    assert sheet.auto_filter.ref == f"A1:R{count + 1}"
+    assert sheet.auto_filter.ref == f"A1:S{count + 1}"
     assert sheet["I4"].value == "'=SUM(3)"
 
     document = open_docx(many_rows(count))

@@ -10,10 +10,13 @@ from consult.api.comments.schemas import (
     GroupSchema,
     NewCommentSchema,
     NewGroupSchema,
+    ReactionRequestSchema,
+    SharedAnswersSchema,
     SimilarCommentSchema,
     WithdrawalSchema,
 )
 from consult.api.common import bp, domain, errors
+from consult.comments import proposed_answers
 from consult.comments import services as comments
 from consult.drafts import services as drafts
 from consult.permissions import authorize
@@ -164,6 +167,55 @@ def record_disposition(comment_id, body):
     item = comments.get_comment(g.api_user, comment_id)
     authorize(g.api_user, "comment.dispose", item)
     return comments.record_disposition(g.api_user, item, **body())
+
+
+@route("/comments/<int:comment_id>/agree", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def agree_to_answer(comment_id):
+    """Agree to the answer proposed to your delegation's comment (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    proposed_answers.react(g.api_user, item, reaction="agreed")
+    return item
+
+
+@route("/comments/<int:comment_id>/object", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+@bp.body(ReactionRequestSchema)
+def object_to_answer(comment_id, body):
+    """Object to the answer proposed to your delegation's comment, with the reason (its focal point)"""
+    item = comments.get_comment(g.api_user, comment_id)
+    authorize(g.api_user, "comment.react", item)
+    proposed_answers.react(g.api_user, item, reaction="objected", **body())
+    return item
+
+
+@route("/comments/<int:comment_id>/finalize", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, CommentSchema)
+def finalize_answer(comment_id):
+    """Make the proposed answer to a comment final (editor or Secretariat); its delegation is told"""
+    item = comments.get_comment(g.api_user, comment_id)
+    return proposed_answers.finalize_answer(g.api_user, item)
+
+
+@route("/documents/<int:document_id>/releases/<int:number>/answers/share", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, SharedAnswersSchema)
+def share_answers(document_id, number):
+    """Share the release's proposed answers with the delegations for their reaction (Secretariat)"""
+    release = drafts.get_release(drafts.get_document(document_id), number)
+    return {"count": proposed_answers.share_answers(g.api_user, release)}
+
+
+@route("/documents/<int:document_id>/releases/<int:number>/answers/finalize", methods=["POST"])
+@errors(403, 404, 409)
+@bp.response(200, SharedAnswersSchema)
+def finalize_answers(document_id, number):
+    """Make every answer shared with the delegations final, agreed to or not (editor or Secretariat)"""
+    release = drafts.get_release(drafts.get_document(document_id), number)
+    return {"count": proposed_answers.finalize_answers(g.api_user, release)}
 
 
 @route("/sections/<int:section_id>/groups", methods=["POST"])

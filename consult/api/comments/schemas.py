@@ -2,7 +2,19 @@
 
 from marshmallow import fields, post_load
 
-from consult.api.schema import Derived, Markdown, Moment, Schema, StrictBoolean, StrictInteger
+from consult.api.schema import (
+    ANSWER_STAGES,
+    Derived,
+    Markdown,
+    Moment,
+    ReactionSchema,
+    Schema,
+    StrictBoolean,
+    StrictInteger,
+    answer_seen,
+    answer_stage,
+    seen_answer,
+)
 from consult.models.accounts import organization_name
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.models.positions import CO_SIGNATURE_STATUSES
@@ -86,13 +98,39 @@ class CommentSchema(Schema):
         fields.Integer(allow_none=True),
         metadata={"description": "The latest version whose editor said it addresses this comment"},
     )
-    disposition = fields.String(allow_none=True, metadata=ANSWERS)
-    rationale = fields.String(allow_none=True)
-    resolved_in_version = Derived(lambda comment: _number(comment.resolved_in), fields.Integer(allow_none=True))
-    disposed_at = Moment(allow_none=True)
+    disposition = Derived(
+        seen_answer(lambda comment: comment.disposition), fields.String(allow_none=True, metadata=ANSWERS)
+    )
+    rationale = Derived(seen_answer(lambda comment: comment.rationale), fields.String(allow_none=True))
+    resolved_in_version = Derived(
+        seen_answer(lambda comment: _number(comment.resolved_in)), fields.Integer(allow_none=True)
+    )
+    disposed_at = Derived(seen_answer(lambda comment: comment.disposed_at), Moment(allow_none=True))
     answer_outdated = fields.Boolean(metadata={"description": "Edited after it was answered"})
-    disposition_history = fields.List(
-        fields.Nested(DispositionRevisionSchema), metadata={"description": "Earlier answers, oldest first"}
+    answer_stage = Derived(
+        seen_answer(answer_stage),
+        fields.String(
+            allow_none=True,
+            metadata={
+                "enum": list(ANSWER_STAGES),
+                "description": "proposed: drafted by the task force (staff only); shared: proposed to the delegation "
+                "for its reaction; final. Null without an answer the reader may see.",
+            },
+        ),
+    )
+    reaction = Derived(
+        seen_answer(lambda comment: comment.reaction),
+        fields.Nested(
+            ReactionSchema,
+            allow_none=True,
+            metadata={"description": "The delegation's reaction to the answer proposed to it"},
+        ),
+    )
+    disposition_history = Derived(
+        lambda comment: comment.disposition_history if answer_seen(comment) else [],
+        fields.List(
+            fields.Nested(DispositionRevisionSchema), metadata={"description": "Earlier answers, oldest first"}
+        ),
     )
     group_id = fields.Integer(allow_none=True)
     imported = fields.Boolean(metadata={"description": "Imported by the Secretariat from the delegation's file"})
@@ -174,3 +212,11 @@ class SimilarCommentSchema(Schema):
 class NewGroupSchema(Schema):
     comment_ids = fields.List(StrictInteger(), required=True, metadata={"description": "Two or more comments"})
     label = fields.String(allow_none=True, load_default="")
+
+
+class ReactionRequestSchema(Schema):
+    reason = fields.String(allow_none=True, metadata={"description": "Required to object: why the delegation objects"})
+
+
+class SharedAnswersSchema(Schema):
+    count = fields.Integer(metadata={"description": "How many answers were shared, or made final"})

@@ -45,6 +45,9 @@ class ReleaseSchema(Schema):
     comments_close_at = Moment()
     open = Derived(lambda release: release.is_open(answer_time()), fields.Boolean())
     accept_late = fields.Boolean()
+    propose_answers = fields.Boolean(
+        metadata={"description": "Answers are proposed to each delegation for its reaction before they are final"}
+    )
 
 
 class SectionSummarySchema(Schema):
@@ -150,6 +153,9 @@ class ReleaseRequestSchema(Schema):
     comments_close_at = Moment(required=True)
     comments_open_at = Moment(allow_none=True, metadata={"description": "Default: now"})
     accept_late = StrictBoolean(metadata={"description": "Take comments after the close, as late"})
+    propose_answers = StrictBoolean(
+        metadata={"description": "Propose answers to each delegation for its reaction before they are final"}
+    )
     keep_previous_open = StrictBoolean(metadata={"description": "Leave the window of the release it supersedes open"})
     supersedes = StrictInteger(
         allow_none=True,

@@ -3,7 +3,18 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
-from consult.api.schema import Derived, ErrorRowSchema, Markdown, QueryNumber, Schema, UploadedFile
+from consult.api.schema import (
+    ANSWER_STAGES,
+    Derived,
+    ErrorRowSchema,
+    Markdown,
+    QueryNumber,
+    ReactionSchema,
+    Schema,
+    UploadedFile,
+    answer_stage,
+    seen_answer,
+)
 from consult.matrix.services import UNANSWERED
 from consult.models.accounts import organization_name
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
@@ -55,10 +66,22 @@ class MatrixRowSchema(Schema):
     kind = fields.String(metadata={"enum": list(COMMENT_KINDS)})
     body = Markdown()
     proposed_text = fields.String(allow_none=True)
-    disposition = fields.String(allow_none=True, metadata={"enum": list(DISPOSITIONS)})
-    rationale = fields.String(allow_none=True)
+    disposition = Derived(
+        seen_answer(lambda comment: comment.disposition),
+        fields.String(allow_none=True, metadata={"enum": list(DISPOSITIONS)}),
+    )
+    rationale = Derived(seen_answer(lambda comment: comment.rationale), fields.String(allow_none=True))
     resolved_in_version = Derived(
-        lambda comment: comment.resolved_in.number if comment.resolved_in else None, fields.Integer(allow_none=True)
+        seen_answer(lambda comment: comment.resolved_in.number if comment.resolved_in else None),
+        fields.Integer(allow_none=True),
+    )
+    answer_stage = Derived(
+        seen_answer(answer_stage),
+        fields.String(allow_none=True, metadata={"enum": list(ANSWER_STAGES)}),
+    )
+    reaction = Derived(
+        seen_answer(lambda comment: comment.reaction),
+        fields.Nested(ReactionSchema, allow_none=True, metadata={"description": "The delegation's reaction"}),
     )
     submitted_at = fields.DateTime(allow_none=True)
     late = fields.Boolean()

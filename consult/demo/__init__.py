@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from consult.auth.services import create_user, organization_by_code
-from consult.comments.services import create_comment
+from consult.comments.proposed_answers import share_answers
+from consult.comments.services import create_comment, record_disposition
 from consult.demo.process import DraftingRound, load_process
 from consult.drafts.services import create_consultation, import_document, publish_release
 from consult.drafts.translations import import_translation
@@ -158,19 +159,20 @@ def load_demo() -> bool:
         secretariat, plan, language="zh", text=(DATA / "hsp_eb_2024_5_zh.txt").read_text(encoding="utf-8")
     )
     drafting_round = DraftingRound.from_now()
-    drafting_round.backdate(
-        publish_release(
-            secretariat,
-            plan,
-            label="Zero draft",
-            comments_open_at=drafting_round.opened_at,
-            comments_close_at=drafting_round.closes_at,
-        )
+    zero_draft = publish_release(
+        secretariat,
+        plan,
+        label="Zero draft",
+        comments_open_at=drafting_round.opened_at,
+        comments_close_at=drafting_round.closes_at,
+        propose_answers=True,
     )
+    drafting_round.backdate(zero_draft)
     paragraphs = {section.number: section for section in plan.sections}
+    made = {}
     for email, number, kind, language, body, submit in DEMO_COMMENTS:
         author = users[email]
-        create_comment(
+        made[email, number] = create_comment(
             author,
             paragraphs[number],
             kind=kind,
@@ -179,5 +181,24 @@ def load_demo() -> bool:
             submit=submit,
             language=language,
         )
+    _propose_answers(zero_draft, made, secretariat, users["editor@consult.example"])
     load_process(consultation, plan, secretariat, users["editor@consult.example"], drafting_round)
     return True
+
+
+def _propose_answers(release, made: dict, secretariat, editor) -> None:
+    """The task force has begun answering: China's comment has an answer shared with China for its
+    reaction, France's one still with the staff."""
+    record_disposition(
+        editor,
+        made["focal.chn@consult.example", "9"],
+        disposition="taken_into_account",
+        rationale="[Demo data] The measures of each priority will be counted in the results framework.",
+    )
+    share_answers(secretariat, release)
+    record_disposition(
+        editor,
+        made["focal.fra@consult.example", "9"],
+        disposition="accepted_in_part",
+        rationale="[Demo data] Principle (e) will say how progress is measured; the indicators follow in the annex.",
+    )

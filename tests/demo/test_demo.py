@@ -247,3 +247,20 @@ def test_the_six_consultations_of_the_seed_are_six_dialogues(app):
     for words in ("First dialogue", "political forum", "Summit of the Future", "World Urban Forum"):
         assert [d for d in reported if words in d.title], words
     assert all(d.outcome.published_at > d.starts_at for d in reported)
+
+
+def test_the_task_force_has_begun_answering_with_answers_proposed_first(app, client):
+    assert load_demo() is True
+    db.session.commit()
+    plan = _plan(get_consultation(SLUG))
+    assert current_release(plan).propose_answers is True
+    stages = {
+        comment.organization.code: comment.answer_stage
+        for comment in db.session.scalars(db.select(Comment).where(Comment.disposition.is_not(None)))
+    }
+    assert stages == {"CHN": "shared", "FRA": "proposed"}
+    # China is asked for its reaction, and told so in its outbox.
+    china = browser_for(client.application, _user("focal.chn@consult.example"))
+    page = china.get(f"/sections/{_paragraph(plan, '9').id}").get_data(as_text=True)
+    assert "Agree to this answer" in page and "Principle (e) will say" not in page
+    assert "proposed for your reaction" in china.get("/outbox").get_data(as_text=True)

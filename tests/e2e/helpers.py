@@ -53,12 +53,15 @@ def open_paragraph(page: Page, number: str) -> None:
 
 
 def find_places(page: Page) -> dict[str, str]:
-    """Paths of the demo's plan document, its paragraph 9 and its first dialogue."""
+    """Paths of the demo's plan document, its paragraph 9, China's comment on it (whose answer
+    is proposed to China) and the first dialogue; ``page`` is signed in as the editor."""
     open_plan_document(page)
     document = path_of(page)
     open_paragraph(page, "9")
     section = path_of(page)
+    finalize = page.locator("article", has_text="中方支持").locator("form[action$='/finalize']")
+    china_comment = finalize.get_attribute("action").removesuffix("/finalize")
     page.goto(f"/consultations/{SLUG}/dialogues")
     page.get_by_role("link", name=FIRST_DIALOGUE).click()
     page.get_by_role("heading", level=1, name=FIRST_DIALOGUE).wait_for()
-    return {"document": document, "section": section, "dialogue": path_of(page)}
+    return {"document": document, "section": section, "china_comment": china_comment, "dialogue": path_of(page)}

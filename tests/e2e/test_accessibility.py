@@ -5,7 +5,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.helpers import DELEGATE, EDITOR, FOCAL, SECRETARIAT, SLUG, find_places, sign_in
+from tests.e2e.helpers import CHINA, DELEGATE, EDITOR, FOCAL, SECRETARIAT, SLUG, find_places, sign_in
 
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -57,6 +57,11 @@ PAGES = [
     # Positions: groups of States and their members.
     ("groups", SECRETARIAT, "/groups"),
     ("group-members", SECRETARIAT, "/groups/AG"),
+    # Answers proposed before they are final: China's is shared with it, France's is still the staff's.
+    ("proposed-answer", CHINA, "{section}"),
+    ("object-to-answer", CHINA, "{china_comment}/object"),
+    ("share-answers", SECRETARIAT, "{document}/matrix/share-answers"),
+    ("finalize-answers", EDITOR, "{document}/matrix/finalize-answers"),
 ]
 LANGUAGES = ["en", "ar"]
 

@@ -71,7 +71,7 @@ def test_comment_from_draft_to_answer(visit, shot):
     expect(editor.locator(".diff ins")).to_contain_text("mid-term")
     shot(editor, "5-editor-diff")
 
-    # … and answers it.
+    # … and answers it: the release proposes answers to the delegations before they are final.
     editor.go_back()
     comment.get_by_role("link", name="Answer", exact=True).click()
     expect(editor.get_by_role("heading", level=1)).to_have_text(f"Answer comment {comment_id}")
@@ -83,15 +83,44 @@ def test_comment_from_draft_to_answer(visit, shot):
     expect(flash(editor)).to_contain_text("The answer is recorded")
     answer = comment.locator(".comment__answer")
     expect(answer).to_contain_text("Accepted")
+    expect(answer).to_contain_text("Not shared with the delegation yet")
     expect(answer.get_by_role("link", name="resolved in version 2")).to_be_visible()
     shot(editor, "7-editor-answered")
-
-    # The delegation sees the outcome on its list.
     focal.reload()
     row = submitted.get_by_role("row", name=re.compile("End-to-end: principle"))
     expect(row).to_contain_text("Addressed in version 2")
+    expect(row).not_to_contain_text("Accepted")  # still the task force's
+
+    # The Secretariat shares the proposed answers with the delegations …
+    secretariat = visit(SECRETARIAT)
+    open_plan_document(secretariat)
+    secretariat.get_by_role("link", name="Comment-response matrix").click()
+    secretariat.get_by_role("link", name=re.compile("^Share \\d+ proposed answers? with the delegations")).click()
+    expect(secretariat.get_by_role("row", name=re.compile(f"Comment {comment_id}"))).to_be_visible()
+    shot(secretariat, "8-secretariat-shares")
+    secretariat.get_by_role("button", name=re.compile("^Share \\d+ answers?$")).click()
+    expect(flash(secretariat)).to_contain_text("shared")
+
+    # … the focal point agrees from the delegation's list …
+    focal.reload()
+    row.get_by_role("link", name=re.compile("^Agree or object")).click()
+    mine = focal.locator(f"#comment-{comment_id}")
+    expect(mine.locator(".comment__answer")).to_contain_text("Shared with the delegation on")
+    mine.get_by_role("button", name="Agree to this answer").click()
+    expect(flash(focal)).to_have_text("Your delegation agrees to the proposed answer.")
+    expect(focal.locator(".reaction")).to_contain_text("Kenya agreed to this answer on")
+    shot(focal, "9-focal-agrees")
+
+    # … and the editor makes it final: the delegation sees the outcome on its list.
+    editor.goto(f"/comments/{comment_id}")
+    editor.get_by_role("button", name="Make the answer final").click()
+    expect(flash(editor)).to_contain_text("The answer is final")
+    expect(editor.locator(".comment__answer h4")).to_have_text("Response of the task force")
+    focal.get_by_role("link", name="Our delegation's comments").click()
+    row = submitted.get_by_role("row", name=re.compile("End-to-end: principle"))
+    expect(row).to_contain_text("Addressed in version 2")
     expect(row).to_contain_text("Accepted")
-    shot(focal, "8-focal-outcome")
+    shot(focal, "10-focal-outcome")
 
 
 def test_secretariat_publishes_a_release_and_a_dialogue_outcome(visit, shot):
@@ -108,12 +137,16 @@ def test_secretariat_publishes_a_release_and_a_dialogue_outcome(visit, shot):
     expect(secretariat.locator(".error-summary")).to_contain_text("have no answer yet")
     shot(secretariat, "1-gate-refuses")
 
-    # … answering one takes it off the list …
+    # … answering one and making the answer final at once takes it off the list …
+    comment_path = unanswered.first.get_by_role("link").get_attribute("href").removesuffix("/disposition")
     unanswered.first.get_by_role("link").click()
     secretariat.get_by_label("Disposition").select_option(label="Taken into account")
     secretariat.get_by_label("Rationale (required unless accepted)").fill("Reflected in the first draft.")
     secretariat.get_by_role("button", name="Record the answer").click()
     expect(flash(secretariat)).to_contain_text("The answer is recorded")
+    secretariat.goto(comment_path)
+    secretariat.get_by_role("button", name="Make the answer final").click()
+    expect(flash(secretariat)).to_contain_text("The answer is final")
     open_plan_document(secretariat)
     secretariat.get_by_role("link", name="Publish a release").click()
     expect(unanswered).to_have_count(before - 1)

@@ -199,6 +199,9 @@ def test_a_database_filled_before_this_round_upgrades_without_loss(empty_url):
             1,
         )
         assert comment.answer_outdated is False and "<ins>very fast</ins>" in comment.proposed_diff_html
+        # An answer given before answers could be proposed first is final: the release gate counts it.
+        assert comment.answer_stage is None and comment.answered and comment.reactions == []
+        assert comment.release.propose_answers is False
         assert [(r.number, r.body) for r in comment.revisions] == [(1, "First text."), (2, "Second text.")]
         assert [(r.number, r.rationale) for r in comment.disposition_history] == [
             (1, "Thinking."),

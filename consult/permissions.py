@@ -214,6 +214,19 @@ def _answer_view(user, comment: Comment, now):
     return NotFound(_l("This comment has no answer yet."))
 
 
+def earlier_answers(user, comment: Comment) -> list:
+    """The comment's earlier answers ``user`` may read: a proposal replaced before it was final only
+    by those who could read it then (the staff; once shared, its delegation)."""
+    if _role(user) in STAFF_ROLES:
+        return list(comment.disposition_history)
+    shared_with_reader = _sees_shared_answer(user, comment)
+    return [
+        answer
+        for answer in comment.disposition_history
+        if answer.stage is None or (answer.stage == "shared" and shared_with_reader)
+    ]
+
+
 def _comment_react(user, comment: Comment, now):
     if not (_role(user) == "focal_point" and _member_of(user, comment.organization_id)):
         return _denied(_l("The focal point of the delegation that made the comment reacts to its proposed answer."))

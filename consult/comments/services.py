@@ -529,6 +529,7 @@ def _apply_answer(actor, comment: Comment, disposition: str, rationale, version)
                 resolved_in_version_id=comment.resolved_in_version_id,
                 decided_at=comment.disposed_at,
                 decided_by_id=comment.disposed_by_id,
+                stage=comment.answer_stage,
             )
         )
     proposed = comment.release.propose_answers and (comment.disposition is None or comment.answer_stage is not None)

@@ -228,6 +228,9 @@ class DispositionRevision(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A proposed answer replaced before it was final: its Comment.answer_stage then ("proposed" or
+    # "shared"), so that it is read by those who could read it then; None: a final answer.
+    stage: Mapped[str | None] = mapped_column(String(12))
 
     comment: Mapped[Comment] = relationship(back_populates="disposition_history")
     resolved_in: Mapped[SectionVersion | None] = relationship()

@@ -58,6 +58,10 @@ def can(action: str, obj=None) -> bool:
     return permissions.can(current_user, action, obj)
 
 
+def earlier_answers(comment) -> list:
+    return permissions.earlier_answers(current_user, comment)
+
+
 def refusal(action: str, obj=None) -> str:
     """Why the reader may not do this (empty if they may): said where the action would be offered."""
     error = permissions.check(current_user, action, obj)
@@ -144,6 +148,7 @@ def static_url(filename: str) -> str:
 def register(app) -> None:
     app.jinja_env.globals.update(
         can=can,
+        earlier_answers=earlier_answers,
         refusal=refusal,
         organization_name=organization_name,
         text_direction=text_direction,

@@ -41,9 +41,15 @@ def upgrade():
     with op.batch_alter_table('release', schema=None) as batch_op:
         batch_op.add_column(sa.Column('propose_answers', sa.Boolean(), server_default='0', nullable=False))
 
+    with op.batch_alter_table('disposition_revision', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('stage', sa.String(length=12), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('disposition_revision', schema=None) as batch_op:
+        batch_op.drop_column('stage')
+
     with op.batch_alter_table('release', schema=None) as batch_op:
         batch_op.drop_column('propose_answers')
 

@@ -250,3 +250,26 @@ def test_the_pages_of_each_step(client, world, scene):
     assert editor.post(f"/documents/{document_id}/matrix/finalize-answers?release={number}").status_code == 302
     page = kenya.get(f"/comments/{comment_id}").get_data(as_text=True)
     assert "Response of the task force" in page and f'action="/comments/{comment_id}/agree"' not in page
+
+
+def test_a_proposal_replaced_before_it_was_final_stays_with_those_who_read_it(client, world, scene):
+    comment_id = scene["comment"].id
+    _answer(client, scene, comment_id, rationale="Draft one, never shared.")
+    _answer(client, scene, comment_id, rationale="Draft two, shared with Kenya.")
+    _step(client, scene, "share")
+    _answer(client, scene, comment_id, rationale="Draft three, the final one.")
+    client.post(f"/api/v1/comments/{comment_id}/finalize", headers=scene["editor"])
+    world.close_window(scene["release"])
+
+    def earlier(reader):
+        answer = client.get(f"/api/v1/comments/{comment_id}", headers=scene[reader]).json
+        assert answer["rationale"] == "Draft three, the final one."
+        return [row["rationale"] for row in answer["disposition_history"]]
+
+    assert earlier("editor") == ["Draft one, never shared.", "Draft two, shared with Kenya."]
+    assert earlier("kenya") == earlier("egypt") == ["Draft two, shared with Kenya."]
+    assert earlier("brazil") == []
+    brazil = client.application.test_client()
+    login(brazil, world.user("focal_point", "BRA"))
+    page = brazil.get(f"/comments/{comment_id}").get_data(as_text=True)
+    assert "Draft three" in page and "Draft two" not in page and "earlier answer" not in page

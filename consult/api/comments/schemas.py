@@ -1,5 +1,6 @@
 """Comments, their revisions and answers (dispositions), and groups of comments."""
 
+from flask import g
 from marshmallow import fields, post_load
 
 from consult.api.schema import (
@@ -18,6 +19,7 @@ from consult.api.schema import (
 from consult.models.accounts import organization_name
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.models.positions import CO_SIGNATURE_STATUSES
+from consult.permissions import earlier_answers
 
 KINDS = {"enum": list(COMMENT_KINDS)}
 ANSWERS = {"enum": list(DISPOSITIONS)}
@@ -127,7 +129,7 @@ class CommentSchema(Schema):
         ),
     )
     disposition_history = Derived(
-        lambda comment: comment.disposition_history if answer_seen(comment) else [],
+        lambda comment: earlier_answers(g.api_user, comment) if answer_seen(comment) else [],
         fields.List(
             fields.Nested(DispositionRevisionSchema), metadata={"description": "Earlier answers, oldest first"}
         ),

@@ -1,12 +1,18 @@
 """The role × action matrix, and the SQL visibility rule agreeing with the per-object rule."""
 
+from datetime import timedelta
+
 import pytest
 from flask_login import AnonymousUserMixin
 
-from consult.comments.services import create_comment
+from consult.comments.proposed_answers import finalize_answer, share_answers
+from consult.comments.services import create_comment, record_disposition
+from consult.drafts.services import publish_release
 from consult.extensions import db
 from consult.models import Comment
-from consult.permissions import can, visible_comments
+from consult.models.base import utcnow
+from consult.permissions import can, visible_answers, visible_comments
+from consult.positions import services as positions
 
 ROLES = [
     "anonymous",
@@ -278,3 +284,69 @@ def test_anyone_reads_a_dialogue_and_its_published_outcome_never_a_draft_one(peo
     assert {role for role in ROLES if can(people[role], "outcome.view", outcome)} == {"editor", "secretariat", "admin"}
     publish_outcome(people["secretariat"], dialogue)
     assert {role for role in ROLES if can(people[role], "outcome.view", outcome)} == set(ROLES)
+
+
+@pytest.fixture
+def answers(world, people):
+    """A's comments on a closed release that proposes answers, with an answer at each stage; B co-signs
+    the one whose answer is shared."""
+    document = world.document(slug="answers")
+    release = publish_release(
+        None, document, label="Proposing", comments_close_at=utcnow() + timedelta(days=30), propose_answers=True
+    )
+    focal_a, editor = people["focal_a"], people["editor"]
+    made = {
+        stage: create_comment(
+            focal_a,
+            document.sections[0],
+            kind="general",
+            body=stage,
+            co_signers=["FRA"] if stage == "shared" else None,
+            submit=True,
+        )
+        for stage in ("proposed", "shared", "final")
+    }
+    positions.cosign(people["focal_b"], made["shared"])
+    for stage in ("shared", "final"):
+        record_disposition(editor, made[stage], disposition="noted", rationale="Seen.")
+    share_answers(people["secretariat"], release)
+    finalize_answer(editor, made["final"])
+    record_disposition(editor, made["proposed"], disposition="noted", rationale="Seen.")
+    db.session.commit()
+    world.close_window(release)
+    return made | {"release": release}
+
+
+STAFF = {"editor", "secretariat", "admin"}
+ANSWER_RULES = [
+    ("comment.answer.view", "proposed", STAFF),
+    ("comment.answer.view", "shared", STAFF | DELEGATIONS),  # A's, and B's that co-signs it
+    ("comment.answer.view", "final", set(ROLES)),  # whoever reads the comment
+    ("comment.react", "proposed", set()),
+    ("comment.react", "shared", {"focal_a"}),
+    ("comment.react", "final", set()),
+    ("comment.finalize_answer", "proposed", STAFF),
+    ("comment.finalize_answer", "shared", STAFF),
+    ("comment.finalize_answer", "final", set()),
+    ("answers.share", "release", MANAGERS),
+    ("answers.finalize", "release", STAFF),
+]
+
+
+@pytest.mark.parametrize(("action", "target", "allowed"), ANSWER_RULES, ids=[f"{a}:{t}" for a, t, _ in ANSWER_RULES])
+def test_who_reads_and_acts_on_a_proposed_answer(people, answers, action, target, allowed):
+    granted = {role for role in ROLES if can(people[role], action, answers[target])}
+    assert granted == allowed
+
+
+def test_sql_answer_visibility_matches_the_object_rule(people, answers):
+    comments = [answers[stage] for stage in ("proposed", "shared", "final")]
+    for role in ROLES:
+        user = people[role]
+        by_query = set(
+            db.session.scalars(
+                db.select(Comment.id).where(Comment.id.in_([c.id for c in comments]), visible_answers(user))
+            )
+        )
+        by_rule = {comment.id for comment in comments if can(user, "comment.answer.view", comment)}
+        assert by_query == by_rule, role

@@ -78,6 +78,7 @@ def react(actor: User, comment: Comment, *, reaction, reason=None) -> AnswerReac
     flag_modified(comment, "answer_shared_at")
     db.session.flush()
     audit.record(actor, "comment.react", comment, reaction=reaction, answer=row.answer_number)
+    messages.answer_reaction(row)
     return row
 
 

@@ -22,6 +22,7 @@ NOTIFICATION_KINDS = {
     "alignment": _l("States aligning themselves with your delegation's comment, or withdrawing that"),
     "invitation": _l("Dialogue invitations, their changes and cancellations"),
     "outcome": _l("The published outcome of a dialogue your organization took part in"),
+    "reaction": _l("A delegation agreeing or objecting to an answer you proposed"),
 }
 # Messages about one's account (a link to set or reset the password) always go at once.
 ACCOUNT_KINDS = ("account_setup", "password_reset")

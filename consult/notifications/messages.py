@@ -20,7 +20,16 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from consult.extensions import db, upsert
-from consult.models import Comment, Dialogue, Notification, NotificationPreference, Participation, Release, User
+from consult.models import (
+    AnswerReaction,
+    Comment,
+    Dialogue,
+    Notification,
+    NotificationPreference,
+    Participation,
+    Release,
+    User,
+)
 from consult.models.accounts import Organization, organization_name
 from consult.models.base import utcnow
 from consult.models.comments import DISPOSITIONS
@@ -32,8 +41,8 @@ from consult.notifications import calendar
 KINDS_BY_ROLE = {
     "focal_point": ("release", "reminder", "review", "disposition", "alignment", "invitation", "outcome"),
     "delegate": ("release", "outcome"),
-    "secretariat": ("release",),
-    "editor": ("release",),
+    "secretariat": ("release", "reaction"),
+    "editor": ("release", "reaction"),
 }
 # Rows per INSERT: well within SQLite's limit on the variables of one statement.
 _CHUNK = 500
@@ -345,6 +354,34 @@ def answers_proposed(release: Release, comments_by_delegation: dict[int, list[Co
         return Message(subject, "\n\n".join(lines))
 
     return notify(focal_points, "disposition", compose, link=path("comments.delegation"))
+
+
+def answer_reaction(reaction: AnswerReaction) -> int:
+    """To whoever proposed the answer: the delegation agrees to it, or objects and says why."""
+    comment = reaction.comment
+    proposer = db.session.get(User, comment.disposed_by_id) if comment.disposed_by_id else None
+    if proposer is None or proposer.role not in KINDS_BY_ROLE or "reaction" not in KINDS_BY_ROLE[proposer.role]:
+        return 0
+
+    def compose(user: User) -> Message:
+        delegation = organization_name(reaction.organization)
+        if reaction.reaction == "agreed":
+            subject = _(
+                "%(delegation)s agrees to the answer proposed to its comment %(id)s on paragraph %(number)s",
+                delegation=delegation,
+                id=comment.id,
+                number=comment.section.number,
+            )
+            return Message(subject, _("It can now be made final."))
+        subject = _(
+            "%(delegation)s objects to the answer proposed to its comment %(id)s on paragraph %(number)s",
+            delegation=delegation,
+            id=comment.id,
+            number=comment.section.number,
+        )
+        return Message(subject, "\n\n".join([_("The delegation's reason:"), reaction.reason or ""]))
+
+    return notify([proposer], "reaction", compose, link=path("comments.show", comment_id=comment.id), comment=comment)
 
 
 def co_signature_invited(comment: Comment, organization_ids: list[int]) -> int:

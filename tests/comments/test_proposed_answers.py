@@ -145,6 +145,15 @@ def test_the_delegation_agrees_or_objects_and_every_reaction_stays_on_record(cli
     reactions = db.session.scalars(db.select(AnswerReaction.reaction).order_by(AnswerReaction.id)).all()
     assert reactions == ["agreed", "objected"]
     assert db.session.scalar(db.select(db.func.count()).where(AuditEvent.action == "comment.react")) == 2
+    # The editor who proposed the answer is told of each, the objection with its reason.
+    told = db.session.execute(
+        db.select(Notification.recipient_id, Notification.subject, Notification.body)
+        .where(Notification.kind == "reaction")
+        .order_by(Notification.id)
+    ).all()
+    assert [row.recipient_id for row in told] == [world.user("editor").id] * 2
+    assert told[0].subject.startswith("Kenya agrees to the answer proposed to its comment")
+    assert "Kenya objects" in told[1].subject and "Paragraph 12 does not say adequate." in told[1].body
 
     # The task force changes its answer: proposed again, to be shared again, no reaction yet.
     changed = _answer(client, scene, comment_id, rationale="Paragraph 12 now says adequate housing.")

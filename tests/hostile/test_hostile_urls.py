@@ -43,6 +43,7 @@ def _valid_path_values(scene) -> dict:
         "user_id": scene.users["delegate"].id,
         "session_id": 1,
         "extension": "csv",
+        "step": "share",
         "number": 1,
         "file_type": "docx",
         "token": password_link(scene.users["observer"], "password_reset").rsplit("/", 1)[1],

@@ -330,8 +330,8 @@ def answers_proposed(release: Release, comments_by_delegation: dict[int, list[Co
     def compose(user: User) -> Message:
         comments = comments_by_delegation[user.organization_id]
         subject = ngettext(
-            "An answer to your delegation's comment on “%(label)s” is proposed for your reaction",
-            "Answers to %(num)s of your delegation's comments on “%(label)s” are proposed for your reaction",
+            "%(num)s answer to your delegation's comments on “%(label)s” is proposed for your reaction",
+            "%(num)s answers to your delegation's comments on “%(label)s” are proposed for your reaction",
             len(comments),
             label=release.label,
         )

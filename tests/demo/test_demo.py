@@ -254,13 +254,13 @@ def test_the_task_force_has_begun_answering_with_answers_proposed_first(app, cli
     db.session.commit()
     plan = _plan(get_consultation(SLUG))
     assert current_release(plan).propose_answers is True
-    stages = {
-        comment.organization.code: comment.answer_stage
+    answered = {
+        comment.organization.code: comment
         for comment in db.session.scalars(db.select(Comment).where(Comment.disposition.is_not(None)))
     }
-    assert stages == {"CHN": "shared", "FRA": "proposed"}
-    # China is asked for its reaction, and told so in its outbox.
+    assert {code: comment.answer_stage for code, comment in answered.items()} == {"CHN": "shared", "FRA": "proposed"}
+    # China is asked for its reaction (its pages are in Chinese), and told so in its outbox.
     china = browser_for(client.application, _user("focal.chn@consult.example"))
     page = china.get(f"/sections/{_paragraph(plan, '9').id}").get_data(as_text=True)
-    assert "Agree to this answer" in page and "Principle (e) will say" not in page
-    assert "proposed for your reaction" in china.get("/outbox").get_data(as_text=True)
+    assert f'action="/comments/{answered["CHN"].id}/agree"' in page and "Principle (e) will say" not in page
+    assert "请予回应" in china.get("/outbox").get_data(as_text=True)

@@ -309,7 +309,7 @@ def _dialogues(rng: random.Random, consultation, secretariat: User, sections, st
 
 def _index_rows(rows: list[dict], ids: list[int], document_ids: dict[int, int]) -> tuple[list[dict], list[dict]]:
     """The search entries and text fingerprints the services write with each comment (the sketches
-    of similar comments, 64 rows a comment, are left out: the round does not ask for them)."""
+    of similar comments are left out: the round does not ask for them)."""
     entries, fingerprints, indexed, hashes = [], [], {}, {}
     for row, comment_id in zip(rows, ids, strict=True):
         source = "\n\n".join(filter(None, (row["body"], row["proposed_text"])))

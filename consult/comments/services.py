@@ -9,6 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult import audit
 from consult.comments import similarity
@@ -36,6 +37,7 @@ from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
 from consult.notifications import messages
 from consult.permissions import authorize, can, visible_comments
 from consult.positions import services as positions
+from consult.search import services as search
 from consult.text import AMENDMENT_DIFF_BUDGET, detect_language, language_of, reading_diff_html, render_markdown
 from consult.validation import clean_text, is_integer, one_of, optional_text, required_text
 
@@ -182,14 +184,9 @@ def create_comment(
         imported=on_behalf_of is not None,
         created_at=created,
         updated_at=created,
-        # A new comment has none of these yet: known now, so that showing it asks nothing.
-        revisions=[],
-        co_signatures=[],
-        addressed_in=[],
-        disposition_history=[],
-        alignments=[],
     )
     sketch = _write_texts(comment, texts, version)
+    search.index_in_advance(comment)
     submit = submit or on_behalf_of is not None
     if submit:
         # Submitted before it is first written: one INSERT of the submitted comment instead
@@ -197,6 +194,10 @@ def create_comment(
         _submit(actor, comment, by_its_delegation=on_behalf_of is None)
     db.session.add(comment)
     db.session.flush()
+    # A new comment has none of these yet: known now, so that showing it asks nothing. Set once
+    # written, as loaded, they add nothing to the flush.
+    for collection in _NONE_YET:
+        set_committed_value(comment, collection, [])
     similarity.insert_sketch(comment, sketch)
     imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
     for_group = {"group": speaks_for.code} if speaks_for else {}
@@ -209,6 +210,9 @@ def create_comment(
     elif actor.role == "delegate":
         messages.draft_waiting(comment)
     return comment
+
+
+_NONE_YET = ("revisions", "co_signatures", "addressed_in", "disposition_history", "alignments")
 
 
 def _release_for_comment(section: Section) -> tuple[Release | None, SectionVersion | None]:

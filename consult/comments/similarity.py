@@ -8,13 +8,17 @@ written, not by how words are split. Each shingle is hashed once; the comment ke
 smallest hashes (a bottom-k sketch, Broder 1997), computed when its text is written.
 
 Two sketches estimate the Jaccard similarity of the two shingle sets: of the k smallest hashes of
-their union, the share found in both. The candidates for a comment are the comments of its
-document sharing many sketch values, found with the index on (document, value): a request reads
-at most SKETCH_SIZE × CANDIDATES_PER_VALUE index entries and scores at most CANDIDATES sketches,
-however many comments there are. Identical texts (a campaign) share the hash of their normalized text.
+their union, the share found in both. The sketch is kept in one column; only its INDEXED smallest
+values are rows of the index on (document, value), a quarter of the rows each submission writes.
+The candidates for a comment are the comments of its document sharing several of those values
+(two texts share at least the values of both among their union's INDEXED smallest: about INDEXED
+× their similarity); each is then scored by its whole sketch. A request reads at most INDEXED ×
+CANDIDATES_PER_VALUE index entries and scores at most CANDIDATES sketches, however many comments
+there are. Identical texts (a campaign) share the hash of their normalized text.
 """
 
 import hashlib
+import struct
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -25,11 +29,13 @@ from consult.extensions import db
 from consult.models import Comment, CommentFingerprint, CommentSketchValue
 
 SKETCH_SIZE = 64
+# The smallest values of each sketch, indexed to find the candidates.
+INDEXED = 16
 # Nearly the same: the estimated similarity of their shingles reaches this.
 THRESHOLD = 0.5
-# Candidates share at least this many sketch values: texts of similarity 0.5 share about 43 of 64,
-# of 0.3 about 30; fewer than this share nothing worth scoring.
-MIN_SHARED = 12
+# Candidates share at least this many indexed values: texts of similarity 0.5 share 8 of 16 on
+# average, fewer than 3 once in 500; texts sharing fewer are not worth scoring.
+MIN_SHARED = 3
 CANDIDATES = 400
 CANDIDATES_PER_VALUE = 500
 MOST_SIMILAR = 200
@@ -100,42 +106,56 @@ def similarity(first: frozenset[int], second: frozenset[int]) -> float:
     return sum(1 for value in smallest if value in first and value in second) / len(smallest)
 
 
+def packed(sketch: frozenset[int]) -> bytes:
+    """The sketch as its column keeps it: signed 64-bit big-endian values, smallest first."""
+    return struct.pack(f">{len(sketch)}q", *sorted(sketch))
+
+
+def unpacked(column: bytes) -> frozenset[int]:
+    return frozenset(struct.unpack(f">{len(column) // 8}q", column))
+
+
+def indexed(sketch: frozenset[int]) -> list[int]:
+    """The values of the sketch that are rows of the index."""
+    return sorted(sketch)[:INDEXED]
+
+
 def fingerprint(comment: Comment, document_id: int) -> Fingerprint | None:
     """Compute and keep the comment's fingerprint as its text is written (or rewritten). For a new
-    comment, the fingerprint whose sketch ``insert_sketch`` writes once the comment has its id."""
+    comment, the fingerprint whose indexed values ``insert_sketch`` writes once the comment has its id."""
     found = fingerprint_of(compared_text(comment.body, comment.proposed_text))
     kept = comment.fingerprint
     if kept is None:
-        comment.fingerprint = CommentFingerprint(document_id=document_id, text_hash=found.text_hash)
+        comment.fingerprint = CommentFingerprint(
+            document_id=document_id, text_hash=found.text_hash, sketch=packed(found.sketch)
+        )
         return found
-    kept.text_hash = found.text_hash
+    kept.text_hash, kept.sketch = found.text_hash, packed(found.sketch)
     # Only the values that changed: a value deleted and inserted again in one flush would collide.
-    kept.values = [row for row in kept.values if row.value in found.sketch] + [
+    wanted = set(indexed(found.sketch))
+    kept.values = [row for row in kept.values if row.value in wanted] + [
         CommentSketchValue(value=value, document_id=document_id)
-        for value in found.sketch - {row.value for row in kept.values}
+        for value in sorted(wanted - {row.value for row in kept.values})
     ]
     return None
 
 
 def insert_sketch(comment: Comment, found: Fingerprint) -> None:
-    """A new comment's sketch, in one statement: at every submission, 64 ORM objects would cost more
-    than the rest of the comment."""
+    """A new comment's indexed values, in one statement: at every submission, ORM objects for them
+    would cost more than the rest of the comment."""
     document_id = comment.fingerprint.document_id
-    rows = [{"comment_id": comment.id, "value": value, "document_id": document_id} for value in sorted(found.sketch)]
+    rows = [{"comment_id": comment.id, "value": value, "document_id": document_id} for value in indexed(found.sketch)]
     if rows:
         db.session.execute(insert(CommentSketchValue.__table__), rows)
 
 
 def _sketches(comment_ids) -> dict[int, frozenset[int]]:
     rows = db.session.execute(
-        select(CommentSketchValue.comment_id, CommentSketchValue.value).where(
-            CommentSketchValue.comment_id.in_(comment_ids)
+        select(CommentFingerprint.comment_id, CommentFingerprint.sketch).where(
+            CommentFingerprint.comment_id.in_(comment_ids)
         )
     )
-    sketches: dict[int, set[int]] = {}
-    for comment_id, value in rows:
-        sketches.setdefault(comment_id, set()).add(value)
-    return {comment_id: frozenset(values) for comment_id, values in sketches.items()}
+    return {comment_id: unpacked(sketch) for comment_id, sketch in rows}
 
 
 def similar_comments(comment: Comment, limit: int = MOST_SIMILAR) -> list[tuple[Comment, float]]:
@@ -145,7 +165,9 @@ def similar_comments(comment: Comment, limit: int = MOST_SIMILAR) -> list[tuple[
     kept = comment.fingerprint
     if kept is None:
         return []
-    mine = frozenset(row.value for row in kept.values)
+    mine = unpacked(kept.sketch)
+    if not mine:  # a text of punctuation alone
+        return []
     # Each value proposes a bounded number of comments: a value every comment of the document has
     # (a common shingle that hashed small) costs no more than a rare one.
     per_value = [
@@ -154,11 +176,11 @@ def similar_comments(comment: Comment, limit: int = MOST_SIMILAR) -> list[tuple[
         .limit(CANDIDATES_PER_VALUE)
         .subquery()
         .select()
-        for value in sorted(mine)
+        for value in indexed(mine)
     ]
     shared = Counter(db.session.scalars(union_all(*per_value)))
     shared.pop(comment.id, None)
-    enough = min(MIN_SHARED, len(mine))
+    enough = min(MIN_SHARED, len(per_value))
     candidates = [other for other, count in shared.most_common(CANDIDATES) if count >= enough]
     if not candidates:
         return []

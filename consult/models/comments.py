@@ -4,7 +4,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, and_, not_
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    not_,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
@@ -260,11 +272,14 @@ class SearchEntry(db.Model):
 class CommentFingerprint(db.Model):
     """What finds the comments that say nearly the same (consult.comments.similarity), computed when
     the text is written: the hash of its normalized text (equal for one campaign text) and its
-    sketch, the smallest hashes of its character shingles (CommentSketchValue, one row each)."""
+    sketch, the smallest hashes of its character shingles, packed in one column; the smallest of
+    them are also indexed (CommentSketchValue, one row each) to find the candidates."""
 
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     text_hash: Mapped[str] = mapped_column(String(32), index=True)
+    # Signed 64-bit big-endian values, smallest first (consult.comments.similarity.packed).
+    sketch: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
     comment: Mapped[Comment] = relationship(back_populates="fingerprint")
     values: Mapped[list["CommentSketchValue"]] = relationship(cascade="all, delete-orphan")
@@ -272,8 +287,8 @@ class CommentFingerprint(db.Model):
 
 @shown_on(nowhere)
 class CommentSketchValue(db.Model):
-    """One value of a comment's sketch: comments of a document sharing many values are the
-    candidates, found through the index on (document, value) without comparing every pair."""
+    """One of the smallest values of a comment's sketch: comments of a document sharing several are
+    the candidates, found through the index on (document, value) without comparing every pair."""
 
     __table_args__ = (Index("ix_comment_sketch_value_document_value", "document_id", "value"),)
 

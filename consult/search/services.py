@@ -100,9 +100,25 @@ def _index_unchanged(obj) -> bool:
 def indexed_text(source: str, language: str | None) -> dict[str, str]:
     """The searchable columns of an entry: the plain text, and the stems of its words (the Latin
     script's in the text's language, ``language`` unless the text shows another)."""
+    plain, latin, stemmed = _indexed_text(source, language)
+    return {"text": plain, "stem_language": latin, "stems": stemmed}
+
+
+# The last texts are remembered (lru_cache is thread-safe): see ``index_in_advance``.
+@functools.lru_cache(maxsize=32)
+def _indexed_text(source: str, language: str | None) -> tuple[str, str, str]:
     plain = plain_text(source)
     latin = latin_stemmer(language_of(plain, language))
-    return {"text": plain, "stem_language": latin, "stems": stems(plain, latin)}
+    return plain, latin, stems(plain, latin)
+
+
+def index_in_advance(obj) -> None:
+    """Compute the search entry of an object about to be written before the transaction's first
+    write: on SQLite that write takes the database's one write lock, held until the commit, and
+    the flush that indexes the object then finds its entry computed."""
+    entry = _entry(obj)
+    if entry is not None:
+        _indexed_text(entry[2], _likely_language(obj))
 
 
 def keep_index_in_step(session, _flush_context) -> None:

@@ -8,7 +8,7 @@ import pytest
 from consult.comments import similarity
 from consult.comments.services import create_comment, update_comment
 from consult.extensions import db
-from consult.models import Comment, Notification
+from consult.models import Comment, CommentSketchValue, Notification
 from tests.conftest import login
 
 CAMPAIGN = (
@@ -120,6 +120,11 @@ def test_an_edited_comment_is_compared_by_its_new_text(client, world, campaign):
     db.session.commit()
     found = client.get(f"/api/v1/comments/{english[0].id}/similar", headers=campaign["editor_token"]).json
     assert english[1].id not in {row["id"] for row in found} and len(found) == len(english) - 2
+    # The whole sketch is kept in its column, its smallest values in the index: both of the new text.
+    sketch = similarity.fingerprint_of(UNRELATED + " And more on drainage.").sketch
+    assert similarity.unpacked(english[1].fingerprint.sketch) == sketch and len(sketch) == similarity.SKETCH_SIZE
+    indexed = db.select(CommentSketchValue.value).where(CommentSketchValue.comment_id == english[1].id)
+    assert sorted(db.session.scalars(indexed)) == similarity.indexed(sketch)
 
 
 def test_similar_comments_are_answered_in_one_step(client, campaign):

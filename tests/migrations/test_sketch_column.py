@@ -1,4 +1,4 @@
-"""Migration 0016 packs the sketches written before it into their column and keeps only their smallest
+"""Migration 0017 packs the sketches written before it into their column and keeps only their smallest
 values as index rows: the comments found similar before are found after, and back again."""
 
 from flask_migrate import downgrade, upgrade
@@ -28,7 +28,7 @@ def test_sketches_written_before_the_column_find_the_same_comments(empty_url):  
         upgrade(revision="0006")
         with db.engine.begin() as connection:
             ids = _fill(OldDatabase(connection))
-        upgrade(revision="0015")
+        upgrade(revision="0016")
         sketches = {}
         with db.engine.begin() as connection:
             old = OldDatabase(connection)
@@ -62,9 +62,9 @@ def test_sketches_written_before_the_column_find_the_same_comments(empty_url):  
         ]
         assert unrelated not in {comment.id for comment, _ in found}
 
-        # Back to 0015: every value is an index row again; up again: the same as after the first upgrade.
+        # Back to 0016: every value is an index row again; up again: the same as after the first upgrade.
         db.session.remove()
-        downgrade(revision="0015")
+        downgrade(revision="0016")
         with db.engine.connect() as connection:
             for comment_id, sketch in sketches.items():
                 rows = connection.scalars(

@@ -52,3 +52,14 @@ def server(database_url, tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def busy_server(database_url, tmp_path):
+    """Four workers, so that racing requests meet in different processes; a traceback in the
+    server's log fails the test."""
+    server = Server(database_url, tmp_path, workers=4)
+    server.start()
+    yield server
+    server.stop()
+    assert "Traceback" not in server.log.read_text(errors="replace"), server.log_tail()

@@ -17,19 +17,8 @@ from sqlalchemy import select
 from consult.extensions import db
 from consult.models import Comment, CommentRevision, DispositionRevision, Release
 from consult.models.base import utcnow
-from tests.resilience.helpers import Server
 
 ROUNDS = 20
-WORKERS = 4
-
-
-@pytest.fixture
-def busy_server(database_url, tmp_path):
-    server = Server(database_url, tmp_path, workers=WORKERS)
-    server.start()
-    yield server
-    server.stop()
-    assert "Traceback" not in server.log.read_text(errors="replace"), server.log_tail()
 
 
 @pytest.fixture

@@ -7,19 +7,9 @@ import pytest
 
 from consult.extensions import db
 from consult.models import AnswerReaction, AuditEvent, Release
-from tests.resilience.helpers import Server
 from tests.resilience.test_comment_races import race, stored
 
 ROUNDS = 15
-
-
-@pytest.fixture
-def busy_server(database_url, tmp_path):
-    server = Server(database_url, tmp_path, workers=4)
-    server.start()
-    yield server
-    server.stop()
-    assert "Traceback" not in server.log.read_text(errors="replace"), server.log_tail()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from consult import audit
@@ -31,7 +31,12 @@ def answers_at_stage(release: Release, stage: str) -> list[Comment]:
         db.session.scalars(
             select(Comment)
             .where(Comment.release_id == release.id, Comment.status == "submitted", Comment.answer_stage == stage)
-            .options(selectinload(Comment.reactions), selectinload(Comment.disposition_history))
+            .options(
+                joinedload(Comment.organization),
+                joinedload(Comment.section),
+                selectinload(Comment.reactions),
+                selectinload(Comment.disposition_history),
+            )
             .order_by(Comment.id)
         )
     )

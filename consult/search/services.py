@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import and_, delete, false, func, insert, inspect, literal_column, or_, select, text
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, delete, false, func, insert, inspect, literal_column, select, text, union_all
+from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.drafts.reading import paragraph_label
 from consult.drafts.services import section_url
@@ -203,7 +203,7 @@ def _stem_matches(query: str):
     The Latin-script words of the query are stemmed as each entry's were: an entry in French
     answers the French stems of the query, one in Spanish the Spanish stems.
     """
-    conditions = []
+    per_language = []
     for latin in LATIN_STEMMERS:
         terms = _query_stems(query, latin)
         if not terms:  # nothing but punctuation
@@ -214,8 +214,10 @@ def _stem_matches(query: str):
         else:
             stemmed = func.plainto_tsquery("simple", " ".join(terms))
             matches = func.to_tsvector("simple", SearchEntry.stems).op("@@")(stemmed)
-        conditions.append(and_(SearchEntry.stem_language == latin, matches))
-    return select(SearchEntry.id).where(or_(*conditions))
+        per_language.append(select(SearchEntry.id).where(matches, SearchEntry.stem_language == latin))
+    # One query per language, not one OR of them: PostgreSQL would check every match against the
+    # whole OR, making each entry's tsvector again (0.3 s for 7,000 matches among 50,000 comments).
+    return union_all(*per_language)
 
 
 def _matching_entry_ids(query: str):
@@ -342,13 +344,27 @@ def _sections(user, versions: dict[int, SearchEntry], translations: dict[int, Se
         condition = SectionVersion.id.in_(versions)
         if not can(user, "section.view_working"):
             condition = and_(condition, SectionVersion.id.in_(select(ReleaseSection.version_id)))
-        for version in db.session.scalars(select(SectionVersion).where(condition).order_by(SectionVersion.id.desc())):
+        found = db.session.scalars(
+            select(SectionVersion)
+            .where(condition)
+            .options(joinedload(SectionVersion.section).joinedload(Section.document))
+            .order_by(SectionVersion.id.desc())
+        )
+        for version in found:
             hits.append((version.section, version, None, versions[version.id]))
     if translations:
         condition = SectionTranslation.id.in_(translations)
         if not can(user, "section.view_working"):
             condition = and_(condition, SectionTranslation.version_id.in_(select(ReleaseSection.version_id)))
-        found = db.session.scalars(select(SectionTranslation).where(condition).order_by(SectionTranslation.id.desc()))
+        found = db.session.scalars(
+            select(SectionTranslation)
+            .where(condition)
+            .options(
+                joinedload(SectionTranslation.section).joinedload(Section.document),
+                joinedload(SectionTranslation.version),
+            )
+            .order_by(SectionTranslation.id.desc())
+        )
         for translation in found:
             hits.append((translation.section, translation.version, translation.language, translations[translation.id]))
     results, seen = [], set()
@@ -416,7 +432,12 @@ def _conclusions(user, entries: dict[int, SearchEntry], query: str) -> list[Resu
     if not can(user, "section.view_working"):
         condition = and_(condition, Outcome.status == "published")
     conclusions = db.session.scalars(
-        select(Conclusion).join(Outcome).join(Dialogue).where(condition).order_by(Dialogue.starts_at.desc())
+        select(Conclusion)
+        .join(Outcome)
+        .join(Dialogue)
+        .where(condition)
+        .options(contains_eager(Conclusion.outcome).contains_eager(Outcome.dialogue))
+        .order_by(Dialogue.starts_at.desc())
     )
     return [
         Result(

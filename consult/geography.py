@@ -8,6 +8,7 @@ taxonomy: nobody types or translates a State's name here.
 from __future__ import annotations
 
 import csv
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -329,8 +330,14 @@ def name_sort_key(name: str, locale: str | Locale | None = None) -> str:
     Arabic names sort as the UN lists them, without the article and with every alif alike
     ("الأرجنتين" between "أذربيجان" and "أرمينيا"). Chinese names sort by code point.
     """
+    return _sort_key(name, _language(locale))
+
+
+# Every page with a list of delegations sorts the same 200 names again: each key is made once.
+@functools.lru_cache(maxsize=8192)
+def _sort_key(name: str, language: str) -> str:
     text = unicodedata.normalize("NFC", name).casefold()
-    if _language(locale) == "ar":
+    if language == "ar":
         if text.startswith(_ARABIC_ARTICLE) and len(text) > len(_ARABIC_ARTICLE) + 1:
             text = text[len(_ARABIC_ARTICLE) :]
         text = text.translate(_ARABIC_FOLDS)

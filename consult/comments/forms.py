@@ -4,7 +4,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional
 
 from consult.models.comments import COMMENT_KINDS, DISPOSITIONS
-from consult.web.forms import UN_LANGUAGE_NAMES, MarkdownField, choices
+from consult.web.forms import UN_LANGUAGE_NAMES, ManyOptionsSelect, MarkdownField, choices
 
 
 class CommentForm(FlaskForm):
@@ -22,7 +22,9 @@ class NewCommentForm(CommentForm):
     # Choices: the groups of States the delegation belongs to (none: the field is not shown).
     on_behalf_of = SelectField(_l("Submitted by your delegation"), validate_choice=False, default="")
     co_signers = SelectMultipleField(
-        _l("Delegations invited to co-sign it (a joint comment; optional)"), validate_choice=False
+        _l("Delegations invited to co-sign it (a joint comment; optional)"),
+        validate_choice=False,
+        widget=ManyOptionsSelect(multiple=True),
     )
 
 

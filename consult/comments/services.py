@@ -212,7 +212,7 @@ def create_comment(
     return comment
 
 
-_NONE_YET = ("revisions", "co_signatures", "addressed_in", "disposition_history", "alignments")
+_NONE_YET = ("revisions", "co_signatures", "addressed_in", "disposition_history", "alignments", "reactions")
 
 
 def _release_for_comment(section: Section) -> tuple[Release | None, SectionVersion | None]:

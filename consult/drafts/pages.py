@@ -47,8 +47,8 @@ def comment_form() -> NewCommentForm:
         + [(group.code, _("on behalf of %(group)s", group=organization_name(group))) for group in groups]
     )
     form.co_signers.choices = choices(
-        (organization.code, organization_name(organization))
-        for organization in positions.co_signer_choices(getattr(current_user, "organization_id", None))
+        (organization.code, name)
+        for organization, name in positions.co_signer_choices(getattr(current_user, "organization_id", None))
     )
     return form
 

@@ -61,12 +61,12 @@ class Organization(db.Model):
 _GROUP_NAMES = {group.code: group.name for group in (*geography.GROUPS, *geography.GROUPS_ADDED_WITH_MEMBERS)}
 
 
-def organization_name(organization: Organization | None) -> str:
-    """The organization's name in the reader's language (States as the UN names them)."""
+def organization_name(organization: Organization | None, locale=None) -> str:
+    """The organization's name in the reader's language (or ``locale``'s; States as the UN names them)."""
     if organization is None:
         return ""
     if organization.is_state and organization.code in geography.STATES_BY_CODE:
-        return geography.country_name(organization.code, get_locale())
+        return geography.country_name(organization.code, locale or get_locale())
     if organization.code in _GROUP_NAMES:
         return str(_GROUP_NAMES[organization.code])
     return organization.name
@@ -75,6 +75,14 @@ def organization_name(organization: Organization | None) -> str:
 def organization_sort_key(organization: Organization) -> str:
     """Puts organizations in alphabetical order of their names in the reader's language."""
     return geography.name_sort_key(organization_name(organization), get_locale())
+
+
+def named_in_order(organizations) -> list[tuple[Organization, str]]:
+    """The organizations with their names in the reader's language, in alphabetical order of them
+    (the reader's language looked up once, not twice for each of two hundred delegations)."""
+    locale = get_locale()
+    named = [(organization, organization_name(organization, locale)) for organization in organizations]
+    return sorted(named, key=lambda pair: geography.name_sort_key(pair[1], locale))
 
 
 # Pages show an account's name only: a new account, a sign-in or a new role changes none of them.

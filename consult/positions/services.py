@@ -13,7 +13,7 @@ from consult import audit
 from consult.errors import Conflict, NotFound, ValidationFailed
 from consult.extensions import db
 from consult.models import Alignment, Comment, CoSignature, GroupMembership, Organization, User
-from consult.models.accounts import organization_name, organization_sort_key
+from consult.models.accounts import named_in_order, organization_name, organization_sort_key
 from consult.models.base import utcnow
 from consult.notifications import messages
 from consult.permissions import authorize
@@ -178,12 +178,12 @@ CO_SIGNER_KINDS = ("member_state", "observer_state", "group")
 MAX_CO_SIGNERS = 200
 
 
-def co_signer_choices(organization_id: int | None) -> list[Organization]:
-    """The delegations a comment of this organization may invite to co-sign it, by name."""
+def co_signer_choices(organization_id: int | None) -> list[tuple[Organization, str]]:
+    """The delegations a comment of this organization may invite to co-sign it, with their names, by name."""
     found = db.session.scalars(
         select(Organization).where(Organization.kind.in_(CO_SIGNER_KINDS), Organization.id != organization_id)
-    ).all()
-    return sorted(found, key=organization_sort_key)
+    )
+    return named_in_order(found)
 
 
 def co_signer_organizations(organization_id: int, codes) -> list[Organization]:

@@ -193,8 +193,9 @@ def _submitted_so_far(url: str) -> int:
         engine.dispose()
 
 
-def deadline_hour(app: Gunicorn, write_ceiling: Gunicorn, data, settings: WrkSettings, directory: Path, url) -> dict:
-    """Reads alone, submissions alone, both at once, and the bare one-row write ceiling."""
+def deadline_hour(app: Gunicorn, bare: dict[str, Gunicorn], data, settings: WrkSettings, directory: Path, url) -> dict:
+    """Reads alone, submissions alone, both at once; the bare one-row write ceiling, and the floor
+    (a submission's rows written by hand, bench/floor.py) measured the same way."""
     rng = random.Random(17)  # noqa: S311  (a reproducible mix, not secrets)
     reads = []
     for code in rng.sample(sorted(data.focal_tokens), READERS):
@@ -221,7 +222,7 @@ def deadline_hour(app: Gunicorn, write_ceiling: Gunicorn, data, settings: WrkSet
     results = {"reads_alone": vars(read())}
     before = _submitted_so_far(url)
     results["submissions_alone"] = vars(submit())
-    results["ceiling"] = vars(wrk(writers, write_ceiling.port, "/", expected_status=201, tokens_file=tokens_file))
+    results["ceiling"] = vars(wrk(writers, bare["ceiling"].port, "/", expected_status=201, tokens_file=tokens_file))
     with ThreadPoolExecutor(max_workers=2) as pool:
         reading, submitting = pool.submit(read), pool.submit(submit)
         results["reads_during_submissions"], results["submissions_during_reads"] = (
@@ -233,6 +234,10 @@ def deadline_hour(app: Gunicorn, write_ceiling: Gunicorn, data, settings: WrkSet
     )
     # wrk drops the answers still in flight when it stops: those comments are stored, not counted.
     results["submissions_stored"] = {"acknowledged": acknowledged, "stored": _submitted_so_far(url) - before}
+    # After the count: the floor stores the same comments, with nothing Consult adds.
+    results["floor"] = vars(
+        wrk(writers, bare["floor"].port, "/", expected_status=201, tokens_file=tokens_file, paths_file=paths_file)
+    )
     return results
 
 
@@ -305,7 +310,7 @@ def ratios(results: dict) -> None:
     reads["ratio"] = round(reads["rps"] / hour["reads_alone"]["rps"], 3)
     reads["target"] = TARGETS["reads_during_submissions"]
     reads["met"] = reads["ratio"] >= 0.5 and reads["p99_ms"] <= 250 and reads["errors"] == 0
-    for name in ("submissions_alone", "submissions_during_reads"):
+    for name in ("submissions_alone", "submissions_during_reads", "floor"):
         hour[name]["ratio"] = round(hour[name]["rps"] / hour["ceiling"]["rps"], 3)
     submissions["target"] = TARGETS["submissions_alone"]
     submissions["met"] = submissions["ratio"] >= 0.6 and submissions["p99_ms"] <= 250 and submissions["errors"] == 0
@@ -374,6 +379,7 @@ def report(results: dict) -> str:
         ("one-row write ceiling", "ceiling", 1.0),
         ("submissions alone", "submissions_alone", None),
         ("submissions during reads", "submissions_during_reads", None),
+        ("the floor: its rows by hand", "floor", None),
     ):
         item = hour[name]
         lines.append(
@@ -466,15 +472,20 @@ def bench(kind: str, settings: WrkSettings) -> dict:
         )
         hello = Gunicorn("hello", "bench.hello:app", directory)
         create_ceiling_table(url)
-        write_ceiling = Gunicorn("ceiling", "bench.ceiling:app", directory, DATABASE_URL=url)
+        bare = {
+            "ceiling": Gunicorn("ceiling", "bench.ceiling:app", directory, DATABASE_URL=url),
+            "floor": Gunicorn("floor", "bench.floor:app", directory, DATABASE_URL=url),
+        }
+        servers = (consult, hello, *bare.values())
         try:
-            for server in (consult, hello, write_ceiling):
+            for server in servers:
                 server.start()
             consult.wait_ready("/healthz")
             hello.wait_ready("/")
-            write_ceiling.wait_ready("/healthz")
+            for server in bare.values():
+                server.wait_ready("/healthz")
             results = drive(consult, hello, data, settings, directory, url)
-            results["deadline_hour"] = deadline_hour(consult, write_ceiling, data, settings, directory, url)
+            results["deadline_hour"] = deadline_hour(consult, bare, data, settings, directory, url)
             if kind == "postgresql":
                 print("  two Consult servers on one database: the burst through both", flush=True)
                 results["two_servers"] = two_servers(consult, directory, data, url)
@@ -484,7 +495,7 @@ def bench(kind: str, settings: WrkSettings) -> dict:
             }
             results["server_exceptions"] = consult.exceptions()
         finally:
-            for server in (consult, hello, write_ceiling):
+            for server in servers:
                 server.stop()
         results["exports"] = exports
     results.update(

@@ -69,7 +69,7 @@ def _texts(kind, body, proposed_text, quote) -> dict:
 
 def _write_texts(comment: Comment, texts: dict, version: SectionVersion) -> similarity.Fingerprint | None:
     """Set the comment's texts and what is derived from them, once, as they are written; for a new
-    comment, the fingerprint whose sketch is inserted once the comment is."""
+    comment, the fingerprint, inserted once the comment is."""
     for field, value in texts.items():
         setattr(comment, field, value)
     # Diffed once here, within a fixed budget, so that no amendment makes its page slow to read.
@@ -185,7 +185,7 @@ def create_comment(
         created_at=created,
         updated_at=created,
     )
-    sketch = _write_texts(comment, texts, version)
+    found = _write_texts(comment, texts, version)
     search.index_in_advance(comment)
     submit = submit or on_behalf_of is not None
     if submit:
@@ -198,7 +198,7 @@ def create_comment(
     # written, as loaded, they add nothing to the flush.
     for collection in _NONE_YET:
         set_committed_value(comment, collection, [])
-    similarity.insert_sketch(comment, sketch)
+    similarity.insert_fingerprint(comment, found, section.document_id)
     imported = {"on_behalf_of": on_behalf_of.code} if on_behalf_of else {}
     for_group = {"group": speaks_for.code} if speaks_for else {}
     audit.record(actor, "comment.draft", comment, section=section.id, **imported, **for_group)

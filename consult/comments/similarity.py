@@ -122,17 +122,22 @@ def indexed(sketch: frozenset[int]) -> list[int]:
 
 def fingerprint(comment: Comment, document_id: int) -> Fingerprint | None:
     """Compute and keep the comment's fingerprint as its text is written (or rewritten). For a new
-    comment, the fingerprint whose indexed values ``insert_sketch`` writes once the comment has its id."""
+    comment, the fingerprint that ``insert_fingerprint`` writes once the comment has its id."""
     found = fingerprint_of(compared_text(comment.body, comment.proposed_text))
-    kept = comment.fingerprint
-    if kept is None:
-        comment.fingerprint = CommentFingerprint(
-            document_id=document_id, text_hash=found.text_hash, sketch=packed(found.sketch)
-        )
+    if comment.id is None:
         return found
+    wanted = set(indexed(found.sketch))
+    kept = comment.fingerprint
+    if kept is None:  # a comment written before fingerprints were kept
+        comment.fingerprint = CommentFingerprint(
+            document_id=document_id,
+            text_hash=found.text_hash,
+            sketch=packed(found.sketch),
+            values=[CommentSketchValue(value=value, document_id=document_id) for value in sorted(wanted)],
+        )
+        return None
     kept.text_hash, kept.sketch = found.text_hash, packed(found.sketch)
     # Only the values that changed: a value deleted and inserted again in one flush would collide.
-    wanted = set(indexed(found.sketch))
     kept.values = [row for row in kept.values if row.value in wanted] + [
         CommentSketchValue(value=value, document_id=document_id)
         for value in sorted(wanted - {row.value for row in kept.values})
@@ -140,10 +145,18 @@ def fingerprint(comment: Comment, document_id: int) -> Fingerprint | None:
     return None
 
 
-def insert_sketch(comment: Comment, found: Fingerprint) -> None:
-    """A new comment's indexed values, in one statement: at every submission, ORM objects for them
-    would cost more than the rest of the comment."""
-    document_id = comment.fingerprint.document_id
+def insert_fingerprint(comment: Comment, found: Fingerprint, document_id: int) -> None:
+    """A new comment's fingerprint and indexed values, in two statements: at every submission, ORM
+    objects for them would cost more than the rest of the comment. Read back, if ever, when asked for."""
+    db.session.execute(
+        insert(CommentFingerprint.__table__),
+        {
+            "comment_id": comment.id,
+            "document_id": document_id,
+            "text_hash": found.text_hash,
+            "sketch": packed(found.sketch),
+        },
+    )
     rows = [{"comment_id": comment.id, "value": value, "document_id": document_id} for value in indexed(found.sketch)]
     if rows:
         db.session.execute(insert(CommentSketchValue.__table__), rows)

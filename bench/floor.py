@@ -134,12 +134,6 @@ def submit(section_id: int):
         connection.execute(
             ENTRY, {"kind": "comment", "ref_id": comment_id, "section_id": section_id, **indexed_text(html, language)}
         )
-        audiences = ("staff", f"org:{organization_id}")
-        scopes = sorted(
-            [comments_scope(section_id, a) for a in audiences] + [counts_scope(document_id, a) for a in audiences]
-        )
-        stamp = secrets.randbits(62)
-        connection.execute(STAMPS, [{"scope": scope, "value": stamp} for scope in scopes])
         connection.execute(
             EVENTS,
             [
@@ -154,6 +148,13 @@ def submit(section_id: int):
                 for action in ("comment.draft", "comment.submit")
             ],
         )
+        # Last, as Consult writes them: every submission shares the staff's stamps.
+        audiences = ("staff", f"org:{organization_id}")
+        scopes = sorted(
+            [comments_scope(section_id, a) for a in audiences] + [counts_scope(document_id, a) for a in audiences]
+        )
+        stamp = secrets.randbits(62)
+        connection.execute(STAMPS, [{"scope": scope, "value": stamp} for scope in scopes])
     answer = {"id": comment_id, "section_id": section_id, "status": "submitted", "language": language}
     return {**answer, "body": body, "body_html": html, "submitted_at": now.isoformat()}, 201
 

@@ -158,8 +158,13 @@ def _configure_page_cache(app: Flask) -> None:
     from consult.web import pagecache
 
     pagecache.init_app(app)
-    if not event.contains(Session, "after_flush", pagecache.replace_stamps):
-        event.listen(Session, "after_flush", pagecache.replace_stamps)
+    for name, listener in (
+        ("after_flush", pagecache.note_stale_scopes),
+        ("before_commit", pagecache.replace_stamps),
+        ("after_transaction_end", pagecache.forget_stale_scopes),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def _engine_options(config) -> dict:

@@ -5,9 +5,9 @@ take tens of milliseconds to render but change far less often than they are read
 worker keeps what it rendered, under a key of everything the page depends on besides the
 data: the path, the reader's language and time zone, and the reader's role and
 delegation (the permission rules depend on nothing else about a reader). The data is
-represented by *page stamps*: every flush that changes something such a page shows
-replaces the stamp of its scope (a section, a document, or everything) in the same
-transaction. Each request reads the stamps (one query) and uses a kept page only if
+represented by *page stamps*: every transaction that changes something such a page
+shows replaces the stamp of its scope (a section, a document, or everything) as it
+commits. Each request reads the stamps (one query) and uses a kept page only if
 they are unchanged, so a worker never serves what another worker's write made stale.
 
 What differs between two readers with the same key (the CSRF token, the reader's name)
@@ -73,7 +73,7 @@ def read_stamps(scopes: Iterable[str]) -> tuple[int, ...]:
 
 @functools.cache
 def _replace_stamp(dialect: str):
-    # Built once per database kind: writes run it after every flush that changes a page.
+    # Built once per database kind: every commit that changes a page runs it.
     table = PageStamp.__table__
     insert = upsert(dialect, table)
     return insert.values(scope=bindparam("scope"), value=bindparam("value")).on_conflict_do_update(
@@ -81,15 +81,37 @@ def _replace_stamp(dialect: str):
     )
 
 
-def replace_stamps(session, _flush_context) -> None:
-    """After every flush, new stamps for what it changed: no service can forget to."""
-    scopes = _changed_scopes(session)
+# What the transaction's flushes changed, in the session's info until its commit writes the stamps.
+_STALE = "consult.stale_scopes"
+
+
+def note_stale_scopes(session, _flush_context) -> None:
+    """After every flush, the scopes of what it changed: no service can forget to."""
+    if scopes := _changed_scopes(session):
+        session.info.setdefault(_STALE, set()).update(scopes)
+
+
+def replace_stamps(session) -> None:
+    """Before the commit, new stamps for everything the transaction changed, in one statement.
+
+    Written last rather than at each flush: every submission replaces some of the same stamps (the
+    staff's comment counts of the document), and on PostgreSQL a stamp's row stays locked from its
+    write to the commit, so that writing it early would make submissions wait for one another.
+    """
+    session.flush()  # the changes still pending, whose scopes the flush notes
+    scopes = session.info.pop(_STALE, None)
     if not scopes:
         return
     connection = session.connection()
     value = secrets.randbits(62)  # random, so that a rolled-back value is never seen again
     rows = [{"scope": scope, "value": value} for scope in sorted(scopes)]  # sorted: locks in one order
     connection.execute(_replace_stamp(connection.dialect.name), rows)
+
+
+def forget_stale_scopes(session, transaction) -> None:
+    """A transaction that ends without its commit (rolled back) changed nothing."""
+    if transaction.parent is None:
+        session.info.pop(_STALE, None)
 
 
 def _changed_scopes(session) -> set[str]:

@@ -194,9 +194,29 @@ def test_a_rolled_back_change_leaves_the_stamps_as_they_were(app, world):
     before = read_stamps(scopes)
     create_comment(focal_point, section, kind="general", body="Never saved.")
     db.session.flush()
-    assert read_stamps(scopes)[1] != before[1]
     db.session.rollback()
     assert read_stamps(scopes) == before
+    # Nor does it linger to be written with the next transaction's stamps.
+    world.user("editor", key="Another")  # a transaction of its own, that changes no page
+    assert read_stamps(scopes) == before
+
+
+def test_the_stamps_of_a_transaction_are_written_as_it_commits_including_its_last_changes(app, world):
+    """Every flush's changes count, those the commit itself flushes too; the stamps' rows are
+    written once, last, so that concurrent submissions do not hold them for one another."""
+    _, section = _published(world)
+    focal_point = world.user("focal_point", "KEN")
+    scopes = ["global", comments_scope(section.id, f"org:{focal_point.organization_id}")]
+    before = read_stamps(scopes)
+    comment = create_comment(focal_point, section, kind="general", body="First words.")
+    db.session.flush()
+    assert read_stamps(scopes) == before  # not yet: the transaction goes on
+    db.session.commit()
+    first = read_stamps(scopes)
+    assert first[1] != before[1] and first[0] == before[0]
+    comment.body = "Changed, and flushed only by the commit."
+    db.session.commit()
+    assert read_stamps(scopes)[1] != first[1]
 
 
 def test_other_arguments_and_flashed_messages_are_never_kept(app, world, client):
